@@ -1,0 +1,54 @@
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+
+from badges import selectors
+from badges.models import Badge, BadgeStatus, Module
+
+BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
+
+
+class BadgeFilter(django_filters.FilterSet):
+    """Badge Universe filters: each repeatable (any of the values), all combinable."""
+
+    status = django_filters.MultipleChoiceFilter(
+        choices=BadgeStatus.choices, method="filter_status"
+    )
+    is_active = django_filters.MultipleChoiceFilter(
+        choices=BOOLEAN_CHOICES, method="filter_is_active"
+    )
+    owner = django_filters.MultipleChoiceFilter(choices=Module.choices, method="filter_owner")
+    claimed_by = django_filters.MultipleChoiceFilter(
+        choices=Module.choices, method="filter_claimed_by"
+    )
+    search = django_filters.CharFilter(method="filter_search", max_length=100)
+    ordering = django_filters.OrderingFilter(
+        fields=["name", "start_on", "expires_on", "created_on", "updated_on", "issued_count"]
+    )
+
+    class Meta:
+        model = Badge
+        fields = []
+
+    def _now(self):
+        return getattr(self.request, "now", None) or timezone.now()
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(selectors.badge_status_q(value, self._now()))
+
+    def filter_is_active(self, queryset, name, value):
+        return queryset.filter(is_active__in=[v == "true" for v in value])
+
+    def filter_owner(self, queryset, name, value):
+        return queryset.filter(selectors.badges_owned_by_q(value))
+
+    def filter_claimed_by(self, queryset, name, value):
+        return queryset.filter(selectors.badges_claimed_by_q(value))
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value.strip()))
+
+    def filter_queryset(self, queryset):
+        """Any explicit ordering still ends on the id, so pages never overlap."""
+        queryset = super().filter_queryset(queryset)
+        return queryset.order_by(*queryset.query.order_by, "id") if queryset.query.order_by else queryset

@@ -1,0 +1,269 @@
+"""Request and response shapes of SPEC 17. Shape only: every rule is checked by the services."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from badges.models import (
+    Badge,
+    BenefitType,
+    EnrolmentExpiryType,
+    FixedWindowConfig,
+    IssueExpiryType,
+    IssueType,
+    LimitScope,
+    Module,
+    Organization,
+    TimeUnit,
+    Weekday,
+)
+from badges.services.fixed_windows import config_status, cycles_until
+from badges.values import Benefit, Expiry, FixedWindow, LimitSet, RollingWindow
+
+from .fields import OrgDateTimeField
+
+
+class ExpirySerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=IssueExpiryType.choices)
+    value = serializers.IntegerField(required=False, allow_null=True)
+    unit = serializers.ChoiceField(choices=TimeUnit.choices, required=False, allow_null=True)
+    date = OrgDateTimeField(required=False, allow_null=True)
+
+    def to_internal_value(self, data) -> Expiry:
+        return Expiry(**super().to_internal_value(data))
+
+    def to_representation(self, expiry: Expiry) -> dict:
+        if expiry.type == "RELATIVE":
+            return {"type": expiry.type, "value": expiry.value, "unit": expiry.unit}
+        if expiry.type == IssueExpiryType.FIXED_DATE:
+            date = OrgDateTimeField(read_only=True)
+            date.bind("date", self)
+            return {"type": expiry.type, "date": date.to_representation(expiry.date)}
+        return {"type": expiry.type}
+
+
+class EnrolmentExpirySerializer(ExpirySerializer):
+    type = serializers.ChoiceField(choices=EnrolmentExpiryType.choices)
+    date = None
+
+
+class RollingWindowSerializer(serializers.Serializer):
+    limit = serializers.IntegerField()
+    value = serializers.IntegerField()
+    unit = serializers.ChoiceField(choices=TimeUnit.choices)
+
+    def to_internal_value(self, data) -> RollingWindow:
+        return RollingWindow(**super().to_internal_value(data))
+
+
+class FixedWindowSerializer(serializers.Serializer):
+    max_earn_limit = serializers.IntegerField()
+    duration_type = serializers.ChoiceField(choices=TimeUnit.choices)
+    refresh_rate = serializers.IntegerField()
+    week_start_day = serializers.ChoiceField(
+        choices=Weekday.choices, required=False, allow_null=True
+    )
+
+    def to_internal_value(self, data) -> FixedWindow:
+        return FixedWindow(**super().to_internal_value(data))
+
+
+class LimitSetSerializer(serializers.Serializer):
+    overall = serializers.IntegerField(required=False, allow_null=True)
+    rolling = RollingWindowSerializer(many=True, required=False)
+    fixed_window = FixedWindowSerializer(required=False, allow_null=True)
+
+    def to_internal_value(self, data) -> LimitSet:
+        values = super().to_internal_value(data)
+        return LimitSet(
+            overall=values.get("overall"),
+            rolling=tuple(values.get("rolling", ())),
+            fixed_window=values.get("fixed_window"),
+        )
+
+
+class BenefitSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=BenefitType.choices)
+    reference_id = serializers.CharField(max_length=100)
+    name = serializers.CharField(max_length=200)
+    details = serializers.DictField(required=False, default=dict)
+
+    def to_internal_value(self, data) -> Benefit:
+        return Benefit(**super().to_internal_value(data))
+
+
+class BadgeWriteSerializer(serializers.Serializer):
+    """Create and update a badge definition (update: only the fields sent change)."""
+
+    name = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    description = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    start_on = OrgDateTimeField()
+    expires_on = OrgDateTimeField()
+    issue_type = serializers.ChoiceField(choices=IssueType.choices)
+    enrolment_expiry = EnrolmentExpirySerializer(required=False, allow_null=True)
+    issue_expiry = ExpirySerializer()
+    owners = serializers.ListField(child=serializers.ChoiceField(choices=Module.choices))
+    benefits = BenefitSerializer(many=True, required=False)
+    customer_limit = LimitSetSerializer(required=False)
+    badge_limit = LimitSetSerializer(required=False)
+
+    def to_internal_value(self, data) -> dict:
+        values = super().to_internal_value(data)
+        for key in ("owners", "benefits"):
+            if key in values:
+                values[key] = tuple(values[key])
+        return values
+
+
+class ClaimSerializer(serializers.Serializer):
+    module = serializers.ChoiceField(choices=Module.choices)
+    reference = serializers.CharField(max_length=200)
+    detail = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    claimed_on = OrgDateTimeField(read_only=True)
+
+
+class OwnerSerializer(serializers.Serializer):
+    module = serializers.ChoiceField(choices=Module.choices)
+
+
+class FixedWindowConfigSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    scope = serializers.ChoiceField(choices=LimitScope.choices, read_only=True)
+    status = serializers.SerializerMethodField()
+    max_earn_limit = serializers.IntegerField(read_only=True)
+    duration_type = serializers.CharField(read_only=True)
+    refresh_rate = serializers.IntegerField(read_only=True)
+    week_start_day = serializers.SerializerMethodField()
+    starts_on = OrgDateTimeField(read_only=True)
+    ends_on = serializers.SerializerMethodField()
+
+    def _siblings(self, config: FixedWindowConfig) -> list[FixedWindowConfig]:
+        return list(config.badge.fixed_window_configs.all())
+
+    @extend_schema_field(serializers.ChoiceField(choices=["UPCOMING", "ACTIVE", "EXPIRED"]))
+    def get_status(self, config: FixedWindowConfig) -> str:
+        return config_status(config, self._siblings(config), self.context["now"])
+
+    def get_week_start_day(self, config: FixedWindowConfig) -> str | None:
+        return config.week_start_day or None
+
+    @extend_schema_field(OrgDateTimeField(allow_null=True))
+    def get_ends_on(self, config: FixedWindowConfig):
+        """When the config stops applying: its removal, its successor's start or the badge end."""
+        later = [
+            other.starts_on
+            for other in self._siblings(config)
+            if other.scope == config.scope and other.starts_on > config.starts_on
+        ]
+        candidates = [*later, config.ended_on, cycles_until(config.badge)]
+        ends_on = min((c for c in candidates if c is not None), default=None)
+        field = OrgDateTimeField()
+        field.bind("ends_on", self)
+        return field.to_representation(ends_on) if ends_on else None
+
+
+class LimitSetReadSerializer(serializers.Serializer):
+    overall = serializers.IntegerField(allow_null=True)
+    rolling = RollingWindowSerializer(many=True)
+    fixed_window = FixedWindowSerializer(allow_null=True)
+
+
+class BadgeSerializer(serializers.ModelSerializer):
+    """A badge as every read shows it."""
+
+    start_on = OrgDateTimeField()
+    expires_on = OrgDateTimeField()
+    status = serializers.SerializerMethodField()
+    enrolment_expiry = EnrolmentExpirySerializer(allow_null=True)
+    issue_expiry = ExpirySerializer()
+    owners = serializers.SerializerMethodField()
+    claims = ClaimSerializer(many=True)
+    benefits = BenefitSerializer(many=True)
+    images = serializers.SerializerMethodField()
+    customer_limit = serializers.SerializerMethodField()
+    badge_limit = serializers.SerializerMethodField()
+    fixed_windows = FixedWindowConfigSerializer(many=True, source="fixed_window_configs")
+    issued_count_synced_at = OrgDateTimeField()
+    created_on = OrgDateTimeField()
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    updated_on = OrgDateTimeField()
+    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Badge
+        fields = [
+            "id",
+            "name",
+            "description",
+            "start_on",
+            "expires_on",
+            "status",
+            "is_active",
+            "issue_type",
+            "enrolment_expiry",
+            "issue_expiry",
+            "owners",
+            "claims",
+            "benefits",
+            "images",
+            "customer_limit",
+            "badge_limit",
+            "fixed_windows",
+            "issued_count",
+            "issued_count_synced_at",
+            "created_on",
+            "created_by",
+            "updated_on",
+            "updated_by",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=["upcoming", "live", "ended"]))
+    def get_status(self, badge: Badge) -> str:
+        return badge.status_at(self.context["now"])
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Module.choices)))
+    def get_owners(self, badge: Badge) -> list[str]:
+        return [owner.module for owner in badge.owners.all()]
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_images(self, badge: Badge) -> list:
+        """Image slots come with the images feature (SPEC 9); until then none is stored."""
+        return []
+
+    def _limit_set(self, badge: Badge, scope: LimitScope) -> dict:
+        limits = badge.limit_set(scope, self.context["now"])
+        return LimitSetReadSerializer(limits, context=self.context).data
+
+    @extend_schema_field(LimitSetReadSerializer)
+    def get_customer_limit(self, badge: Badge) -> dict:
+        return self._limit_set(badge, LimitScope.CUSTOMER)
+
+    @extend_schema_field(LimitSetReadSerializer)
+    def get_badge_limit(self, badge: Badge) -> dict:
+        return self._limit_set(badge, LimitScope.BADGE)
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    webhook_secret = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=200
+    )
+    webhook_secret_set = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Organization
+        fields = [
+            "name",
+            "slug",
+            "timezone",
+            "retro_max_allowed_age_days",
+            "retro_delay_since_registration_hours",
+            "revoke_on_return",
+            "webhook_url",
+            "webhook_secret",
+            "webhook_secret_set",
+        ]
+        read_only_fields = ["slug"]
+        extra_kwargs = {"timezone": {"validators": []}}
+
+    def get_webhook_secret_set(self, org: Organization) -> bool:
+        return bool(org.webhook_secret)

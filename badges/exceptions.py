@@ -1,0 +1,26 @@
+"""Domain errors. Each carries stable machine codes that every face renders unchanged."""
+
+from dataclasses import dataclass
+
+NON_FIELD = "non_field_errors"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: the field it concerns, a stable code and a human message."""
+
+    code: str
+    message: str
+    field: str = NON_FIELD
+
+
+class RuleViolation(Exception):
+    """A request broke one or more rules; nothing was written."""
+
+    def __init__(self, *violations: Violation):
+        super().__init__("; ".join(v.message for v in violations))
+        self.violations = violations
+
+    @classmethod
+    def one(cls, code: str, message: str, field: str = NON_FIELD) -> "RuleViolation":
+        return cls(Violation(code=code, message=message, field=field))

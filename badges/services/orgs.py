@@ -1,0 +1,90 @@
+"""Orgs, their members and their settings (SPEC 2)."""
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+from rest_framework.authtoken.models import Token
+
+from badges.exceptions import RuleViolation, Violation
+from badges.models import Membership, Organization, Role
+
+ORG_SETTINGS = {
+    "name",
+    "timezone",
+    "retro_max_allowed_age_days",
+    "retro_delay_since_registration_hours",
+    "revoke_on_return",
+    "webhook_url",
+    "webhook_secret",
+}
+
+
+def _checked(org: Organization, exclude: list[str] | None = None) -> None:
+    """Run the model's validators, reporting each failure with its code."""
+    try:
+        org.full_clean(exclude=exclude)
+    except ValidationError as error:
+        raise RuleViolation(
+            *(
+                Violation(code=(e.code or "INVALID").upper(), message=" ".join(e.messages),
+                          field=field)
+                for field, errors in error.error_dict.items()
+                for e in errors
+            )
+        ) from error
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:90] or "org"
+    slug, n = base, 1
+    while Organization.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def org_create(
+    *, name: str, timezone: str, username: str, password: str | None = None
+) -> tuple[Organization, Token]:
+    """Create an org with its first admin (an existing user or a new one) and an API token."""
+    org = Organization(name=name, slug=_unique_slug(name), timezone=timezone)
+    _checked(org, exclude=["slug"])
+    org.save()
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(username=username)
+    if created or password:
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+    Membership.objects.create(org=org, user=user, role=Role.ADMIN)
+    token, _ = Token.objects.get_or_create(user=user)
+    return org, token
+
+
+@transaction.atomic
+def org_update(*, org: Organization, **changes: Any) -> Organization:
+    """Change the org's settings (admins only; the face checks the role)."""
+    unknown = set(changes) - ORG_SETTINGS
+    if unknown:
+        raise TypeError(f"org_update() got unknown settings: {sorted(unknown)}")
+    org = Organization.objects.select_for_update().get(pk=org.pk)
+    for key, value in changes.items():
+        setattr(org, key, value)
+    _checked(org)
+    org.save()
+    return org
+
+
+@transaction.atomic
+def membership_set(*, org: Organization, user, role: Role) -> Membership:
+    """Give ``user`` the ``role`` in ``org``, adding them as a member if needed."""
+    membership, _ = Membership.objects.update_or_create(
+        org=org, user=user, defaults={"role": role}
+    )
+    return membership
