@@ -69,8 +69,16 @@ class RollingLimitInline(ReadOnlyInline):
 
 class FixedWindowInline(ReadOnlyInline):
     model = FixedWindowConfig
-    fields = ["scope", "status", "max_earn_limit", "duration_type", "refresh_rate",
-              "week_start_day", "starts_on", "ended_on"]
+    fields = [
+        "scope",
+        "status",
+        "max_earn_limit",
+        "duration_type",
+        "refresh_rate",
+        "week_start_day",
+        "starts_on",
+        "ended_on",
+    ]
     readonly_fields = ["status"]
 
     @admin.display(description="status")
@@ -142,7 +150,7 @@ class BadgeAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        if not self.instance._state.adding:
             self.initial["owners"] = [o.module for o in self.instance.owners.all()]
 
     def _expiries(self, data) -> dict:
@@ -169,7 +177,7 @@ class BadgeAdminForm(forms.ModelForm):
             return data
         now = timezone.now()
         try:
-            if self.instance.pk is None:
+            if self.instance._state.adding:
                 self.instance = definitions.badge_create(
                     org=data["org"],
                     actor=self.actor,
@@ -192,7 +200,9 @@ class BadgeAdminForm(forms.ModelForm):
                 }
                 if "owners" in changes:
                     changes["owners"] = tuple(changes["owners"])
-                if any(f.startswith(("enrolment_expiry", "issue_expiry")) for f in self.changed_data):
+                if any(
+                    f.startswith(("enrolment_expiry", "issue_expiry")) for f in self.changed_data
+                ):
                     changes.update(self._expiries({**self.initial, **data}))
                 self.instance = definitions.badge_update(
                     badge=self.instance, actor=self.actor, now=now, **changes
@@ -205,18 +215,45 @@ class BadgeAdminForm(forms.ModelForm):
 @admin.register(Badge)
 class BadgeAdmin(admin.ModelAdmin):
     form = BadgeAdminForm
-    list_display = ["name", "org", "status", "is_active", "issue_type", "owner_list",
-                    "start_on", "expires_on", "issued_count", "updated_on", "updated_by"]
+    list_display = [
+        "name",
+        "org",
+        "status",
+        "is_active",
+        "issue_type",
+        "owner_list",
+        "start_on",
+        "expires_on",
+        "issued_count",
+        "updated_on",
+        "updated_by",
+    ]
     list_filter = [StatusFilter, "is_active", OwnerFilter, "issue_type", "org"]
     list_select_related = ["org", "updated_by"]
     search_fields = ["name", "=id"]
     ordering = ["-updated_on"]
     actions = ["activate", "deactivate"]
-    inlines = [OwnerInline, ClaimInline, BenefitInline, RollingLimitInline, FixedWindowInline,
-               ChangeInline]
-    readonly_fields = ["id", "status", "is_active", "customer_overall_limit",
-                       "badge_overall_limit", "issued_count", "issued_count_synced_at",
-                       "created_on", "created_by", "updated_on", "updated_by"]
+    inlines = [
+        OwnerInline,
+        ClaimInline,
+        BenefitInline,
+        RollingLimitInline,
+        FixedWindowInline,
+        ChangeInline,
+    ]
+    readonly_fields = [
+        "id",
+        "status",
+        "is_active",
+        "customer_overall_limit",
+        "badge_overall_limit",
+        "issued_count",
+        "issued_count_synced_at",
+        "created_on",
+        "created_by",
+        "updated_on",
+        "updated_by",
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("owners")
@@ -239,6 +276,8 @@ class BadgeAdmin(admin.ModelAdmin):
 
     @admin.display(description="status")
     def status(self, badge: Badge) -> str:
+        if badge._state.adding:
+            return "-"
         return badge.status_at(timezone.now()).label
 
     @admin.display(description="owners")
@@ -277,8 +316,12 @@ class ClaimAdminForm(forms.ModelForm):
         if not self.errors:
             try:
                 self.instance, _ = definitions.claim_add(
-                    badge=data["badge"], module=data["module"], reference=data["reference"],
-                    detail=data.get("detail", ""), actor=self.actor, now=timezone.now(),
+                    badge=data["badge"],
+                    module=data["module"],
+                    reference=data["reference"],
+                    detail=data.get("detail", ""),
+                    actor=self.actor,
+                    now=timezone.now(),
                 )
             except RuleViolation as error:
                 add_violations(self, error)
@@ -377,8 +420,17 @@ class RollingLimitAdmin(ReadOnlyAdmin):
 
 @admin.register(FixedWindowConfig)
 class FixedWindowConfigAdmin(ReadOnlyAdmin):
-    list_display = ["badge", "scope", "status", "max_earn_limit", "duration_type",
-                    "refresh_rate", "week_start_day", "starts_on", "ended_on"]
+    list_display = [
+        "badge",
+        "scope",
+        "status",
+        "max_earn_limit",
+        "duration_type",
+        "refresh_rate",
+        "week_start_day",
+        "starts_on",
+        "ended_on",
+    ]
     list_filter = ["scope", "duration_type"]
     list_select_related = ["badge"]
     search_fields = ["badge__name"]
@@ -401,11 +453,19 @@ class BadgeChangeAdmin(ReadOnlyAdmin):
 
 
 class OrganizationAdminForm(forms.ModelForm):
+    webhook_url = forms.URLField(required=False, assume_scheme="https")
+
     class Meta:
         model = Organization
-        fields = ["name", "timezone", "retro_max_allowed_age_days",
-                  "retro_delay_since_registration_hours", "revoke_on_return", "webhook_url",
-                  "webhook_secret"]
+        fields = [
+            "name",
+            "timezone",
+            "retro_max_allowed_age_days",
+            "retro_delay_since_registration_hours",
+            "revoke_on_return",
+            "webhook_url",
+            "webhook_secret",
+        ]
         widgets = {"webhook_secret": forms.PasswordInput(render_value=True)}
 
 
@@ -414,8 +474,15 @@ class OrganizationAdmin(admin.ModelAdmin):
     """Orgs are created with ``manage.py create_org``; settings change through the service."""
 
     form = OrganizationAdminForm
-    list_display = ["name", "slug", "timezone", "retro_max_allowed_age_days",
-                    "retro_delay_since_registration_hours", "revoke_on_return", "created_on"]
+    list_display = [
+        "name",
+        "slug",
+        "timezone",
+        "retro_max_allowed_age_days",
+        "retro_delay_since_registration_hours",
+        "revoke_on_return",
+        "created_on",
+    ]
     list_filter = ["revoke_on_return", "timezone"]
     search_fields = ["name", "slug"]
     readonly_fields = ["slug", "created_on"]

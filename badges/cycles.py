@@ -51,7 +51,7 @@ def cycle_at(
     until: datetime | None,
     tz: ZoneInfo,
 ) -> Cycle | None:
-    """The cycle holding ``instant``, or None when it lies before ``starts_on`` or after ``until``."""
+    """The cycle holding ``instant``; None before ``starts_on`` or from ``until`` on."""
     if instant < starts_on or (until is not None and instant >= until):
         return None
     first_day = _first_cycle_day(window, starts_on.astimezone(tz).date())

@@ -40,9 +40,7 @@ def error_body(violations) -> dict:
     for violation in violations:
         body.setdefault(violation.field.split(".")[0], []).append(violation.message)
     body["code"] = violations[0].code
-    body["errors"] = [
-        {"field": v.field, "code": v.code, "message": v.message} for v in violations
-    ]
+    body["errors"] = [{"field": v.field, "code": v.code, "message": v.message} for v in violations]
     return body
 
 

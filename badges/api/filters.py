@@ -51,4 +51,8 @@ class BadgeFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         """Any explicit ordering still ends on the id, so pages never overlap."""
         queryset = super().filter_queryset(queryset)
-        return queryset.order_by(*queryset.query.order_by, "id") if queryset.query.order_by else queryset
+        return (
+            queryset.order_by(*queryset.query.order_by, "id")
+            if queryset.query.order_by
+            else queryset
+        )

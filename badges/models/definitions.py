@@ -178,7 +178,9 @@ class Badge(models.Model):
     def limit_set(self, scope: LimitScope, now: datetime) -> LimitSet:
         """The limit set as last written: overall, rolling windows, newest fixed-window config."""
         overall = (
-            self.customer_overall_limit if scope == LimitScope.CUSTOMER else self.badge_overall_limit
+            self.customer_overall_limit
+            if scope == LimitScope.CUSTOMER
+            else self.badge_overall_limit
         )
         rolling = tuple(
             window.as_value() for window in self.rolling_limits.all() if window.scope == scope
@@ -210,7 +212,7 @@ class BadgeOwner(models.Model):
 
 
 class BadgeClaim(models.Model):
-    """A module's use of a badge it owns, e.g. (LOYALTY, "Supermarket program", "TransactionAdd")."""
+    """A module's use of a badge it owns: (LOYALTY, "Supermarket program", "TransactionAdd")."""
 
     badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="claims")
     module = models.CharField(max_length=20, choices=Module.choices)
@@ -300,9 +302,7 @@ class FixedWindowConfig(models.Model):
     ``starts_on``, ACTIVE otherwise.
     """
 
-    badge = models.ForeignKey(
-        Badge, on_delete=models.CASCADE, related_name="fixed_window_configs"
-    )
+    badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="fixed_window_configs")
     scope = models.CharField(max_length=10, choices=LimitScope.choices)
     max_earn_limit = models.PositiveIntegerField()
     duration_type = models.CharField(max_length=10, choices=TimeUnit.choices)
@@ -330,9 +330,7 @@ class FixedWindowConfig(models.Model):
         ]
 
     def __str__(self) -> str:
-        return (
-            f"{self.scope}: {self.max_earn_limit} per {self.refresh_rate} {self.duration_type}"
-        )
+        return f"{self.scope}: {self.max_earn_limit} per {self.refresh_rate} {self.duration_type}"
 
     def as_value(self) -> FixedWindow:
         return FixedWindow(

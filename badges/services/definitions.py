@@ -50,8 +50,8 @@ class Definition:
     description: str = ""
     enrolment_expiry: Expiry | None = None
     benefits: tuple[Benefit, ...] = ()
-    customer_limit: LimitSet = LimitSet()
-    badge_limit: LimitSet = LimitSet()
+    customer_limit: LimitSet = dataclasses.field(default_factory=LimitSet)
+    badge_limit: LimitSet = dataclasses.field(default_factory=LimitSet)
 
 
 UPDATABLE = {f.name for f in dataclasses.fields(Definition)}
@@ -86,13 +86,19 @@ def _expiry_violations(field: str, expiry: Expiry, allowed: Sequence[str]) -> li
     if expiry.type == "RELATIVE":
         if expiry.value is None or expiry.value < 1:
             found.append(
-                Violation("EXPIRY_VALUE_INVALID", "A relative expiry needs a value of at least 1.",
-                          f"{field}.value")
+                Violation(
+                    "EXPIRY_VALUE_INVALID",
+                    "A relative expiry needs a value of at least 1.",
+                    f"{field}.value",
+                )
             )
         if expiry.unit not in TimeUnit.values:
             found.append(
-                Violation("EXPIRY_UNIT_INVALID", "A relative expiry needs a unit: DAYS, WEEKS or "
-                          "MONTHS.", f"{field}.unit")
+                Violation(
+                    "EXPIRY_UNIT_INVALID",
+                    "A relative expiry needs a unit: DAYS, WEEKS or MONTHS.",
+                    f"{field}.unit",
+                )
             )
     if expiry.type == IssueExpiryType.FIXED_DATE and expiry.date is None:
         found.append(
@@ -112,17 +118,25 @@ def _limit_violations(field: str, limits: LimitSet) -> list[Violation]:
         where = f"{field}.rolling.{index}"
         if window.limit < 1 or window.value < 1:
             found.append(
-                Violation("LIMIT_INVALID", "A rolling window needs a limit and a size of at "
-                          "least 1.", where)
+                Violation(
+                    "LIMIT_INVALID",
+                    "A rolling window needs a limit and a size of at least 1.",
+                    where,
+                )
             )
         if window.unit not in TimeUnit.values:
-            found.append(Violation("EXPIRY_UNIT_INVALID", "Unit must be DAYS, WEEKS or MONTHS.",
-                                   f"{where}.unit"))
+            found.append(
+                Violation(
+                    "EXPIRY_UNIT_INVALID", "Unit must be DAYS, WEEKS or MONTHS.", f"{where}.unit"
+                )
+            )
         if (window.value, window.unit) in windows:
             found.append(
-                Violation("ROLLING_WINDOW_DUPLICATE",
-                          f"There is already a rolling window of {window.value} {window.unit}.",
-                          where)
+                Violation(
+                    "ROLLING_WINDOW_DUPLICATE",
+                    f"There is already a rolling window of {window.value} {window.unit}.",
+                    where,
+                )
             )
         windows.add((window.value, window.unit))
     fixed = limits.fixed_window
@@ -130,15 +144,28 @@ def _limit_violations(field: str, limits: LimitSet) -> list[Violation]:
         where = f"{field}.fixed_window"
         if fixed.max_earn_limit < 1 or fixed.refresh_rate < 1:
             found.append(
-                Violation("LIMIT_INVALID", "A fixed window needs max_earn_limit and refresh_rate "
-                          "of at least 1.", where)
+                Violation(
+                    "LIMIT_INVALID",
+                    "A fixed window needs max_earn_limit and refresh_rate of at least 1.",
+                    where,
+                )
             )
         if fixed.duration_type not in TimeUnit.values:
-            found.append(Violation("DURATION_TYPE_INVALID", "duration_type must be DAYS, WEEKS "
-                                   "or MONTHS.", f"{where}.duration_type"))
+            found.append(
+                Violation(
+                    "DURATION_TYPE_INVALID",
+                    "duration_type must be DAYS, WEEKS or MONTHS.",
+                    f"{where}.duration_type",
+                )
+            )
         if fixed.week_start_day is not None and fixed.week_start_day not in Weekday.values:
-            found.append(Violation("WEEK_START_DAY_INVALID", "week_start_day must be MONDAY to "
-                                   "SUNDAY.", f"{where}.week_start_day"))
+            found.append(
+                Violation(
+                    "WEEK_START_DAY_INVALID",
+                    "week_start_day must be MONDAY to SUNDAY.",
+                    f"{where}.week_start_day",
+                )
+            )
     return found
 
 
@@ -161,71 +188,106 @@ def _definition_violations(
             Violation("BADGE_NAME_TAKEN", f"A badge named '{name}' already exists.", "name")
         )
     if len(new.description) > DESCRIPTION_MAX_LENGTH:
-        found.append(Violation("DESCRIPTION_TOO_LONG",
-                               "A description has at most 2000 characters.", "description"))
+        found.append(
+            Violation(
+                "DESCRIPTION_TOO_LONG", "A description has at most 2000 characters.", "description"
+            )
+        )
 
     if old is None or new.start_on != old.start_on:
         if badge is not None and badge.status_at(now) != BadgeStatus.UPCOMING:
-            found.append(Violation("START_ON_LOCKED",
-                                   "The start of a live or ended badge can't change.", "start_on"))
+            found.append(
+                Violation(
+                    "START_ON_LOCKED",
+                    "The start of a live or ended badge can't change.",
+                    "start_on",
+                )
+            )
         elif new.start_on <= now:
-            found.append(Violation("START_ON_NOT_IN_FUTURE", "The start must be in the future.",
-                                   "start_on"))
+            found.append(
+                Violation("START_ON_NOT_IN_FUTURE", "The start must be in the future.", "start_on")
+            )
     if new.expires_on <= new.start_on:
-        found.append(Violation("EXPIRES_ON_NOT_AFTER_START", "The end must be after the start.",
-                               "expires_on"))
+        found.append(
+            Violation(
+                "EXPIRES_ON_NOT_AFTER_START", "The end must be after the start.", "expires_on"
+            )
+        )
     elif old is not None and new.expires_on != old.expires_on and new.expires_on <= now:
-        found.append(Violation("EXPIRES_ON_IN_PAST", "The end can't be moved into the past.",
-                               "expires_on"))
+        found.append(
+            Violation("EXPIRES_ON_IN_PAST", "The end can't be moved into the past.", "expires_on")
+        )
 
     if new.issue_type not in IssueType.values:
-        found.append(Violation("ISSUE_TYPE_INVALID", "issue_type must be ENROL_ISSUE or ISSUE.",
-                               "issue_type"))
+        found.append(
+            Violation(
+                "ISSUE_TYPE_INVALID", "issue_type must be ENROL_ISSUE or ISSUE.", "issue_type"
+            )
+        )
     elif old is not None and new.issue_type != old.issue_type:
-        found.append(Violation("ISSUE_TYPE_FIXED", "The issue type is fixed at creation.",
-                               "issue_type"))
+        found.append(
+            Violation("ISSUE_TYPE_FIXED", "The issue type is fixed at creation.", "issue_type")
+        )
     elif new.issue_type == IssueType.ENROL_ISSUE and new.enrolment_expiry is None:
-        found.append(Violation("ENROLMENT_EXPIRY_REQUIRED",
-                               "An Enrol & Issue badge needs an enrolment expiry.",
-                               "enrolment_expiry"))
+        found.append(
+            Violation(
+                "ENROLMENT_EXPIRY_REQUIRED",
+                "An Enrol & Issue badge needs an enrolment expiry.",
+                "enrolment_expiry",
+            )
+        )
     elif new.issue_type == IssueType.ISSUE and new.enrolment_expiry is not None:
-        found.append(Violation("ENROLMENT_EXPIRY_NOT_ALLOWED",
-                               "Only Enrol & Issue badges have an enrolment expiry.",
-                               "enrolment_expiry"))
+        found.append(
+            Violation(
+                "ENROLMENT_EXPIRY_NOT_ALLOWED",
+                "Only Enrol & Issue badges have an enrolment expiry.",
+                "enrolment_expiry",
+            )
+        )
     if new.enrolment_expiry is not None:
-        found += _expiry_violations("enrolment_expiry", new.enrolment_expiry,
-                                    EnrolmentExpiryType.values)
+        found += _expiry_violations(
+            "enrolment_expiry", new.enrolment_expiry, EnrolmentExpiryType.values
+        )
 
     if new.issue_expiry is None:
-        found.append(Violation("ISSUE_EXPIRY_REQUIRED", "A badge needs an issue expiry.",
-                               "issue_expiry"))
+        found.append(
+            Violation("ISSUE_EXPIRY_REQUIRED", "A badge needs an issue expiry.", "issue_expiry")
+        )
     else:
         found += _expiry_violations("issue_expiry", new.issue_expiry, IssueExpiryType.values)
         date = new.issue_expiry.date
         if new.issue_expiry.type == IssueExpiryType.FIXED_DATE and date and date <= new.start_on:
-            found.append(Violation("EXPIRY_DATE_NOT_AFTER_START",
-                                   "A fixed expiry date must be after the badge start.",
-                                   "issue_expiry.date"))
+            found.append(
+                Violation(
+                    "EXPIRY_DATE_NOT_AFTER_START",
+                    "A fixed expiry date must be after the badge start.",
+                    "issue_expiry.date",
+                )
+            )
 
     if not new.owners:
         found.append(Violation("OWNER_REQUIRED", "A badge needs at least one owner.", "owners"))
     unknown = [m for m in new.owners if m not in Module.values]
     if unknown:
-        found.append(Violation("MODULE_INVALID", f"Unknown module(s): {', '.join(unknown)}.",
-                               "owners"))
+        found.append(
+            Violation("MODULE_INVALID", f"Unknown module(s): {', '.join(unknown)}.", "owners")
+        )
     if old is not None and not set(old.owners) <= set(new.owners):
-        found.append(Violation("OWNERS_ADD_ONLY", "Owners can be added, never removed.",
-                               "owners"))
+        found.append(Violation("OWNERS_ADD_ONLY", "Owners can be added, never removed.", "owners"))
 
     if len(new.benefits) > MAX_BENEFITS:
-        found.append(Violation("TOO_MANY_BENEFITS", "A badge links at most 10 benefits.",
-                               "benefits"))
+        found.append(
+            Violation("TOO_MANY_BENEFITS", "A badge links at most 10 benefits.", "benefits")
+        )
     seen = set()
     for index, benefit in enumerate(new.benefits):
         key = (benefit.type, benefit.reference_id)
         if key in seen:
-            found.append(Violation("BENEFIT_DUPLICATE", "This benefit is already linked.",
-                                   f"benefits.{index}"))
+            found.append(
+                Violation(
+                    "BENEFIT_DUPLICATE", "This benefit is already linked.", f"benefits.{index}"
+                )
+            )
         seen.add(key)
 
     found += _limit_violations("customer_limit", new.customer_limit)
@@ -292,8 +354,14 @@ def _add_owners(badge: Badge, modules, actor, now) -> list[str]:
 def _write_benefits(badge: Badge, benefits: Sequence[Benefit]) -> None:
     badge.benefits.all().delete()
     BadgeBenefit.objects.bulk_create(
-        BadgeBenefit(badge=badge, position=position, type=b.type, reference_id=b.reference_id,
-                     name=b.name, details=b.details)
+        BadgeBenefit(
+            badge=badge,
+            position=position,
+            type=b.type,
+            reference_id=b.reference_id,
+            name=b.name,
+            details=b.details,
+        )
         for position, b in enumerate(benefits)
     )
 
@@ -342,8 +410,13 @@ def badge_create(*, org: Organization, actor, now: datetime, definition: Definit
     _write_benefits(badge, definition.benefits)
     _write_limits(badge, LimitScope.CUSTOMER, definition.customer_limit, now)
     _write_limits(badge, LimitScope.BADGE, definition.badge_limit, now)
-    change_record(badge=badge, action=BadgeChange.Action.CREATED, actor=actor, now=now,
-                  changes=_jsonable(dataclasses.asdict(definition)))
+    change_record(
+        badge=badge,
+        action=BadgeChange.Action.CREATED,
+        actor=actor,
+        now=now,
+        changes=_jsonable(dataclasses.asdict(definition)),
+    )
     return badge
 
 
@@ -374,13 +447,17 @@ def badge_update(*, badge: Badge, actor, now: datetime, **changes: Any) -> Badge
     _add_owners(badge, new.owners, actor, now)
     if "benefits" in diff:
         _write_benefits(badge, new.benefits)
-    for scope, field in ((LimitScope.CUSTOMER, "customer_limit"), (LimitScope.BADGE, "badge_limit")):
+    for scope, field in (
+        (LimitScope.CUSTOMER, "customer_limit"),
+        (LimitScope.BADGE, "badge_limit"),
+    ):
         if field in diff:
             _write_limits(badge, scope, getattr(new, field), now)
     if "start_on" in diff:
         fixed_windows_follow_start(badge=badge)
-    change_record(badge=badge, action=BadgeChange.Action.UPDATED, actor=actor, now=now,
-                  changes=diff)
+    change_record(
+        badge=badge, action=BadgeChange.Action.UPDATED, actor=actor, now=now, changes=diff
+    )
     return badge
 
 
@@ -397,8 +474,13 @@ def badge_activate(*, badge: Badge, actor, now: datetime) -> Badge:
     if not badge.is_active:
         badge.is_active = True
         _touch(badge, actor, now, ["is_active"])
-        change_record(badge=badge, action=BadgeChange.Action.ACTIVATED, actor=actor, now=now,
-                      changes={"is_active": [False, True]})
+        change_record(
+            badge=badge,
+            action=BadgeChange.Action.ACTIVATED,
+            actor=actor,
+            now=now,
+            changes={"is_active": [False, True]},
+        )
     return badge
 
 
@@ -411,8 +493,13 @@ def badge_deactivate(*, badge: Badge, actor, now: datetime) -> Badge:
     if badge.is_active:
         badge.is_active = False
         _touch(badge, actor, now, ["is_active"])
-        change_record(badge=badge, action=BadgeChange.Action.DEACTIVATED, actor=actor, now=now,
-                      changes={"is_active": [True, False]})
+        change_record(
+            badge=badge,
+            action=BadgeChange.Action.DEACTIVATED,
+            actor=actor,
+            now=now,
+            changes={"is_active": [True, False]},
+        )
     return badge
 
 
@@ -424,8 +511,13 @@ def owner_add(*, badge: Badge, module: str, actor, now: datetime) -> Badge:
     badge = Badge.objects.select_for_update().get(pk=badge.pk)
     if _add_owners(badge, [module], actor, now):
         _touch(badge, actor, now)
-        change_record(badge=badge, action=BadgeChange.Action.OWNER_ADDED, actor=actor, now=now,
-                      changes={"module": module})
+        change_record(
+            badge=badge,
+            action=BadgeChange.Action.OWNER_ADDED,
+            actor=actor,
+            now=now,
+            changes={"module": module},
+        )
     return badge
 
 
@@ -439,22 +531,33 @@ def claim_add(
     if module not in Module.values:
         raise RuleViolation.one("MODULE_INVALID", f"Unknown module: {module}.", "module")
     if not reference:
-        raise RuleViolation.one("CLAIM_REFERENCE_REQUIRED", "A claim needs a reference.",
-                                "reference")
+        raise RuleViolation.one(
+            "CLAIM_REFERENCE_REQUIRED", "A claim needs a reference.", "reference"
+        )
     if not badge.owners.filter(module=module).exists():
-        raise RuleViolation.one("CLAIM_NEEDS_OWNER",
-                                f"{module} does not own this badge, so it can't claim it.",
-                                "module")
+        raise RuleViolation.one(
+            "CLAIM_NEEDS_OWNER",
+            f"{module} does not own this badge, so it can't claim it.",
+            "module",
+        )
     if not badge.is_active:
         raise RuleViolation.one("BADGE_INACTIVE", "An inactive badge can't be claimed.")
     if badge.status_at(now) == BadgeStatus.ENDED:
         raise RuleViolation.one("BADGE_ENDED", "An ended badge can't be claimed.")
     claim, created = BadgeClaim.objects.get_or_create(
-        badge=badge, module=module, reference=reference, detail=detail,
+        badge=badge,
+        module=module,
+        reference=reference,
+        detail=detail,
         defaults={"claimed_on": now, "claimed_by": actor},
     )
     if created:
         _touch(badge, actor, now)
-        change_record(badge=badge, action=BadgeChange.Action.CLAIM_ADDED, actor=actor, now=now,
-                      changes={"module": module, "reference": reference, "detail": detail})
+        change_record(
+            badge=badge,
+            action=BadgeChange.Action.CLAIM_ADDED,
+            actor=actor,
+            now=now,
+            changes={"module": module, "reference": reference, "detail": detail},
+        )
     return claim, created

@@ -29,8 +29,9 @@ def _checked(org: Organization, exclude: list[str] | None = None) -> None:
     except ValidationError as error:
         raise RuleViolation(
             *(
-                Violation(code=(e.code or "INVALID").upper(), message=" ".join(e.messages),
-                          field=field)
+                Violation(
+                    code=(e.code or "INVALID").upper(), message=" ".join(e.messages), field=field
+                )
                 for field, errors in error.error_dict.items()
                 for e in errors
             )
@@ -84,7 +85,5 @@ def org_update(*, org: Organization, **changes: Any) -> Organization:
 @transaction.atomic
 def membership_set(*, org: Organization, user, role: Role) -> Membership:
     """Give ``user`` the ``role`` in ``org``, adding them as a member if needed."""
-    membership, _ = Membership.objects.update_or_create(
-        org=org, user=user, defaults={"role": role}
-    )
+    membership, _ = Membership.objects.update_or_create(org=org, user=user, defaults={"role": role})
     return membership

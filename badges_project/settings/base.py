@@ -126,7 +126,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "ModuleEnum": "badges.models.Module",
-        "ExpiryUnitEnum": "badges.models.ExpiryUnit",
+        "TimeUnitEnum": "badges.models.TimeUnit",
     },
 }
 

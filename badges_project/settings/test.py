@@ -21,3 +21,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 CELERY_TASK_ALWAYS_EAGER = True
+WHITENOISE_AUTOREFRESH = True

@@ -15,50 +15,82 @@ DEMO_USER = "demo"
 
 
 def demo_badges(now):
-    """One upcoming, two live and one ended badge, each created "as of" a moment before its start."""
+    """One upcoming, two live and one ended badge, each created "as of" a time before its start."""
     day = timedelta(days=1)
     return [
-        (now - 60 * day, definitions.Definition(
-            name="Summer Explorer",
-            description="Shop in three different stores during the summer.",
-            start_on=now - 59 * day, expires_on=now - 10 * day,
-            issue_type="ISSUE", issue_expiry=Expiry(type="BADGE_END"), owners=("CAMPAIGNS",),
-        )),
-        (now - 20 * day, definitions.Definition(
-            name="Gold Shopper",
-            description="Purchases totalling 500 during the month.",
-            start_on=now - 19 * day, expires_on=now + 30 * day,
-            issue_type="ENROL_ISSUE",
-            enrolment_expiry=Expiry(type="RELATIVE", value=2, unit="DAYS"),
-            issue_expiry=Expiry(type="RELATIVE", value=2, unit="WEEKS"),
-            owners=("LOYALTY",),
-            benefits=(Benefit(type="POINTS", reference_id="P-100", name="100 points"),),
-            customer_limit=LimitSet(
-                rolling=(RollingWindow(limit=2, value=2, unit="DAYS"),),
-                fixed_window=FixedWindow(max_earn_limit=2, duration_type="DAYS", refresh_rate=3),
+        (
+            now - 60 * day,
+            definitions.Definition(
+                name="Summer Explorer",
+                description="Shop in three different stores during the summer.",
+                start_on=now - 59 * day,
+                expires_on=now - 10 * day,
+                issue_type="ISSUE",
+                issue_expiry=Expiry(type="BADGE_END"),
+                owners=("CAMPAIGNS",),
             ),
-            badge_limit=LimitSet(overall=10000),
-        )),
-        (now - 5 * day, definitions.Definition(
-            name="Welcome",
-            description="Issued once on registration.",
-            start_on=now - 4 * day, expires_on=now + 365 * day,
-            issue_type="ISSUE", issue_expiry=Expiry(type="NEVER"),
-            owners=("LOYALTY", "JOURNEYS"),
-            benefits=(Benefit(type="COUPON", reference_id="WELCOME10", name="10% off",
-                              details={"series": "WELCOME", "expiry": "30 days"}),),
-        )),
-        (now, definitions.Definition(
-            name="Festive Streak",
-            description="One purchase a week through the festive season.",
-            start_on=now + 7 * day, expires_on=now + 60 * day,
-            issue_type="ISSUE", issue_expiry=Expiry(type="RELATIVE", value=1, unit="MONTHS"),
-            owners=("MILESTONES",),
-            customer_limit=LimitSet(
-                fixed_window=FixedWindow(max_earn_limit=1, duration_type="WEEKS", refresh_rate=1,
-                                         week_start_day="MONDAY"),
+        ),
+        (
+            now - 20 * day,
+            definitions.Definition(
+                name="Gold Shopper",
+                description="Purchases totalling 500 during the month.",
+                start_on=now - 19 * day,
+                expires_on=now + 30 * day,
+                issue_type="ENROL_ISSUE",
+                enrolment_expiry=Expiry(type="RELATIVE", value=2, unit="DAYS"),
+                issue_expiry=Expiry(type="RELATIVE", value=2, unit="WEEKS"),
+                owners=("LOYALTY",),
+                benefits=(Benefit(type="POINTS", reference_id="P-100", name="100 points"),),
+                customer_limit=LimitSet(
+                    rolling=(RollingWindow(limit=2, value=2, unit="DAYS"),),
+                    fixed_window=FixedWindow(
+                        max_earn_limit=2, duration_type="DAYS", refresh_rate=3
+                    ),
+                ),
+                badge_limit=LimitSet(overall=10000),
             ),
-        )),
+        ),
+        (
+            now - 5 * day,
+            definitions.Definition(
+                name="Welcome",
+                description="Issued once on registration.",
+                start_on=now - 4 * day,
+                expires_on=now + 365 * day,
+                issue_type="ISSUE",
+                issue_expiry=Expiry(type="NEVER"),
+                owners=("LOYALTY", "JOURNEYS"),
+                benefits=(
+                    Benefit(
+                        type="COUPON",
+                        reference_id="WELCOME10",
+                        name="10% off",
+                        details={"series": "WELCOME", "expiry": "30 days"},
+                    ),
+                ),
+            ),
+        ),
+        (
+            now,
+            definitions.Definition(
+                name="Festive Streak",
+                description="One purchase a week through the festive season.",
+                start_on=now + 7 * day,
+                expires_on=now + 60 * day,
+                issue_type="ISSUE",
+                issue_expiry=Expiry(type="RELATIVE", value=1, unit="MONTHS"),
+                owners=("MILESTONES",),
+                customer_limit=LimitSet(
+                    fixed_window=FixedWindow(
+                        max_earn_limit=1,
+                        duration_type="WEEKS",
+                        refresh_rate=1,
+                        week_start_day="MONDAY",
+                    ),
+                ),
+            ),
+        ),
     ]
 
 

@@ -1,0 +1,138 @@
+"""SPEC 17 badge list: repeatable filters, search, ordering, pagination and a constant query
+count whatever the number of badges."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import (
+    BadgeBenefitFactory,
+    BadgeClaimFactory,
+    BadgeFactory,
+    BadgeOwnerFactory,
+    FixedWindowConfigFactory,
+    RollingLimitFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/badges/"
+
+
+@pytest.fixture
+def universe(org_a):
+    """One badge per status, one inactive, owners and claims spread over modules."""
+    upcoming = BadgeFactory(org=org_a, name="Upcoming", upcoming=True)
+    live = BadgeFactory(org=org_a, name="Live gold")
+    ended = BadgeFactory(org=org_a, name="Ended", ended=True)
+    inactive = BadgeFactory(org=org_a, name="Inactive gold", is_active=False)
+    BadgeOwnerFactory(badge=upcoming, module="CAMPAIGNS")
+    BadgeOwnerFactory(badge=ended, module="JOURNEYS")
+    BadgeClaimFactory(badge=live, module="LOYALTY")
+    BadgeOwnerFactory(badge=inactive, module="MILESTONES")
+    BadgeClaimFactory(badge=inactive, module="MILESTONES")
+    return {"upcoming": upcoming, "live": live, "ended": ended, "inactive": inactive}
+
+
+def names(client, query: str) -> set[str]:
+    response = client.get(URL + query)
+    assert response.status_code == 200, response.json()
+    return {badge["name"] for badge in response.json()["results"]}
+
+
+def test_status_filter_is_repeatable(viewer_a, universe):
+    assert names(viewer_a, "?status=upcoming") == {"Upcoming"}
+    assert names(viewer_a, "?status=live") == {"Live gold", "Inactive gold"}
+    assert names(viewer_a, "?status=ended") == {"Ended"}
+    assert names(viewer_a, "?status=upcoming&status=ended") == {"Upcoming", "Ended"}
+
+
+def test_activation_filter(viewer_a, universe):
+    assert names(viewer_a, "?is_active=false") == {"Inactive gold"}
+    assert len(names(viewer_a, "?is_active=true&is_active=false")) == 4
+
+
+def test_owner_and_claimed_by_filters(viewer_a, universe):
+    assert names(viewer_a, "?owner=CAMPAIGNS") == {"Upcoming"}
+    assert names(viewer_a, "?owner=CAMPAIGNS&owner=JOURNEYS") == {"Upcoming", "Ended"}
+    assert len(names(viewer_a, "?owner=LOYALTY")) == 4
+    assert names(viewer_a, "?claimed_by=LOYALTY") == {"Live gold"}
+    assert names(viewer_a, "?claimed_by=LOYALTY&claimed_by=MILESTONES") == {
+        "Live gold",
+        "Inactive gold",
+    }
+
+
+def test_filters_combine(viewer_a, universe):
+    assert names(viewer_a, "?status=live&is_active=true&search=GOLD") == {"Live gold"}
+    assert names(viewer_a, "?owner=LOYALTY&claimed_by=MILESTONES") == {"Inactive gold"}
+
+
+def test_search_matches_part_of_the_name_ignoring_case(viewer_a, universe):
+    assert names(viewer_a, "?search=gold") == {"Live gold", "Inactive gold"}
+
+
+def test_ordering(viewer_a, universe):
+    response = viewer_a.get(URL + "?ordering=name")
+    assert [b["name"] for b in response.json()["results"]] == [
+        "Ended",
+        "Inactive gold",
+        "Live gold",
+        "Upcoming",
+    ]
+    response = viewer_a.get(URL + "?ordering=-start_on")
+    assert response.json()["results"][0]["name"] == "Upcoming"
+
+
+def test_default_order_is_most_recently_updated_first(viewer_a, org_a):
+    now = timezone.now()
+    BadgeFactory(org=org_a, name="Older", updated_on=now - timedelta(days=2))
+    BadgeFactory(org=org_a, name="Newer", updated_on=now - timedelta(days=1))
+    assert [b["name"] for b in viewer_a.get(URL).json()["results"]] == ["Newer", "Older"]
+
+
+@pytest.mark.parametrize(
+    "query", ["?status=archived", "?owner=ADS", "?is_active=maybe", "?ordering=secret"]
+)
+def test_unknown_filter_values_are_a_400(viewer_a, universe, query):
+    response = viewer_a.get(URL + query)
+    assert response.status_code == 400
+    assert response.json()["errors"]
+
+
+def test_pagination_shape(viewer_a, universe):
+    body = viewer_a.get(URL + "?page_size=3&ordering=name").json()
+    assert (body["count"], len(body["results"]), body["previous"]) == (4, 3, None)
+    second = viewer_a.get(body["next"]).json()
+    assert [b["name"] for b in second["results"]] == ["Upcoming"]
+
+
+def _rich_badges(org, n):
+    for _ in range(n):
+        badge = BadgeFactory(org=org)
+        BadgeOwnerFactory(badge=badge, module="CAMPAIGNS")
+        BadgeClaimFactory(badge=badge)
+        BadgeBenefitFactory(badge=badge)
+        RollingLimitFactory(badge=badge)
+        FixedWindowConfigFactory(badge=badge)
+
+
+@pytest.mark.parametrize("n", [3, 50])
+def test_list_runs_a_constant_number_of_queries(viewer_a, org_a, n, django_assert_num_queries):
+    _rich_badges(org_a, n)
+    # auth token, membership, count, badges, then one per prefetched relation (5)
+    with django_assert_num_queries(9):
+        response = viewer_a.get(URL + "?page_size=100")
+    assert response.json()["count"] == n
+
+
+@pytest.mark.parametrize("n", [3, 50])
+def test_detail_runs_a_constant_number_of_queries(viewer_a, org_a, n, django_assert_num_queries):
+    _rich_badges(org_a, 1)
+    badge = BadgeFactory(org=org_a)
+    for _ in range(n):
+        BadgeClaimFactory(badge=badge)
+    with django_assert_num_queries(8):
+        response = viewer_a.get(f"{URL}{badge.pk}/")
+    assert len(response.json()["claims"]) == n

@@ -1,0 +1,76 @@
+"""SPEC 2 roles: viewers read, editors change badges, admins also change org settings."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import BadgeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/badges/"
+NEW_BADGE = {
+    "name": "New",
+    "start_on": "2030-01-01",
+    "expires_on": "2030-02-01",
+    "issue_type": "ISSUE",
+    "issue_expiry": {"type": "NEVER"},
+    "owners": ["LOYALTY"],
+}
+
+
+def writes(badge) -> list[tuple[str, str, dict | None]]:
+    return [
+        ("post", URL, NEW_BADGE),
+        ("patch", f"{URL}{badge.pk}/", {"description": "x"}),
+        ("post", f"{URL}{badge.pk}/deactivate/", None),
+        ("post", f"{URL}{badge.pk}/activate/", None),
+        ("post", f"{URL}{badge.pk}/owners/", {"module": "JOURNEYS"}),
+        ("post", f"{URL}{badge.pk}/claims/", {"module": "LOYALTY", "reference": "P"}),
+    ]
+
+
+def test_viewer_reads_but_every_write_is_403(viewer_a, org_a):
+    badge = BadgeFactory(org=org_a)
+    assert viewer_a.get(URL).status_code == 200
+    assert viewer_a.get(f"{URL}{badge.pk}/").status_code == 200
+    assert viewer_a.get("/api/v1/org/").status_code == 200
+    for method, url, body in writes(badge):
+        response = getattr(viewer_a, method)(url, body, format="json")
+        assert (response.status_code, response.json()["code"]) == (403, "PERMISSION_DENIED")
+    badge.refresh_from_db()
+    assert badge.is_active and badge.description == ""
+    assert viewer_a.patch("/api/v1/org/", {"timezone": "UTC"}, format="json").status_code == 403
+
+
+@pytest.mark.parametrize("client_fixture", ["editor_a", "admin_a"])
+def test_editors_and_admins_write_badges(request, org_a, client_fixture):
+    client = request.getfixturevalue(client_fixture)
+    badge = BadgeFactory(org=org_a)
+    for method, url, body in writes(badge):
+        response = getattr(client, method)(url, body, format="json")
+        assert response.status_code in (200, 201), (url, response.json())
+
+
+def test_only_admins_change_org_settings(editor_a, admin_a):
+    assert editor_a.patch("/api/v1/org/", {"timezone": "UTC"}, format="json").status_code == 403
+    response = admin_a.patch("/api/v1/org/", {"timezone": "UTC"}, format="json")
+    assert (response.status_code, response.json()["timezone"]) == (200, "UTC")
+
+
+def test_anonymous_requests_are_401(org_a):
+    client = APIClient()
+    for url in (URL, "/api/v1/org/"):
+        response = client.get(url)
+        assert (response.status_code, response.json()["code"]) == (401, "NOT_AUTHENTICATED")
+
+
+def test_a_user_without_an_org_is_403(db):
+    client = APIClient()
+    client.force_authenticate(UserFactory())
+    assert client.get(URL).status_code == 403
+
+
+def test_session_login_works_like_a_token(org_a, editor_a):
+    client = APIClient()
+    client.force_login(editor_a.user)
+    assert client.get(URL).status_code == 200

@@ -1,0 +1,171 @@
+"""SPEC 6 (seed 004): fixed-window configs as a badge definition keeps them, and their cycles."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from badges.cycles import Cycle, cycle_at
+from badges.models import FixedWindowConfig, FixedWindowStatus, LimitScope
+from badges.services.definitions import Definition, badge_create, badge_update
+from badges.services.fixed_windows import config_status
+from badges.values import Expiry, FixedWindow, LimitSet
+from tests.factories import OrganizationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+UTC_TZ = ZoneInfo("UTC")
+NOW = datetime(2026, 9, 20, 12, 0, tzinfo=UTC)
+DAY = timedelta(days=1)
+EVERY_5_DAYS = FixedWindow(max_earn_limit=10, duration_type="DAYS", refresh_rate=5)
+
+
+def statuses(badge, now) -> list[tuple[str, int, str]]:
+    configs = list(FixedWindowConfig.objects.filter(badge=badge).order_by("starts_on"))
+    return [(c.duration_type, c.refresh_rate, config_status(c, configs, now)) for c in configs]
+
+
+@pytest.fixture
+def badge():
+    """Starts Oct 1 00:00 UTC, ends Nov 1; customer limit 10 per 5 days."""
+    return badge_create(
+        org=OrganizationFactory(),
+        actor=UserFactory(),
+        now=NOW,
+        definition=Definition(
+            name="Weekly shopper",
+            start_on=datetime(2026, 10, 1, tzinfo=UTC),
+            expires_on=datetime(2026, 11, 1, tzinfo=UTC),
+            issue_type="ISSUE",
+            issue_expiry=Expiry(type="BADGE_END"),
+            owners=("LOYALTY",),
+            customer_limit=LimitSet(fixed_window=EVERY_5_DAYS),
+        ),
+    )
+
+
+def set_window(badge, window, now):
+    return badge_update(
+        badge=badge, actor=None, now=now, customer_limit=LimitSet(fixed_window=window)
+    )
+
+
+def test_upcoming_badge_keeps_a_single_upcoming_config_replaced_on_every_update(badge):
+    assert statuses(badge, NOW) == [("DAYS", 5, "UPCOMING")]
+    set_window(badge, FixedWindow(1, "WEEKS", 1), NOW)
+    set_window(badge, FixedWindow(1, "DAYS", 7), NOW)
+    assert statuses(badge, NOW) == [("DAYS", 7, "UPCOMING")]
+    assert FixedWindowConfig.objects.get().starts_on == badge.start_on
+
+
+def test_upcoming_config_moves_with_the_badge_start(badge):
+    badge = badge_update(badge=badge, actor=None, now=NOW, start_on=badge.start_on + DAY)
+    assert FixedWindowConfig.objects.get().starts_on == badge.start_on
+
+
+def test_config_is_active_once_the_badge_is_live_without_any_job(badge):
+    assert statuses(badge, badge.start_on + timedelta(hours=1)) == [("DAYS", 5, "ACTIVE")]
+
+
+def test_live_cycle_change_adds_an_upcoming_config_from_the_current_cycle_end(badge):
+    live = datetime(2026, 10, 7, 9, 0, tzinfo=UTC)  # in the cycle Oct 6-10
+    set_window(badge, FixedWindow(10, "DAYS", 7), live)
+    assert statuses(badge, live) == [("DAYS", 5, "ACTIVE"), ("DAYS", 7, "UPCOMING")]
+    upcoming = FixedWindowConfig.objects.order_by("starts_on").last()
+    assert upcoming.starts_on == datetime(2026, 10, 11, tzinfo=UTC)
+    assert statuses(badge, upcoming.starts_on) == [("DAYS", 5, "EXPIRED"), ("DAYS", 7, "ACTIVE")]
+
+
+def test_a_second_live_cycle_change_replaces_the_upcoming_config_only(badge):
+    live = datetime(2026, 10, 7, 9, 0, tzinfo=UTC)
+    set_window(badge, FixedWindow(10, "DAYS", 7), live)
+    set_window(badge, FixedWindow(1, "WEEKS", 1, week_start_day="TUESDAY"), live)
+    assert statuses(badge, live) == [("DAYS", 5, "ACTIVE"), ("WEEKS", 1, "UPCOMING")]
+    set_window(badge, FixedWindow(1, "MONTHS", 1), live)
+    assert statuses(badge, live) == [("DAYS", 5, "ACTIVE"), ("MONTHS", 1, "UPCOMING")]
+
+
+def test_limit_only_change_updates_the_config_in_place(badge):
+    live = datetime(2026, 10, 7, 9, 0, tzinfo=UTC)
+    config = FixedWindowConfig.objects.get()
+    set_window(badge, FixedWindow(3, "DAYS", 5), live)
+    config.refresh_from_db()
+    assert (FixedWindowConfig.objects.count(), config.max_earn_limit) == (1, 3)
+
+
+def test_returning_to_the_active_cycles_drops_the_upcoming_config(badge):
+    live = datetime(2026, 10, 7, 9, 0, tzinfo=UTC)
+    set_window(badge, FixedWindow(10, "DAYS", 7), live)
+    set_window(badge, FixedWindow(4, "DAYS", 5), live)
+    assert statuses(badge, live) == [("DAYS", 5, "ACTIVE")]
+    assert FixedWindowConfig.objects.get().max_earn_limit == 4
+
+
+def test_removing_the_fixed_window_while_live_expires_it_now(badge):
+    live = datetime(2026, 10, 7, 9, 0, tzinfo=UTC)
+    badge = set_window(badge, None, live)
+    assert statuses(badge, live) == [("DAYS", 5, "EXPIRED")]
+    assert badge.limit_set(LimitScope.CUSTOMER, live).fixed_window is None
+
+
+def test_fixed_window_added_to_an_ended_badge_is_active(badge):
+    ended = datetime(2026, 11, 5, tzinfo=UTC)
+    set_window(badge, None, badge.start_on + DAY)
+    set_window(badge, FixedWindow(1, "WEEKS", 1), ended)
+    assert statuses(badge, ended)[-1] == ("WEEKS", 1, "ACTIVE")
+
+
+def test_at_most_one_active_and_one_upcoming_config(badge):
+    moments = [datetime(2026, 10, d, 9, tzinfo=UTC) for d in (2, 3, 12, 14, 20)]
+    windows = [FixedWindow(1, "DAYS", n) for n in (2, 3, 4, 6, 2)]
+    for moment, window in zip(moments, windows, strict=True):
+        set_window(badge, window, moment)
+        found = [status for *_, status in statuses(badge, moment)]
+        assert found.count(FixedWindowStatus.ACTIVE) == 1
+        assert found.count(FixedWindowStatus.UPCOMING) <= 1
+
+
+# Cycle arithmetic (worked example of seeds 002/003) -----------------------------------------
+
+OCT = [datetime(2026, 10, d, tzinfo=UTC) for d in range(1, 32)]
+
+
+def test_two_every_three_days_cycles_of_an_october_badge():
+    window = FixedWindow(2, "DAYS", 3)
+    start, end = OCT[0], datetime(2026, 10, 16, tzinfo=UTC)
+    cycles = []
+    instant = start
+    while cycle := cycle_at(instant, window=window, starts_on=start, until=end, tz=UTC_TZ):
+        cycles.append((cycle.start.day, (cycle.end - timedelta(seconds=1)).day))
+        instant = cycle.end
+    assert cycles == [(1, 3), (4, 6), (7, 9), (10, 12), (13, 15)]
+    eleventh = datetime(2026, 10, 11, 18, 20, tzinfo=UTC)
+    assert cycle_at(eleventh, window=window, starts_on=start, until=end, tz=UTC_TZ) == Cycle(
+        start=OCT[9], end=OCT[12]
+    )
+
+
+def test_week_cycles_start_on_the_week_start_day_in_the_org_timezone():
+    kolkata = ZoneInfo("Asia/Kolkata")
+    window = FixedWindow(1, "WEEKS", 1, week_start_day="TUESDAY")
+    start = datetime(2026, 10, 1, tzinfo=kolkata)  # a Thursday
+    cycle = cycle_at(
+        datetime(2026, 10, 8, 12, tzinfo=kolkata),
+        window=window,
+        starts_on=start,
+        until=None,
+        tz=kolkata,
+    )
+    assert cycle == Cycle(
+        start=datetime(2026, 10, 6, tzinfo=kolkata), end=datetime(2026, 10, 13, tzinfo=kolkata)
+    )
+
+
+def test_month_cycles_start_on_the_first_and_end_at_the_badge_end():
+    window = FixedWindow(1, "MONTHS", 2)
+    start, end = datetime(2026, 10, 15, tzinfo=UTC), datetime(2027, 1, 10, tzinfo=UTC)
+    first = cycle_at(start, window=window, starts_on=start, until=end, tz=UTC_TZ)
+    assert first == Cycle(start=start, end=datetime(2026, 12, 1, tzinfo=UTC))
+    last = cycle_at(first.end, window=window, starts_on=start, until=end, tz=UTC_TZ)
+    assert last == Cycle(start=first.end, end=end)
+    assert cycle_at(end, window=window, starts_on=start, until=end, tz=UTC_TZ) is None

@@ -1,0 +1,161 @@
+"""factory_boy factories for every model. They write rows directly, in any state, so tests can
+set up live, ended or inactive badges; rules are exercised through the services."""
+
+from datetime import timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+from rest_framework.authtoken.models import Token
+
+from badges.models import (
+    Badge,
+    BadgeBenefit,
+    BadgeChange,
+    BadgeClaim,
+    BadgeOwner,
+    FixedWindowConfig,
+    IssueExpiryType,
+    IssueType,
+    LimitScope,
+    Membership,
+    Module,
+    Organization,
+    Role,
+    RollingLimit,
+)
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("secret-pass")
+
+
+class TokenFactory(DjangoModelFactory):
+    class Meta:
+        model = Token
+
+    user = factory.SubFactory(UserFactory)
+
+
+class OrganizationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Brand {n}")
+    slug = factory.Sequence(lambda n: f"brand-{n}")
+    timezone = "UTC"
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    org = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Role.EDITOR
+
+
+class BadgeFactory(DjangoModelFactory):
+    """A live ISSUE badge owned by LOYALTY unless told otherwise."""
+
+    class Meta:
+        model = Badge
+        skip_postgeneration_save = True
+
+    org = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Badge {n}")
+    start_on = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    expires_on = factory.LazyAttribute(lambda o: o.start_on + timedelta(days=30))
+    issue_type = IssueType.ISSUE
+    issue_expiry_type = IssueExpiryType.NEVER
+    created_on = factory.LazyAttribute(lambda o: o.start_on - timedelta(days=1))
+    updated_on = factory.SelfAttribute("created_on")
+    owners = factory.RelatedFactory(
+        "tests.factories.BadgeOwnerFactory", factory_related_name="badge"
+    )
+
+    class Params:
+        upcoming = factory.Trait(
+            start_on=factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+        )
+        ended = factory.Trait(
+            start_on=factory.LazyFunction(lambda: timezone.now() - timedelta(days=40))
+        )
+        enrol_issue = factory.Trait(
+            issue_type=IssueType.ENROL_ISSUE,
+            enrolment_expiry_type="RELATIVE",
+            enrolment_expiry_value=2,
+            enrolment_expiry_unit="DAYS",
+        )
+
+
+class BadgeOwnerFactory(DjangoModelFactory):
+    class Meta:
+        model = BadgeOwner
+        django_get_or_create = ["badge", "module"]
+
+    badge = factory.SubFactory(BadgeFactory, owners=None)
+    module = Module.LOYALTY
+    added_on = factory.LazyFunction(timezone.now)
+
+
+class BadgeClaimFactory(DjangoModelFactory):
+    class Meta:
+        model = BadgeClaim
+
+    badge = factory.SubFactory(BadgeFactory)
+    module = Module.LOYALTY
+    reference = factory.Sequence(lambda n: f"Program {n}")
+    detail = "TransactionAdd"
+    claimed_on = factory.LazyFunction(timezone.now)
+
+
+class BadgeBenefitFactory(DjangoModelFactory):
+    class Meta:
+        model = BadgeBenefit
+
+    badge = factory.SubFactory(BadgeFactory)
+    position = factory.Sequence(lambda n: n % 10)
+    type = "POINTS"
+    reference_id = factory.Sequence(lambda n: f"P-{n}")
+    name = "100 points"
+
+
+class RollingLimitFactory(DjangoModelFactory):
+    class Meta:
+        model = RollingLimit
+
+    badge = factory.SubFactory(BadgeFactory)
+    scope = LimitScope.CUSTOMER
+    limit = 1
+    value = 1
+    unit = "DAYS"
+
+
+class FixedWindowConfigFactory(DjangoModelFactory):
+    class Meta:
+        model = FixedWindowConfig
+
+    badge = factory.SubFactory(BadgeFactory)
+    scope = LimitScope.CUSTOMER
+    max_earn_limit = 2
+    duration_type = "DAYS"
+    refresh_rate = 3
+    starts_on = factory.SelfAttribute("badge.start_on")
+    created_on = factory.SelfAttribute("badge.created_on")
+
+
+class BadgeChangeFactory(DjangoModelFactory):
+    class Meta:
+        model = BadgeChange
+
+    badge = factory.SubFactory(BadgeFactory)
+    action = BadgeChange.Action.UPDATED
+    changes = factory.LazyFunction(lambda: {"name": ["Old", "New"]})
+    changed_on = factory.LazyFunction(timezone.now)

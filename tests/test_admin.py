@@ -1,0 +1,163 @@
+"""The admin face: pages load for operators, and writes go through the same services."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from badges.models import Badge, BadgeChange, BadgeClaim, Organization
+from tests.factories import (
+    BadgeBenefitFactory,
+    BadgeChangeFactory,
+    BadgeClaimFactory,
+    BadgeFactory,
+    FixedWindowConfigFactory,
+    MembershipFactory,
+    RollingLimitFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def operator(client):
+    user = UserFactory(username="operator", is_staff=True, is_superuser=True)
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "badge",
+        "badgeowner",
+        "badgeclaim",
+        "badgebenefit",
+        "rollinglimit",
+        "fixedwindowconfig",
+        "badgechange",
+        "organization",
+        "membership",
+    ],
+)
+def test_every_changelist_loads(operator, model):
+    badge = BadgeFactory()
+    BadgeClaimFactory(badge=badge)
+    BadgeBenefitFactory(badge=badge)
+    RollingLimitFactory(badge=badge)
+    FixedWindowConfigFactory(badge=badge)
+    BadgeChangeFactory(badge=badge)
+    MembershipFactory(org=badge.org)
+    response = operator.get(f"/admin/badges/{model}/")
+    assert response.status_code == 200
+
+
+def test_badge_change_page_shows_derived_fields_and_inlines(operator):
+    badge = BadgeFactory()
+    FixedWindowConfigFactory(badge=badge)
+    response = operator.get(f"/admin/badges/badge/{badge.pk}/change/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<div class="readonly">Live</div>' in page
+    assert "Change history" in page
+    assert re.search(r'class="field-status">\s*<p>ACTIVE</p>', page)
+
+
+def test_status_filter(operator):
+    BadgeFactory(name="Soon", upcoming=True)
+    BadgeFactory(name="Now")
+    page = operator.get("/admin/badges/badge/?status=upcoming").content.decode()
+    assert "Soon" in page and "Now" not in page
+
+
+def _form(org, **overrides):
+    start = timezone.now() + timedelta(days=2)
+    data = {
+        "org": org.pk,
+        "name": "Admin badge",
+        "description": "",
+        "start_on_0": start.strftime("%Y-%m-%d"),
+        "start_on_1": "10:00:00",
+        "expires_on_0": (start + timedelta(days=10)).strftime("%Y-%m-%d"),
+        "expires_on_1": "10:00:00",
+        "issue_type": "ISSUE",
+        "enrolment_expiry_type": "",
+        "issue_expiry_type": "NEVER",
+        "owners": ["LOYALTY"],
+    }
+    for prefix in (
+        "owners",
+        "claims",
+        "benefits",
+        "rolling_limits",
+        "fixed_window_configs",
+        "changes",
+    ):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    return {**data, **overrides}
+
+
+def test_admin_creates_a_badge_through_the_service(operator):
+    org = MembershipFactory().org
+    response = operator.post("/admin/badges/badge/add/", _form(org))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    badge = Badge.objects.get()
+    assert badge.created_by == operator.user
+    assert [o.module for o in badge.owners.all()] == ["LOYALTY"]
+    assert badge.changes.get().action == BadgeChange.Action.CREATED
+
+
+def test_admin_shows_the_services_refusal_on_the_field(operator):
+    org = Organization.objects.create(name="O", slug="o")
+    yesterday = (timezone.now() - timedelta(days=1)).strftime("%Y-%m-%d")
+    response = operator.post(
+        "/admin/badges/badge/add/", _form(org, start_on_0=yesterday, owners=[])
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["start_on"] == ["The start must be in the future."]
+    assert errors["owners"] == ["A badge needs at least one owner."]
+    assert not Badge.objects.exists()
+
+
+def test_activation_actions_call_the_service(operator):
+    live = BadgeFactory()
+    ended = BadgeFactory(ended=True)
+    response = operator.post(
+        "/admin/badges/badge/",
+        {"action": "deactivate", "_selected_action": [live.pk, ended.pk]},
+        follow=True,
+    )
+    live.refresh_from_db()
+    ended.refresh_from_db()
+    assert not live.is_active
+    assert ended.is_active
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("ended badge can't be deactivated" in m for m in messages)
+    operator.post("/admin/badges/badge/", {"action": "activate", "_selected_action": [live.pk]})
+    live.refresh_from_db()
+    assert live.is_active
+
+
+def test_admin_adds_a_claim_through_the_service(operator):
+    badge = BadgeFactory(is_active=False)
+    data = {"badge": badge.pk, "module": "LOYALTY", "reference": "Program"}
+    response = operator.post("/admin/badges/badgeclaim/add/", data)
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.non_field_errors() == ["An inactive badge can't be claimed."]
+    badge.is_active = True
+    badge.save()
+    response = operator.post("/admin/badges/badgeclaim/add/", data)
+    assert response.status_code == 302
+    assert BadgeClaim.objects.get().claimed_by == operator.user
+
+
+def test_claims_and_owners_cannot_be_changed_or_deleted(operator):
+    claim = BadgeClaimFactory()
+    owner = claim.badge.owners.get()
+    assert operator.post(f"/admin/badges/badgeclaim/{claim.pk}/delete/").status_code == 403
+    assert operator.post(f"/admin/badges/badgeowner/{owner.pk}/delete/").status_code == 403
