@@ -1,0 +1,62 @@
+# Two commands for a fresh clone (see README):  make run   and   make test
+# Both build their own virtual environment in .venv from pyproject.toml.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+ADDR ?= 127.0.0.1:8000
+PYTEST_ARGS ?=
+
+# PostgreSQL pass: DATABASE_URL when set, else the local server when it answers.
+PG_URL ?= postgres://postgres@127.0.0.1:5432/badges
+answers = $(BIN)/python -c "import socket,sys; socket.create_connection(('127.0.0.1', $(1)), 1)" 2>/dev/null
+
+.PHONY: install run test test-sqlite test-postgres lint check clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11), 'Python 3.11+ is needed'"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Serve the app on SQLite with demo data; prints a login.
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo_data
+	@echo "Open http://$(ADDR)/  (admin at /admin/, API at /api/v1/, docs at /api/docs/)"
+	$(BIN)/python manage.py runserver $(ADDR)
+
+## Every test that can run here: SQLite always, PostgreSQL when it is configured or answers.
+test: test-sqlite test-postgres
+
+test-sqlite: $(STAMP)
+	env -u DATABASE_URL $(BIN)/pytest -n auto $(PYTEST_ARGS)
+
+test-postgres: $(STAMP)
+	@if [ -n "$$DATABASE_URL" ]; then url="$$DATABASE_URL"; \
+	elif $(call answers,5432); then url="$(PG_URL)"; \
+	else echo "PostgreSQL pass skipped: no DATABASE_URL and nothing answers on 127.0.0.1:5432"; exit 0; fi; \
+	if [ -z "$$CELERY_BROKER_URL" ] && $(call answers,6379); then \
+		export CELERY_BROKER_URL=redis://127.0.0.1:6379/15; fi; \
+	echo "PostgreSQL pass on $$url"; \
+	DATABASE_URL="$$url" $(BIN)/pytest -n auto $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## Checks a deploy needs: migrations in step, OpenAPI schema clean, production settings hardened.
+check: $(STAMP)
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+	DJANGO_SETTINGS_MODULE=badges_project.settings.production \
+	DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	DJANGO_ALLOWED_HOSTS=badges.example.com \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles
