@@ -1,6 +1,6 @@
 """Domain errors. Each carries stable machine codes that every face renders unchanged."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 NON_FIELD = "non_field_errors"
 
@@ -24,3 +24,17 @@ class RuleViolation(Exception):
     @classmethod
     def one(cls, code: str, message: str, field: str = NON_FIELD) -> "RuleViolation":
         return cls(Violation(code=code, message=message, field=field))
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why one customer was not enrolled or issued: a SPEC 17 refusal code, a message and,
+    for limits, which limit blocked and when the customer could be issued again."""
+
+    code: str
+    message: str
+    details: dict = field(default_factory=dict)
+
+
+class Busy(Exception):
+    """The rows a request needs stayed locked by other requests too long; retry shortly."""

@@ -5,7 +5,18 @@ from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from badges.models import Badge, BadgeClaim, BadgeOwner, BadgeStatus, Membership, Organization
+from badges.models import (
+    Badge,
+    BadgeClaim,
+    BadgeOwner,
+    BadgeStatus,
+    Customer,
+    Enrolment,
+    Issuance,
+    IssuanceStatus,
+    Membership,
+    Organization,
+)
 
 
 class NoOrg(Exception):
@@ -66,3 +77,42 @@ def badge_list(*, org: Organization) -> QuerySet[Badge]:
 def badge_get(*, org: Organization, badge_id) -> Badge:
     """One of the org's badges; Badge.DoesNotExist for any other id, whoever owns it."""
     return badge_list(org=org).get(pk=badge_id)
+
+
+def issuance_status_q(statuses: Iterable[str], now: datetime) -> Q:
+    """A filter for issuances in any of ``statuses`` at ``now`` (derived, not stored)."""
+    not_revoked = Q(revoked_on__isnull=True)
+    by_status = {
+        IssuanceStatus.ACTIVE: not_revoked & (Q(expires_on__isnull=True) | Q(expires_on__gt=now)),
+        IssuanceStatus.EXPIRED: not_revoked & Q(expires_on__lte=now),
+        IssuanceStatus.REVOKED: Q(revoked_on__isnull=False),
+    }
+    q = Q(pk__in=[])
+    for status in statuses:
+        q |= by_status[IssuanceStatus(status)]
+    return q
+
+
+def issuance_list(*, org: Organization) -> QuerySet[Issuance]:
+    return Issuance.objects.filter(org=org).select_related("badge", "customer", "org")
+
+
+def enrolment_list(*, org: Organization) -> QuerySet[Enrolment]:
+    return Enrolment.objects.filter(org=org).select_related("badge", "customer", "org")
+
+
+def customer_list(*, org: Organization) -> QuerySet[Customer]:
+    return Customer.objects.filter(org=org)
+
+
+def customer_get(*, org: Organization, customer_id: str) -> Customer:
+    return customer_list(org=org).get(customer_id=customer_id)
+
+
+def customer_issuances(*, customer: Customer) -> QuerySet[Issuance]:
+    """A customer's issuances, every status, newest first."""
+    return (
+        Issuance.objects.filter(customer=customer)
+        .select_related("badge", "customer", "org")
+        .order_by("-issued_on", "-id")
+    )

@@ -5,9 +5,11 @@ from rest_framework import serializers
 
 from badges.models import (
     Badge,
+    BadgeStatus,
     BenefitType,
     EnrolmentExpiryType,
     FixedWindowConfig,
+    FixedWindowStatus,
     IssueExpiryType,
     IssueType,
     LimitScope,
@@ -139,7 +141,7 @@ class FixedWindowConfigSerializer(serializers.Serializer):
     def _siblings(self, config: FixedWindowConfig) -> list[FixedWindowConfig]:
         return list(config.badge.fixed_window_configs.all())
 
-    @extend_schema_field(serializers.ChoiceField(choices=["UPCOMING", "ACTIVE", "EXPIRED"]))
+    @extend_schema_field(serializers.ChoiceField(choices=FixedWindowStatus.choices))
     def get_status(self, config: FixedWindowConfig) -> str:
         return config_status(config, self._siblings(config), self.context["now"])
 
@@ -217,7 +219,7 @@ class BadgeSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ChoiceField(choices=["upcoming", "live", "ended"]))
+    @extend_schema_field(serializers.ChoiceField(choices=BadgeStatus.choices))
     def get_status(self, badge: Badge) -> str:
         return badge.status_at(self.context["now"])
 

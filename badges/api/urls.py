@@ -1,10 +1,19 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from .views import BadgeViewSet, OrgView
+from .issuance_views import (
+    BadgeIssuanceViewSet,
+    CustomerViewSet,
+    EnrolmentViewSet,
+    IssuanceViewSet,
+)
+from .views import OrgView
 
 router = DefaultRouter()
-router.register("badges", BadgeViewSet, basename="badge")
+router.register("badges", BadgeIssuanceViewSet, basename="badge")
+router.register("issuances", IssuanceViewSet, basename="issuance")
+router.register("enrolments", EnrolmentViewSet, basename="enrolment")
+router.register("customers", CustomerViewSet, basename="customer")
 
 app_name = "api"
 urlpatterns = [

@@ -18,6 +18,15 @@ from .definitions import (
     TimeUnit,
     Weekday,
 )
+from .issuance import (
+    Customer,
+    Enrolment,
+    EnrolmentStatus,
+    Issuance,
+    IssuanceSource,
+    IssuanceStatus,
+    IssueRequest,
+)
 from .orgs import ROLE_RANK, Membership, Organization, Role, validate_timezone
 
 __all__ = [
@@ -30,10 +39,17 @@ __all__ = [
     "BadgeOwner",
     "BadgeStatus",
     "BenefitType",
+    "Customer",
+    "Enrolment",
     "EnrolmentExpiryType",
+    "EnrolmentStatus",
     "FixedWindowConfig",
     "FixedWindowStatus",
+    "Issuance",
+    "IssuanceSource",
+    "IssuanceStatus",
     "IssueExpiryType",
+    "IssueRequest",
     "IssueType",
     "LimitScope",
     "Membership",

@@ -127,6 +127,13 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ModuleEnum": "badges.models.Module",
         "TimeUnitEnum": "badges.models.TimeUnit",
+        "BadgeStatusEnum": "badges.models.BadgeStatus",
+        "FixedWindowStatusEnum": "badges.models.FixedWindowStatus",
+        "IssuanceStatusEnum": "badges.models.IssuanceStatus",
+        "IssuanceSourceEnum": "badges.models.IssuanceSource",
+        "IssueSourceEnum": ["API", "EVENT", "MEMBERCARE"],
+        "IssueResultStatusEnum": ["ISSUED", "REFUSED", "WOULD_ISSUE"],
+        "EnrolResultStatusEnum": ["ENROLLED", "REFUSED"],
     },
 }
 

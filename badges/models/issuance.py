@@ -1,0 +1,179 @@
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .definitions import Badge, Module
+from .orgs import Organization
+
+
+class Customer(models.Model):
+    """A loyalty customer, known by the id the loyalty system gives them."""
+
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="customers")
+    customer_id = models.CharField(max_length=100)
+    registered_on = models.DateTimeField(null=True, blank=True)
+    created_on = models.DateTimeField()
+
+    class Meta:
+        ordering = ["customer_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "customer_id"], name="customer_unique_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.customer_id
+
+
+class EnrolmentStatus(models.TextChoices):
+    ACTIVE = "ACTIVE"
+    EXPIRED = "EXPIRED"
+    REVOKED = "REVOKED"
+
+
+class Enrolment(models.Model):
+    """Admission of a customer to an Enrol & Issue badge from ``enrol_event_date`` until
+    ``expires_on``; issuances need an event date inside it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    badge = models.ForeignKey(Badge, on_delete=models.PROTECT, related_name="enrolments")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="enrolments")
+    enrol_event_date = models.DateTimeField()
+    enrolled_on = models.DateTimeField()
+    expires_on = models.DateTimeField()
+    request_id = models.CharField(max_length=255, blank=True)
+    revoked_on = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.CharField(max_length=500, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-enrol_event_date"]
+        indexes = [
+            models.Index(fields=["badge", "customer", "expires_on"], name="enrolment_lookup"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__gt=models.F("enrol_event_date")),
+                name="enrolment_expires_after_event",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} in {self.badge}"
+
+    def status_at(self, now: datetime) -> EnrolmentStatus:
+        if self.revoked_on is not None:
+            return EnrolmentStatus.REVOKED
+        if self.expires_on <= now:
+            return EnrolmentStatus.EXPIRED
+        return EnrolmentStatus.ACTIVE
+
+    def covers(self, event_date: datetime) -> bool:
+        return self.enrol_event_date <= event_date < self.expires_on
+
+
+class IssuanceStatus(models.TextChoices):
+    ACTIVE = "ACTIVE"
+    EXPIRED = "EXPIRED"
+    REVOKED = "REVOKED"
+
+
+class IssuanceSource(models.TextChoices):
+    API = "API"
+    EVENT = "EVENT"
+    IMPORT = "IMPORT"
+    MEMBERCARE = "MEMBERCARE"
+
+
+class Issuance(models.Model):
+    """One award of a badge to one customer, valid over ``[issued_on, expires_on)``.
+
+    ``status`` stores REVOKED (and EXPIRED once the expiry job ran); every read derives the
+    status from the clock, so a late job never changes an answer.
+    """
+
+    issual_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    badge = models.ForeignKey(Badge, on_delete=models.PROTECT, related_name="issuances")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="issuances")
+    event_date = models.DateTimeField()
+    issued_on = models.DateTimeField()
+    expires_on = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=IssuanceStatus.choices, default=IssuanceStatus.ACTIVE
+    )
+    source = models.CharField(max_length=12, choices=IssuanceSource.choices)
+    triggered_by_module = models.CharField(max_length=20, choices=Module.choices, blank=True)
+    triggered_by_reference = models.CharField(max_length=200, blank=True)
+    request_id = models.CharField(max_length=255, blank=True)
+    benefits = models.JSONField(default=list, blank=True)
+    revoked_on = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.CharField(max_length=500, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        indexes = [
+            models.Index(fields=["badge", "customer", "issued_on"], name="issuance_customer"),
+            models.Index(fields=["badge", "issued_on"], name="issuance_badge_issued"),
+            models.Index(fields=["badge", "event_date"], name="issuance_badge_event"),
+            models.Index(fields=["customer", "-issued_on"], name="issuance_customer_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=IssuanceStatus.REVOKED, revoked_on__isnull=False)
+                | ~Q(status=IssuanceStatus.REVOKED) & Q(revoked_on__isnull=True),
+                name="issuance_revoked_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.badge} to {self.customer} ({self.issual_id})"
+
+    def status_at(self, now: datetime) -> IssuanceStatus:
+        if self.revoked_on is not None:
+            return IssuanceStatus.REVOKED
+        if self.expires_on is not None and self.expires_on <= now:
+            return IssuanceStatus.EXPIRED
+        return IssuanceStatus.ACTIVE
+
+    @property
+    def triggered_by(self) -> dict | None:
+        if not self.triggered_by_module:
+            return None
+        return {"module": self.triggered_by_module, "reference": self.triggered_by_reference}
+
+
+class IssueRequest(models.Model):
+    """The outcome of one issue request for one customer, kept so a replayed ``request_id``
+    answers the original outcome, issued or refused, and writes nothing."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    request_id = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    issuance = models.OneToOneField(
+        Issuance, on_delete=models.CASCADE, null=True, blank=True, related_name="issue_request"
+    )
+    code = models.CharField(max_length=40, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_on = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "badge", "customer", "request_id"], name="issue_request_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} for {self.customer}"

@@ -1,0 +1,121 @@
+"""Enrolment in Enrol & Issue badges (SPEC 4)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+
+from badges.exceptions import Refusal
+from badges.models import Badge, BadgeStatus, Enrolment, IssueType
+from badges.periods import enrolment_expiry, start_of_day
+from badges.services.customers import check_batch, customers_for
+from badges.services.issuance import FUTURE_TOLERANCE, check_revoke_reason, registration_refusal
+from badges.services.locking import lock_customers
+
+
+@dataclass
+class EnrolOutcome:
+    """ENROLLED (with a new or the existing enrolment) or REFUSED, for one customer."""
+
+    customer_id: str
+    status: str
+    refusal: Refusal | None = None
+    enrolment: Enrolment | None = None
+
+
+def _badge_refusal(badge: Badge, event: datetime, now: datetime) -> tuple[Refusal | None, bool]:
+    """The checks that are the same for every customer. Returns (refusal, retro)."""
+    status = badge.status_at(now)
+    if badge.issue_type != IssueType.ENROL_ISSUE:
+        return Refusal("BADGE_NOT_ENROLLABLE", "Only Enrol & Issue badges take enrolments."), False
+    if not badge.is_active:
+        return Refusal("BADGE_INACTIVE", "The badge is inactive."), False
+    if status == BadgeStatus.UPCOMING:
+        return Refusal("BADGE_UPCOMING", "The badge has not started yet."), False
+    if event > now + FUTURE_TOLERANCE:
+        return Refusal(
+            "EVENT_DATE_IN_FUTURE", "The enrol event date is more than 24 hours in the future."
+        ), False
+    if not badge.start_on <= event < badge.expires_on:
+        return Refusal(
+            "EVENT_DATE_OUTSIDE_BADGE_PERIOD", "The enrol event date is outside the badge period."
+        ), False
+    retro = event < start_of_day(now, badge.org.tzinfo) or status == BadgeStatus.ENDED
+    days = badge.org.retro_max_allowed_age_days
+    if retro and event < now - timedelta(days=days):
+        return Refusal(
+            "RETRO_WINDOW_EXCEEDED", f"Retroactive enrolment is allowed up to {days} days back."
+        ), True
+    return None, retro
+
+
+@transaction.atomic
+def enrol(
+    *,
+    badge: Badge,
+    customer_ids: list[str],
+    enrol_event_date: datetime | None = None,
+    request_id: str = "",
+    actor=None,
+    now: datetime,
+) -> list[EnrolOutcome]:
+    """Enrol each customer; one who holds an unexpired enrolment gets it back (ALREADY_ENROLLED)."""
+    customer_ids = list(dict.fromkeys(str(c) for c in customer_ids))
+    check_batch(customer_ids)
+    badge = Badge.objects.select_related("org").get(pk=badge.pk)
+    customers = customers_for(org=badge.org, customer_ids=customer_ids, now=now)
+    lock_customers(customers.values())
+    event = enrol_event_date or now
+    badge_refusal, retro = _badge_refusal(badge, event, now)
+    current = {
+        e.customer_id: e
+        for e in Enrolment.objects.filter(
+            badge=badge,
+            customer__in=[c.pk for c in customers.values()],
+            revoked_on__isnull=True,
+            expires_on__gt=now,
+        ).order_by("enrol_event_date")
+    }
+    outcomes, created = [], []
+    for customer_id in customer_ids:
+        customer = customers[customer_id]
+        refusal = badge_refusal or (retro and registration_refusal(badge, customer, now))
+        if refusal:
+            outcomes.append(EnrolOutcome(customer_id, "REFUSED", refusal))
+        elif customer.pk in current:
+            outcomes.append(
+                EnrolOutcome(
+                    customer_id,
+                    "ENROLLED",
+                    Refusal("ALREADY_ENROLLED", "The customer already holds an enrolment."),
+                    current[customer.pk],
+                )
+            )
+        else:
+            enrolment = Enrolment(
+                org=badge.org,
+                badge=badge,
+                customer=customer,
+                enrol_event_date=event,
+                enrolled_on=now,
+                expires_on=enrolment_expiry(badge, event),
+                request_id=request_id,
+            )
+            created.append(enrolment)
+            outcomes.append(EnrolOutcome(customer_id, "ENROLLED", enrolment=enrolment))
+    Enrolment.objects.bulk_create(created)
+    return outcomes
+
+
+@transaction.atomic
+def enrolment_revoke(*, enrolment: Enrolment, reason: str, actor=None, now: datetime):
+    """Revoke an enrolment; the customer can then be enrolled again."""
+    check_revoke_reason(reason)
+    lock_customers([enrolment.customer])
+    enrolment = Enrolment.objects.select_related("badge", "customer").get(pk=enrolment.pk)
+    if enrolment.revoked_on is None:
+        enrolment.revoked_on = now
+        enrolment.revoke_reason = reason.strip()
+        enrolment.revoked_by = actor
+        enrolment.save(update_fields=["revoked_on", "revoke_reason", "revoked_by"])
+    return enrolment

@@ -1,0 +1,244 @@
+"""Issue limits (SPEC 6): overall, rolling windows and fixed windows, per customer or per badge.
+
+Counts come from a tally: the customer's issuances in memory, or aggregate queries over the
+badge's issuances. A tally also counts the issuances made earlier in the same batch, so one
+bulk request sees its own writes. Revoked issuances never count.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q
+
+from badges.cycles import Cycle, cycle_at
+from badges.exceptions import Refusal
+from badges.models import Badge, FixedWindowConfig, Issuance, IssuanceStatus, LimitScope
+from badges.periods import shift
+from badges.services.fixed_windows import cycles_until
+
+
+@dataclass(frozen=True)
+class Counted:
+    """An issuance as the limits see it."""
+
+    issued_on: datetime
+    event_date: datetime
+
+
+def window_start(now: datetime, value: int, unit: str, tz: ZoneInfo) -> datetime:
+    """A rolling window counts issuances with ``issued_on`` after this instant."""
+    return shift(now, -value, unit, tz)
+
+
+@dataclass(frozen=True)
+class FixedCycle:
+    """The fixed-window config and cycle an issuance's event date falls in."""
+
+    config: FixedWindowConfig
+    cycle: Cycle
+
+
+def fixed_cycle_for(
+    badge: Badge, scope: LimitScope, event_date: datetime, *, clamp_to_end: bool = False
+) -> FixedCycle | None:
+    """The config in force at ``event_date`` and its cycle holding that date.
+
+    ``clamp_to_end`` puts event dates after the badge's last cycle into that last cycle (SPEC 7,
+    customer-care issues after the badge end).
+    """
+    until = cycles_until(badge)
+    if clamp_to_end and until is not None and event_date >= until:
+        event_date = until - timedelta(microseconds=1)
+    configs = [
+        c
+        for c in badge.fixed_window_configs.all()
+        if c.scope == scope and c.starts_on <= event_date and not c.has_ended(event_date)
+    ]
+    if not configs:
+        return None
+    config = max(configs, key=lambda c: c.starts_on)
+    cycle = cycle_at(
+        event_date,
+        window=config.as_value(),
+        starts_on=config.starts_on,
+        until=until,
+        tz=badge.org.tzinfo,
+    )
+    return FixedCycle(config=config, cycle=cycle) if cycle is not None else None
+
+
+@dataclass
+class CustomerTally:
+    """One customer's non-revoked issuances of the badge, kept in memory."""
+
+    issuances: list[Counted] = field(default_factory=list)
+
+    def add(self, counted: Counted) -> None:
+        self.issuances.append(counted)
+
+    def overall(self) -> int:
+        return len(self.issuances)
+
+    def since(self, start: datetime) -> int:
+        return sum(1 for i in self.issuances if i.issued_on > start)
+
+    def in_cycle(self, cycle: Cycle) -> int:
+        return sum(1 for i in self.issuances if i.event_date in cycle)
+
+    def nth_oldest_since(self, start: datetime, n: int) -> datetime:
+        return sorted(i.issued_on for i in self.issuances if i.issued_on > start)[n]
+
+
+@dataclass
+class BadgeTally:
+    """The badge's non-revoked issuances across customers, counted by aggregate queries once per
+    batch, plus the issuances this batch has made since."""
+
+    badge: Badge
+    added: list[Counted] = field(default_factory=list)
+    _counts: dict = field(default_factory=dict)
+
+    def _issuances(self):
+        return Issuance.objects.filter(badge=self.badge).exclude(status=IssuanceStatus.REVOKED)
+
+    def prime(self, starts: list[datetime], cycle: Cycle | None) -> None:
+        """Run every count the batch can need in one query."""
+        aggregates = {"overall": Count("pk")}
+        for index, start in enumerate(starts):
+            aggregates[f"since_{index}"] = Count("pk", filter=Q(issued_on__gt=start))
+        if cycle is not None:
+            in_cycle = Q(event_date__gte=cycle.start)
+            if cycle.end is not None:
+                in_cycle &= Q(event_date__lt=cycle.end)
+            aggregates["cycle"] = Count("pk", filter=in_cycle)
+        row = self._issuances().aggregate(**aggregates)
+        self._counts = {("overall",): row["overall"]}
+        self._counts.update({("since", s): row[f"since_{i}"] for i, s in enumerate(starts)})
+        if cycle is not None:
+            self._counts[("cycle", cycle)] = row["cycle"]
+
+    def add(self, counted: Counted) -> None:
+        self.added.append(counted)
+
+    def _count(self, key, query) -> int:
+        if key not in self._counts:
+            self._counts[key] = query()
+        return self._counts[key]
+
+    def overall(self) -> int:
+        return self._count(("overall",), self._issuances().count) + len(self.added)
+
+    def since(self, start: datetime) -> int:
+        stored = self._count(
+            ("since", start), lambda: self._issuances().filter(issued_on__gt=start).count()
+        )
+        return stored + sum(1 for i in self.added if i.issued_on > start)
+
+    def in_cycle(self, cycle: Cycle) -> int:
+        def query():
+            found = self._issuances().filter(event_date__gte=cycle.start)
+            return found.filter(event_date__lt=cycle.end).count() if cycle.end else found.count()
+
+        return self._count(("cycle", cycle), query) + sum(
+            1 for i in self.added if i.event_date in cycle
+        )
+
+    def nth_oldest_since(self, start: datetime, n: int) -> datetime:
+        stored = list(
+            self._issuances()
+            .filter(issued_on__gt=start)
+            .order_by("issued_on")
+            .values_list("issued_on", flat=True)[n : n + 1]
+        )
+        if stored:
+            return stored[0]
+        return sorted(i.issued_on for i in self.added if i.issued_on > start)[0]
+
+
+LIMIT_CODES = {
+    LimitScope.CUSTOMER: "CUSTOMER_LIMIT_REACHED",
+    LimitScope.BADGE: "BADGE_LIMIT_REACHED",
+}
+WHOSE = {LimitScope.CUSTOMER: "The customer", LimitScope.BADGE: "The badge"}
+
+
+def limit_refusal(
+    *,
+    badge: Badge,
+    scope: LimitScope,
+    tally,
+    fixed: FixedCycle | None,
+    now: datetime,
+) -> Refusal | None:
+    """The first limit of ``scope`` that one more issuance would exceed, if any."""
+    tz = badge.org.tzinfo
+    code, whose = LIMIT_CODES[scope], WHOSE[scope]
+    overall = (
+        badge.customer_overall_limit if scope == LimitScope.CUSTOMER else badge.badge_overall_limit
+    )
+    if overall is not None:
+        count = tally.overall()
+        if count >= overall:
+            return Refusal(
+                code,
+                f"{whose} has reached the overall limit of {overall}.",
+                {
+                    "scope": scope.value,
+                    "kind": "OVERALL",
+                    "limit": overall,
+                    "count": count,
+                    "next_eligible_at": None,
+                },
+            )
+    for window in sorted(
+        (w for w in badge.rolling_limits.all() if w.scope == scope),
+        key=lambda w: (w.unit, w.value),
+    ):
+        start = window_start(now, window.value, window.unit, tz)
+        count = tally.since(start)
+        if count >= window.limit:
+            oldest = tally.nth_oldest_since(start, count - window.limit)
+            return Refusal(
+                code,
+                f"{whose} has reached the limit of {window.limit} "
+                f"in {window.value} {window.unit.lower()}.",
+                {
+                    "scope": scope.value,
+                    "kind": "ROLLING",
+                    "limit": window.limit,
+                    "window": {"value": window.value, "unit": window.unit},
+                    "count": count,
+                    "next_eligible_at": shift(oldest, window.value, window.unit, tz),
+                },
+            )
+    if fixed is not None:
+        count = tally.in_cycle(fixed.cycle)
+        limit = fixed.config.max_earn_limit
+        if count >= limit:
+            return Refusal(
+                code,
+                f"{whose} has reached the limit of {limit} per "
+                f"{fixed.config.refresh_rate} {fixed.config.duration_type.lower()}.",
+                {
+                    "scope": scope.value,
+                    "kind": "FIXED_WINDOW",
+                    "limit": limit,
+                    "count": count,
+                    "window": {
+                        "value": fixed.config.refresh_rate,
+                        "unit": fixed.config.duration_type,
+                    },
+                    "cycle": {"start": fixed.cycle.start, "end": fixed.cycle.end},
+                    "next_eligible_at": fixed.cycle.end,
+                },
+            )
+    return None
+
+
+def has_badge_limits(badge: Badge) -> bool:
+    return (
+        badge.badge_overall_limit is not None
+        or any(w.scope == LimitScope.BADGE for w in badge.rolling_limits.all())
+        or any(c.scope == LimitScope.BADGE for c in badge.fixed_window_configs.all())
+    )

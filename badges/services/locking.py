@@ -1,0 +1,42 @@
+"""Row locks that serialize issuance decisions (see docs/concurrency.md).
+
+Order is always: the badge row (only when the badge has badge-wide limits), then customer rows
+by primary key. PostgreSQL waits at most ``LOCK_TIMEOUT`` for them; SQLite ignores row locks
+and serializes writers with IMMEDIATE transactions instead.
+"""
+
+from collections.abc import Iterable
+
+from django.db import OperationalError, connection
+
+from badges.exceptions import Busy
+from badges.models import Badge, Customer
+
+LOCK_TIMEOUT = "5s"
+
+
+def _bounded_wait() -> None:
+    if not connection.in_atomic_block:
+        raise RuntimeError("Locks are taken inside a transaction only.")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+
+
+def _locked(queryset):
+    try:
+        return list(queryset.select_for_update())
+    except OperationalError as error:
+        if "lock timeout" in str(error):
+            raise Busy from error
+        raise
+
+
+def lock_badge(badge: Badge) -> None:
+    _bounded_wait()
+    _locked(Badge.objects.filter(pk=badge.pk).only("pk"))
+
+
+def lock_customers(customers: Iterable[Customer]) -> None:
+    _bounded_wait()
+    _locked(Customer.objects.filter(pk__in=[c.pk for c in customers]).order_by("pk").only("pk"))
