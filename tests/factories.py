@@ -15,8 +15,12 @@ from badges.models import (
     BadgeChange,
     BadgeClaim,
     BadgeOwner,
+    Customer,
+    Enrolment,
     FixedWindowConfig,
+    Issuance,
     IssueExpiryType,
+    IssueRequest,
     IssueType,
     LimitScope,
     Membership,
@@ -159,3 +163,50 @@ class BadgeChangeFactory(DjangoModelFactory):
     action = BadgeChange.Action.UPDATED
     changes = factory.LazyFunction(lambda: {"name": ["Old", "New"]})
     changed_on = factory.LazyFunction(timezone.now)
+
+
+class CustomerFactory(DjangoModelFactory):
+    class Meta:
+        model = Customer
+        django_get_or_create = ["org", "customer_id"]
+
+    org = factory.SubFactory(OrganizationFactory)
+    customer_id = factory.Sequence(lambda n: f"c-{n}")
+    created_on = factory.LazyFunction(timezone.now)
+
+
+class EnrolmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Enrolment
+
+    badge = factory.SubFactory(BadgeFactory, enrol_issue=True)
+    org = factory.SelfAttribute("badge.org")
+    customer = factory.SubFactory(CustomerFactory, org=factory.SelfAttribute("..org"))
+    enrol_event_date = factory.LazyFunction(timezone.now)
+    enrolled_on = factory.SelfAttribute("enrol_event_date")
+    expires_on = factory.LazyAttribute(lambda o: o.enrol_event_date + timedelta(days=2))
+
+
+class IssuanceFactory(DjangoModelFactory):
+    class Meta:
+        model = Issuance
+
+    badge = factory.SubFactory(BadgeFactory)
+    org = factory.SelfAttribute("badge.org")
+    customer = factory.SubFactory(CustomerFactory, org=factory.SelfAttribute("..org"))
+    issued_on = factory.LazyFunction(timezone.now)
+    event_date = factory.SelfAttribute("issued_on")
+    source = "API"
+
+
+class IssueRequestFactory(DjangoModelFactory):
+    class Meta:
+        model = IssueRequest
+
+    issuance = factory.SubFactory(IssuanceFactory)
+    org = factory.SelfAttribute("issuance.org")
+    badge = factory.SelfAttribute("issuance.badge")
+    customer = factory.SelfAttribute("issuance.customer")
+    request_id = factory.Sequence(lambda n: f"req-{n}")
+    fingerprint = "0" * 64
+    created_on = factory.LazyFunction(timezone.now)

@@ -40,8 +40,11 @@ def customers_for(
     found = {
         c.customer_id: c for c in Customer.objects.filter(org=org, customer_id__in=customer_ids)
     }
+    # Inserted in one order everywhere, so concurrent batches never deadlock on the unique key.
     missing = [
-        Customer(org=org, customer_id=c, created_on=now) for c in customer_ids if c not in found
+        Customer(org=org, customer_id=c, created_on=now)
+        for c in sorted(customer_ids)
+        if c not in found
     ]
     if missing and create:
         Customer.objects.bulk_create(missing, ignore_conflicts=True)

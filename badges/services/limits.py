@@ -31,6 +31,20 @@ def window_start(now: datetime, value: int, unit: str, tz: ZoneInfo) -> datetime
     return shift(now, -value, unit, tz)
 
 
+def window_leaves(issued_on: datetime, value: int, unit: str, tz: ZoneInfo) -> datetime:
+    """The first instant whose rolling window no longer holds an issuance made at ``issued_on``.
+
+    Usually ``issued_on`` plus the window; for months that land on a missing day (Jan 31 + 1
+    month) every instant of the shorter month still reaches back before it, so it is the next
+    month's first midnight.
+    """
+    leaves = shift(issued_on, value, unit, tz)
+    if window_start(leaves, value, unit, tz) >= issued_on:
+        return leaves
+    first_of_month = leaves.astimezone(tz).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return shift(first_of_month, 1, unit, tz)
+
+
 @dataclass(frozen=True)
 class FixedCycle:
     """The fixed-window config and cycle an issuance's event date falls in."""
@@ -209,7 +223,7 @@ def limit_refusal(
                     "limit": window.limit,
                     "window": {"value": window.value, "unit": window.unit},
                     "count": count,
-                    "next_eligible_at": shift(oldest, window.value, window.unit, tz),
+                    "next_eligible_at": window_leaves(oldest, window.value, window.unit, tz),
                 },
             )
     if fixed is not None:
