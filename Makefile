@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 PG_URL ?= postgres://postgres@127.0.0.1:5432/badges
 answers = $(BIN)/python -c "import socket,sys; socket.create_connection(('127.0.0.1', $(1)), 1)" 2>/dev/null
 
-.PHONY: install run test test-sqlite test-postgres lint check clean
+.PHONY: install run test test-sqlite test-postgres lint check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11), 'Python 3.11+ is needed'"
@@ -60,3 +60,7 @@ check: $(STAMP)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+## Issue throughput against the local PostgreSQL, next to PostgreSQL's own rate (prints a table).
+bench: $(STAMP)
+	$(BIN)/python bench/issue_throughput.py $(BENCH_ARGS)

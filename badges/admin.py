@@ -14,14 +14,18 @@ from badges.models import (
     BadgeClaim,
     BadgeOwner,
     BadgeStatus,
+    Customer,
+    Enrolment,
     FixedWindowConfig,
+    Issuance,
     IssueExpiryType,
+    IssueRequest,
     Membership,
     Module,
     Organization,
     RollingLimit,
 )
-from badges.services import definitions, orgs
+from badges.services import definitions, enrolment, issuance, orgs
 from badges.services.fixed_windows import config_status
 from badges.values import Expiry
 
@@ -507,3 +511,90 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         orgs.membership_set(org=obj.org, user=obj.user, role=obj.role)
+
+
+@admin.register(Customer)
+class CustomerAdmin(ReadOnlyAdmin):
+    list_display = ["customer_id", "org", "registered_on", "created_on"]
+    list_filter = ["org"]
+    list_select_related = ["org"]
+    search_fields = ["=customer_id"]
+    show_full_result_count = False
+
+
+def _revoke_each(model_admin, request, queryset, revoke) -> None:
+    """Revoke each selected row through its service, naming the operator as the reason."""
+    reason = f"Revoked in admin by {request.user.get_username()}"
+    for obj in queryset:
+        revoke(obj, reason=reason, actor=request.user, now=timezone.now())
+    model_admin.message_user(request, f"Revoked {len(queryset)}.", messages.SUCCESS)
+
+
+@admin.register(Issuance)
+class IssuanceAdmin(ReadOnlyAdmin):
+    list_display = [
+        "issual_id",
+        "badge",
+        "customer",
+        "status",
+        "source",
+        "event_date",
+        "issued_on",
+        "expires_on",
+        "revoked_on",
+    ]
+    list_filter = ["source", "status", "issued_on"]
+    list_select_related = ["badge", "customer"]
+    search_fields = ["=issual_id", "=customer__customer_id", "badge__name", "=request_id"]
+    show_full_result_count = False
+    actions = ["revoke"]
+
+    @admin.display(description="status")
+    def status(self, obj: Issuance) -> str:
+        return obj.status_at(timezone.now())
+
+    @admin.action(description="Revoke selected issuances")
+    def revoke(self, request, queryset):
+        _revoke_each(
+            self, request, queryset, lambda obj, **kw: issuance.issuance_revoke(issuance=obj, **kw)
+        )
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "badge",
+        "customer",
+        "status",
+        "enrol_event_date",
+        "expires_on",
+        "revoked_on",
+    ]
+    list_filter = ["enrol_event_date"]
+    list_select_related = ["badge", "customer"]
+    search_fields = ["=id", "=customer__customer_id", "badge__name"]
+    show_full_result_count = False
+    actions = ["revoke"]
+
+    @admin.display(description="status")
+    def status(self, obj: Enrolment) -> str:
+        return obj.status_at(timezone.now())
+
+    @admin.action(description="Revoke selected enrolments")
+    def revoke(self, request, queryset):
+        _revoke_each(
+            self,
+            request,
+            queryset,
+            lambda obj, **kw: enrolment.enrolment_revoke(enrolment=obj, **kw),
+        )
+
+
+@admin.register(IssueRequest)
+class IssueRequestAdmin(ReadOnlyAdmin):
+    list_display = ["request_id", "badge", "customer", "code", "issuance", "created_on"]
+    list_filter = ["code"]
+    list_select_related = ["badge", "customer", "issuance"]
+    search_fields = ["=request_id", "=customer__customer_id"]
+    show_full_result_count = False

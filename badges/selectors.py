@@ -65,6 +65,11 @@ def badges_claimed_by_q(modules: Iterable[str]) -> Q:
     return Q(Exists(BadgeClaim.objects.filter(badge=OuterRef("pk"), module__in=list(modules))))
 
 
+def badges_of(*, org: Organization) -> QuerySet[Badge]:
+    """The org's badges, bare: for actions whose service loads what it needs itself."""
+    return Badge.objects.filter(org=org)
+
+
 def badge_list(*, org: Organization) -> QuerySet[Badge]:
     """The org's badges with everything a badge read shows, in a constant number of queries."""
     return (

@@ -12,7 +12,10 @@ from tests.factories import (
     BadgeChangeFactory,
     BadgeClaimFactory,
     BadgeFactory,
+    EnrolmentFactory,
     FixedWindowConfigFactory,
+    IssuanceFactory,
+    IssueRequestFactory,
     MembershipFactory,
     RollingLimitFactory,
     UserFactory,
@@ -41,6 +44,10 @@ def operator(client):
         "badgechange",
         "organization",
         "membership",
+        "customer",
+        "enrolment",
+        "issuance",
+        "issuerequest",
     ],
 )
 def test_every_changelist_loads(operator, model):
@@ -51,6 +58,8 @@ def test_every_changelist_loads(operator, model):
     FixedWindowConfigFactory(badge=badge)
     BadgeChangeFactory(badge=badge)
     MembershipFactory(org=badge.org)
+    IssueRequestFactory(issuance__badge=badge)
+    EnrolmentFactory()
     response = operator.get(f"/admin/badges/{model}/")
     assert response.status_code == 200
 
@@ -161,3 +170,19 @@ def test_claims_and_owners_cannot_be_changed_or_deleted(operator):
     owner = claim.badge.owners.get()
     assert operator.post(f"/admin/badges/badgeclaim/{claim.pk}/delete/").status_code == 403
     assert operator.post(f"/admin/badges/badgeowner/{owner.pk}/delete/").status_code == 403
+
+
+def test_operators_revoke_issuances_and_enrolments_through_the_services(operator):
+    issuance = IssuanceFactory()
+    enrolment = EnrolmentFactory()
+    operator.post(
+        "/admin/badges/issuance/", {"action": "revoke", "_selected_action": [issuance.pk]}
+    )
+    operator.post(
+        "/admin/badges/enrolment/", {"action": "revoke", "_selected_action": [enrolment.pk]}
+    )
+    issuance.refresh_from_db()
+    enrolment.refresh_from_db()
+    assert (issuance.status, issuance.revoked_by) == ("REVOKED", operator.user)
+    assert issuance.revoke_reason == "Revoked in admin by operator"
+    assert enrolment.revoked_on is not None

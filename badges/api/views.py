@@ -82,11 +82,14 @@ class BadgeViewSet(
 
     serializer_class = BadgeSerializer
     filterset_class = BadgeFilter
+    writes_elsewhere = {"enrol", "issue", "revoke"}  # actions that only need the badge's id
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Badge.objects.none()
+        if self.action in self.writes_elsewhere:
+            return selectors.badges_of(org=self.request.org)
         return selectors.badge_list(org=self.request.org)
 
     def _read(self, badge, status_code=status.HTTP_200_OK) -> Response:

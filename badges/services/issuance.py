@@ -37,7 +37,7 @@ from badges.services.limits import (
     limit_refusal,
     window_start,
 )
-from badges.services.locking import lock_badge, lock_customers
+from badges.services.locking import lock_customers
 
 FUTURE_TOLERANCE = timedelta(hours=24)
 ISSUABLE_SOURCES = (IssuanceSource.API, IssuanceSource.EVENT, IssuanceSource.MEMBERCARE)
@@ -243,9 +243,7 @@ def _issue_batch(badge, customer_ids, order: IssueOrder, now, *, write: bool):
     customers = customers_for(org=badge.org, customer_ids=customer_ids, now=now, create=write)
     badge_limited = has_badge_limits(badge)
     if write:
-        if badge_limited:
-            lock_badge(badge)
-        lock_customers(customers.values())
+        lock_customers(customers.values(), badge=badge if badge_limited else None)
     stored = {c.pk: c.customer_id for c in customers.values() if c.pk is not None}
     prior = {
         stored[r.customer_id]: r

@@ -32,11 +32,9 @@ def _locked(queryset):
         raise
 
 
-def lock_badge(badge: Badge) -> None:
+def lock_customers(customers: Iterable[Customer], *, badge: Badge | None = None) -> None:
+    """Lock ``badge`` (when given) and then the customers' rows, in that order."""
     _bounded_wait()
-    _locked(Badge.objects.filter(pk=badge.pk).only("pk"))
-
-
-def lock_customers(customers: Iterable[Customer]) -> None:
-    _bounded_wait()
+    if badge is not None:
+        _locked(Badge.objects.filter(pk=badge.pk).order_by().only("pk"))
     _locked(Customer.objects.filter(pk__in=[c.pk for c in customers]).order_by("pk").only("pk"))

@@ -24,8 +24,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))  # noqa: F405
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

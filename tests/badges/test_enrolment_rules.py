@@ -178,8 +178,8 @@ def test_spec_7_fixed_window_counts_the_event_dates_cycle(org, badge):
             badge=badge,
             customer=customer,
             event_date=oct_(day),
-            issued_on=oct_(1, 0),
-            expires_on=oct_(1, 1),
+            issued_on=oct_(day, 13),
+            expires_on=oct_(day, 14),
         )
     refused = issue_at(badge, oct_(20), oct_(11), "r3")
     assert refused.refusal.code == "CUSTOMER_LIMIT_REACHED"

@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from badges.models import Issuance, LimitScope
 from badges.services.issuance import IssueOrder, issue
@@ -41,14 +41,22 @@ def tally(outcomes) -> Counter:
     )
 
 
+def validity(alias: str) -> str:
+    return (
+        f"tstzrange({alias}.issued_on, CASE WHEN {alias}.expires_on IS NULL THEN NULL "
+        f"ELSE GREATEST({alias}.expires_on, {alias}.issued_on) END)"
+    )
+
+
 def overlapping_pairs() -> int:
+    """Pairs of non-revoked issuances of one badge to one customer whose validities overlap."""
     with connection.cursor() as cursor:
         cursor.execute(
-            """
+            f"""
             SELECT count(*) FROM badges_issuance a JOIN badges_issuance b
               ON a.badge_id = b.badge_id AND a.customer_id = b.customer_id AND a.id < b.id
             WHERE a.revoked_on IS NULL AND b.revoked_on IS NULL
-              AND tstzrange(a.issued_on, a.expires_on) && tstzrange(b.issued_on, b.expires_on)
+              AND {validity("a")} && {validity("b")}
             """
         )
         return cursor.fetchone()[0]
@@ -129,3 +137,28 @@ def test_bulk_and_single_issues_on_shared_customers_do_not_deadlock():
     assert not [r for r in results if isinstance(r, Exception)]
     assert Issuance.objects.filter(badge=badge).count() == 60
     assert overlapping_pairs() == 0
+
+
+def test_the_database_refuses_overlapping_issuances_written_around_the_service():
+    badge = badge_with(issue_expiry_type="NEVER")
+    issue_one(badge, "c-1", "r-1")
+    first = Issuance.objects.get()
+    with pytest.raises(IntegrityError, match="issuance_no_overlap"), transaction.atomic():
+        Issuance.objects.create(
+            org=badge.org,
+            badge=badge,
+            customer=first.customer,
+            event_date=NOW,
+            issued_on=NOW + timedelta(days=1),
+            source="API",
+        )
+    born_expired = Issuance.objects.create(
+        org=badge.org,
+        badge=badge,
+        customer=first.customer,
+        event_date=NOW,
+        issued_on=NOW,
+        expires_on=NOW - timedelta(days=1),
+        source="API",
+    )
+    assert born_expired.pk
