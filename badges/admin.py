@@ -18,6 +18,7 @@ from badges.models import (
     Enrolment,
     FixedWindowConfig,
     Issuance,
+    IssuanceStatus,
     IssueExpiryType,
     IssueRequest,
     Membership,
@@ -522,16 +523,46 @@ class CustomerAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
-def _revoke_each(model_admin, request, queryset, revoke) -> None:
-    """Revoke each selected row through its service, naming the operator as the reason."""
-    reason = f"Revoked in admin by {request.user.get_username()}"
-    for obj in queryset:
-        revoke(obj, reason=reason, actor=request.user, now=timezone.now())
-    model_admin.message_user(request, f"Revoked {len(queryset)}.", messages.SUCCESS)
+class IssuanceStatusFilter(admin.SimpleListFilter):
+    """Status as every read derives it (EXPIRED is not stored until the expiry job runs)."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return IssuanceStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in IssuanceStatus.values:
+            return queryset.filter(selectors.issuance_status_q([self.value()], timezone.now()))
+        return queryset
+
+
+class RevocableAdmin(ReadOnlyAdmin):
+    """Issuances and enrolments: shown with their derived status, revoked through a service."""
+
+    list_select_related = ["badge", "customer"]
+    list_filter = [IssuanceStatusFilter]
+    show_full_result_count = False
+    actions = ["revoke"]
+
+    def revoke_one(self, obj, **kwargs):
+        raise NotImplementedError
+
+    @admin.display(description="status")
+    def status(self, obj) -> str:
+        return obj.status_at(timezone.now())
+
+    @admin.action(description="Revoke selected rows")
+    def revoke(self, request, queryset):
+        reason = f"Revoked in admin by {request.user.get_username()}"
+        for obj in queryset:
+            self.revoke_one(obj, reason=reason, actor=request.user, now=timezone.now())
+        self.message_user(request, f"Revoked {len(queryset)}.", messages.SUCCESS)
 
 
 @admin.register(Issuance)
-class IssuanceAdmin(ReadOnlyAdmin):
+class IssuanceAdmin(RevocableAdmin):
     list_display = [
         "issual_id",
         "badge",
@@ -543,25 +574,15 @@ class IssuanceAdmin(ReadOnlyAdmin):
         "expires_on",
         "revoked_on",
     ]
-    list_filter = ["source", "status", "issued_on"]
-    list_select_related = ["badge", "customer"]
+    list_filter = [IssuanceStatusFilter, "source", "issued_on"]
     search_fields = ["=issual_id", "=customer__customer_id", "badge__name", "=request_id"]
-    show_full_result_count = False
-    actions = ["revoke"]
 
-    @admin.display(description="status")
-    def status(self, obj: Issuance) -> str:
-        return obj.status_at(timezone.now())
-
-    @admin.action(description="Revoke selected issuances")
-    def revoke(self, request, queryset):
-        _revoke_each(
-            self, request, queryset, lambda obj, **kw: issuance.issuance_revoke(issuance=obj, **kw)
-        )
+    def revoke_one(self, obj, **kwargs):
+        issuance.issuance_revoke(issuance=obj, **kwargs)
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(ReadOnlyAdmin):
+class EnrolmentAdmin(RevocableAdmin):
     list_display = [
         "id",
         "badge",
@@ -571,24 +592,10 @@ class EnrolmentAdmin(ReadOnlyAdmin):
         "expires_on",
         "revoked_on",
     ]
-    list_filter = ["enrol_event_date"]
-    list_select_related = ["badge", "customer"]
     search_fields = ["=id", "=customer__customer_id", "badge__name"]
-    show_full_result_count = False
-    actions = ["revoke"]
 
-    @admin.display(description="status")
-    def status(self, obj: Enrolment) -> str:
-        return obj.status_at(timezone.now())
-
-    @admin.action(description="Revoke selected enrolments")
-    def revoke(self, request, queryset):
-        _revoke_each(
-            self,
-            request,
-            queryset,
-            lambda obj, **kw: enrolment.enrolment_revoke(enrolment=obj, **kw),
-        )
+    def revoke_one(self, obj, **kwargs):
+        enrolment.enrolment_revoke(enrolment=obj, **kwargs)
 
 
 @admin.register(IssueRequest)

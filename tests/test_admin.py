@@ -186,3 +186,12 @@ def test_operators_revoke_issuances_and_enrolments_through_the_services(operator
     assert (issuance.status, issuance.revoked_by) == ("REVOKED", operator.user)
     assert issuance.revoke_reason == "Revoked in admin by operator"
     assert enrolment.revoked_on is not None
+
+
+def test_issuance_status_filter_uses_the_derived_status(operator):
+    now = timezone.now()
+    expired = IssuanceFactory(issued_on=now - timedelta(days=3), expires_on=now - timedelta(days=1))
+    active = IssuanceFactory()
+    page = operator.get("/admin/badges/issuance/?status=EXPIRED").content.decode()
+    assert str(expired.issual_id) in page
+    assert str(active.issual_id) not in page

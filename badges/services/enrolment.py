@@ -1,15 +1,22 @@
 """Enrolment in Enrol & Issue badges (SPEC 4)."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 
 from badges.exceptions import Refusal
-from badges.models import Badge, BadgeStatus, Enrolment, IssueType
-from badges.periods import enrolment_expiry, start_of_day
+from badges.models import Badge, Enrolment, IssueType
+from badges.periods import enrolment_expiry
 from badges.services.customers import check_batch, customers_for
-from badges.services.issuance import FUTURE_TOLERANCE, check_revoke_reason, registration_refusal
+from badges.services.eligibility import (
+    badge_closed_refusal,
+    event_date_refusal,
+    is_retro,
+    registration_refusal,
+    retro_window_refusal,
+)
+from badges.services.issuance import check_revoke_reason
 from badges.services.locking import lock_customers
 
 
@@ -25,28 +32,13 @@ class EnrolOutcome:
 
 def _badge_refusal(badge: Badge, event: datetime, now: datetime) -> tuple[Refusal | None, bool]:
     """The checks that are the same for every customer. Returns (refusal, retro)."""
-    status = badge.status_at(now)
     if badge.issue_type != IssueType.ENROL_ISSUE:
         return Refusal("BADGE_NOT_ENROLLABLE", "Only Enrol & Issue badges take enrolments."), False
-    if not badge.is_active:
-        return Refusal("BADGE_INACTIVE", "The badge is inactive."), False
-    if status == BadgeStatus.UPCOMING:
-        return Refusal("BADGE_UPCOMING", "The badge has not started yet."), False
-    if event > now + FUTURE_TOLERANCE:
-        return Refusal(
-            "EVENT_DATE_IN_FUTURE", "The enrol event date is more than 24 hours in the future."
-        ), False
-    if not badge.start_on <= event < badge.expires_on:
-        return Refusal(
-            "EVENT_DATE_OUTSIDE_BADGE_PERIOD", "The enrol event date is outside the badge period."
-        ), False
-    retro = event < start_of_day(now, badge.org.tzinfo) or status == BadgeStatus.ENDED
-    days = badge.org.retro_max_allowed_age_days
-    if retro and event < now - timedelta(days=days):
-        return Refusal(
-            "RETRO_WINDOW_EXCEEDED", f"Retroactive enrolment is allowed up to {days} days back."
-        ), True
-    return None, retro
+    refusal = badge_closed_refusal(badge, now) or event_date_refusal(badge, event, now)
+    if refusal:
+        return refusal, False
+    retro = is_retro(badge, event, now)
+    return (retro_window_refusal(badge, event, now) if retro else None), retro
 
 
 @transaction.atomic

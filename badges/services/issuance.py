@@ -8,7 +8,7 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 
@@ -26,12 +26,20 @@ from badges.models import (
     LimitScope,
     Module,
 )
-from badges.periods import issuance_expiry, start_of_day
+from badges.periods import issuance_expiry
 from badges.services.customers import check_batch, customers_for
+from badges.services.eligibility import (
+    badge_closed_refusal,
+    event_date_refusal,
+    is_retro,
+    registration_refusal,
+    retro_window_refusal,
+)
 from badges.services.limits import (
     BadgeTally,
     Counted,
     CustomerTally,
+    FixedCycle,
     fixed_cycle_for,
     has_badge_limits,
     limit_refusal,
@@ -39,7 +47,6 @@ from badges.services.limits import (
 )
 from badges.services.locking import lock_customers
 
-FUTURE_TOLERANCE = timedelta(hours=24)
 ISSUABLE_SOURCES = (IssuanceSource.API, IssuanceSource.EVENT, IssuanceSource.MEMBERCARE)
 
 
@@ -100,58 +107,32 @@ def _check_order(order: IssueOrder, customer_ids: list[str]) -> None:
     check_batch(customer_ids)
 
 
+def _claim_refusal(badge: Badge, order: IssueOrder) -> Refusal | None:
+    """A module uses a badge only after claiming it; staff and customer care need no claim."""
+    by = order.triggered_by
+    if by is None or order.is_membercare:
+        return None
+    if any(c.module == by.module and c.reference == by.reference for c in badge.claims.all()):
+        return None
+    return Refusal(
+        "BADGE_NOT_CLAIMED", f"{by.module} has not claimed this badge for '{by.reference}'."
+    )
+
+
 def _badge_refusal(badge: Badge, order: IssueOrder, event: datetime, now: datetime):
     """Steps 2 to 4 of SPEC 5 that are the same for every customer. Returns (refusal, retro)."""
-    status = badge.status_at(now)
-    if not badge.is_active:
-        return Refusal("BADGE_INACTIVE", "The badge is inactive."), False
-    if status == BadgeStatus.UPCOMING:
-        return Refusal("BADGE_UPCOMING", "The badge has not started yet."), False
-    if order.triggered_by and not order.is_membercare:
-        claimed = any(
-            c.module == order.triggered_by.module and c.reference == order.triggered_by.reference
-            for c in badge.claims.all()
-        )
-        if not claimed:
-            return Refusal(
-                "BADGE_NOT_CLAIMED",
-                f"{order.triggered_by.module} has not claimed this badge for "
-                f"'{order.triggered_by.reference}'.",
-            ), False
-    if event > now + FUTURE_TOLERANCE:
-        return Refusal(
-            "EVENT_DATE_IN_FUTURE", "The event date is more than 24 hours in the future."
-        ), False
-    if not order.is_membercare and not badge.start_on <= event < badge.expires_on:
-        return Refusal(
-            "EVENT_DATE_OUTSIDE_BADGE_PERIOD", "The event date is outside the badge's period."
-        ), False
-    tz = badge.org.tzinfo
-    retro = event < start_of_day(now, tz) or status == BadgeStatus.ENDED
+    care = order.is_membercare
+    refusal = (
+        badge_closed_refusal(badge, now)
+        or _claim_refusal(badge, order)
+        or event_date_refusal(badge, event, now, in_period=not care)
+    )
+    if refusal:
+        return refusal, False
+    retro = is_retro(badge, event, now)
     if retro:
-        window = timedelta(days=badge.org.retro_max_allowed_age_days)
-        too_old = event < now - window
-        too_late = order.is_membercare and status == BadgeStatus.ENDED
-        if too_old or (too_late and now >= badge.expires_on + window):
-            return Refusal(
-                "RETRO_WINDOW_EXCEEDED",
-                f"Retroactive issue is allowed up to {badge.org.retro_max_allowed_age_days} days "
-                "back.",
-            ), True
-    return None, retro
-
-
-def registration_refusal(badge: Badge, customer: Customer, now: datetime) -> Refusal | None:
-    """Retro enrolment and issue wait for the org's delay since the customer registered."""
-    delay = timedelta(hours=badge.org.retro_delay_since_registration_hours)
-    if customer.registered_on is not None and now < customer.registered_on + delay:
-        return Refusal(
-            "REGISTRATION_DELAY",
-            f"Retroactive issue waits {badge.org.retro_delay_since_registration_hours} hours "
-            "after registration.",
-            {"next_eligible_at": customer.registered_on + delay},
-        )
-    return None
+        return retro_window_refusal(badge, event, now, until_badge_end=care), True
+    return None, False
 
 
 def enrolment_refusal(
@@ -234,6 +215,136 @@ def issue(
         return _issue_batch(badge, customer_ids, order, now, write=True)
 
 
+@dataclass
+class _Batch:
+    """What one issue request reads, loaded once under the locks, and decides from."""
+
+    badge: Badge
+    order: IssueOrder
+    now: datetime
+    event: datetime
+    badge_refusal: Refusal | None
+    retro: bool
+    enrolments: dict[str, list[Enrolment]]
+    held: dict[str, list[Issuance]]
+    customer_fixed: FixedCycle | None
+    badge_fixed: FixedCycle | None
+    badge_tally: BadgeTally
+    expires_on: datetime | None
+
+    def refusal(self, customer: Customer) -> Refusal | None:
+        """The first failing check of SPEC 5 for this customer, in the spec's order."""
+        badge, now, held = self.badge, self.now, self.held[customer.customer_id]
+        needs_enrolment = badge.issue_type == IssueType.ENROL_ISSUE and not self.order.is_membercare
+        enrolments = self.enrolments[customer.customer_id]
+        return (
+            self.badge_refusal
+            or (self.retro and registration_refusal(badge, customer, now))
+            or (needs_enrolment and enrolment_refusal(badge, enrolments, self.event, now))
+            or overlap_refusal(held, now, self.expires_on)
+            or limit_refusal(
+                badge=badge,
+                scope=LimitScope.CUSTOMER,
+                tally=CustomerTally([Counted(i.issued_on, i.event_date) for i in held]),
+                fixed=self.customer_fixed,
+                now=now,
+            )
+            or limit_refusal(
+                badge=badge,
+                scope=LimitScope.BADGE,
+                tally=self.badge_tally,
+                fixed=self.badge_fixed,
+                now=now,
+            )
+        )
+
+    def issuance(self, customer: Customer) -> Issuance:
+        """A new issuance for the customer, counted by the rest of the batch."""
+        by = self.order.triggered_by
+        issuance = Issuance(
+            org=self.badge.org,
+            badge=self.badge,
+            customer=customer,
+            event_date=self.event,
+            issued_on=self.now,
+            expires_on=self.expires_on,
+            source=self.order.source,
+            triggered_by_module=by.module if by else "",
+            triggered_by_reference=by.reference if by else "",
+            request_id=self.order.request_id,
+            benefits=[
+                {
+                    "type": b.type,
+                    "reference_id": b.reference_id,
+                    "name": b.name,
+                    "details": b.details,
+                }
+                for b in self.badge.benefits.all()
+            ],
+        )
+        self.held[customer.customer_id].append(issuance)
+        self.badge_tally.add(Counted(self.now, self.event))
+        return issuance
+
+    def record(self, customer: Customer, outcome: IssueOutcome) -> IssueRequest:
+        """The row that lets a replay of this request answer this outcome."""
+        refusal = outcome.refusal
+        return IssueRequest(
+            org=self.badge.org,
+            badge=self.badge,
+            customer=customer,
+            request_id=self.order.request_id,
+            fingerprint=self.order.fingerprint,
+            issuance=outcome.issuance,
+            code=refusal.code if refusal else "",
+            message=refusal.message if refusal else "",
+            details=_jsonable(refusal.details) if refusal else {},
+            created_on=self.now,
+        )
+
+
+def _load_batch(badge: Badge, stored: dict[int, str], order: IssueOrder, now) -> _Batch:
+    """Read everything the decisions need in a constant number of queries."""
+    event = order.event_date or now
+    badge_refusal, retro = _badge_refusal(badge, order, event, now)
+    enrolments, held = defaultdict(list), defaultdict(list)
+    if badge.issue_type == IssueType.ENROL_ISSUE and not order.is_membercare:
+        for enrolment in Enrolment.objects.filter(
+            badge=badge, customer__in=stored, revoked_on__isnull=True
+        ):
+            enrolments[stored[enrolment.customer_id]].append(enrolment)
+    for issuance in Issuance.objects.filter(badge=badge, customer__in=stored).exclude(
+        status=IssuanceStatus.REVOKED
+    ):
+        held[stored[issuance.customer_id]].append(issuance)
+    clamp = order.is_membercare
+    badge_fixed = fixed_cycle_for(badge, LimitScope.BADGE, event, clamp_to_end=clamp)
+    badge_tally = BadgeTally(badge)
+    if has_badge_limits(badge) and badge_refusal is None:
+        badge_tally.prime(
+            [
+                window_start(now, w.value, w.unit, badge.org.tzinfo)
+                for w in badge.rolling_limits.all()
+                if w.scope == LimitScope.BADGE
+            ],
+            badge_fixed.cycle if badge_fixed else None,
+        )
+    return _Batch(
+        badge=badge,
+        order=order,
+        now=now,
+        event=event,
+        badge_refusal=badge_refusal,
+        retro=retro,
+        enrolments=enrolments,
+        held=held,
+        customer_fixed=fixed_cycle_for(badge, LimitScope.CUSTOMER, event, clamp_to_end=clamp),
+        badge_fixed=badge_fixed,
+        badge_tally=badge_tally,
+        expires_on=issuance_expiry(badge, now),
+    )
+
+
 def _issue_batch(badge, customer_ids, order: IssueOrder, now, *, write: bool):
     badge = (
         Badge.objects.select_related("org")
@@ -241,9 +352,8 @@ def _issue_batch(badge, customer_ids, order: IssueOrder, now, *, write: bool):
         .get(pk=badge.pk)
     )
     customers = customers_for(org=badge.org, customer_ids=customer_ids, now=now, create=write)
-    badge_limited = has_badge_limits(badge)
     if write:
-        lock_customers(customers.values(), badge=badge if badge_limited else None)
+        lock_customers(customers.values(), badge=badge if has_badge_limits(badge) else None)
     stored = {c.pk: c.customer_id for c in customers.values() if c.pk is not None}
     prior = {
         stored[r.customer_id]: r
@@ -251,122 +361,28 @@ def _issue_batch(badge, customer_ids, order: IssueOrder, now, *, write: bool):
             org=badge.org, badge=badge, customer__in=stored, request_id=order.request_id
         ).select_related("issuance")
     }
+    batch = _load_batch(badge, stored, order, now)
 
-    event = order.event_date or now
-    badge_refusal, retro = _badge_refusal(badge, order, event, now)
-    enrolments = defaultdict(list)
-    if badge.issue_type == IssueType.ENROL_ISSUE and not order.is_membercare:
-        for enrolment in Enrolment.objects.filter(
-            badge=badge, customer__in=stored, revoked_on__isnull=True
-        ):
-            enrolments[stored[enrolment.customer_id]].append(enrolment)
-    held = defaultdict(list)
-    for issuance in Issuance.objects.filter(badge=badge, customer__in=stored).exclude(
-        status=IssuanceStatus.REVOKED
-    ):
-        held[stored[issuance.customer_id]].append(issuance)
-
-    clamp = order.is_membercare
-    customer_fixed = fixed_cycle_for(badge, LimitScope.CUSTOMER, event, clamp_to_end=clamp)
-    badge_fixed = fixed_cycle_for(badge, LimitScope.BADGE, event, clamp_to_end=clamp)
-    badge_tally = BadgeTally(badge)
-    if badge_limited and badge_refusal is None:
-        tz = badge.org.tzinfo
-        starts = [
-            window_start(now, w.value, w.unit, tz)
-            for w in badge.rolling_limits.all()
-            if w.scope == LimitScope.BADGE
-        ]
-        badge_tally.prime(starts, badge_fixed.cycle if badge_fixed else None)
-    expires_on = issuance_expiry(badge, now)
-    benefits = [
-        {"type": b.type, "reference_id": b.reference_id, "name": b.name, "details": b.details}
-        for b in badge.benefits.all()
-    ]
-
-    outcomes, new_issuances, new_requests = [], [], []
+    outcomes, records = [], []
     for customer_id in customer_ids:
         customer = customers[customer_id]
         if customer_id in prior:
             outcomes.append(_replay(prior[customer_id], customer_id, order))
             continue
-        existing = held[customer_id]
-        customer_tally = CustomerTally([Counted(i.issued_on, i.event_date) for i in existing])
-        refusal = (
-            badge_refusal
-            or (retro and registration_refusal(badge, customer, now))
-            or (
-                badge.issue_type == IssueType.ENROL_ISSUE
-                and not order.is_membercare
-                and enrolment_refusal(badge, enrolments[customer_id], event, now)
-            )
-            or overlap_refusal(existing, now, expires_on)
-            or limit_refusal(
-                badge=badge,
-                scope=LimitScope.CUSTOMER,
-                tally=customer_tally,
-                fixed=customer_fixed,
-                now=now,
-            )
-            or limit_refusal(
-                badge=badge,
-                scope=LimitScope.BADGE,
-                tally=badge_tally,
-                fixed=badge_fixed,
-                now=now,
-            )
-        )
+        refusal = batch.refusal(customer)
         if refusal:
-            outcomes.append(IssueOutcome(customer_id, "REFUSED", refusal))
-            if write:
-                new_requests.append(
-                    IssueRequest(
-                        org=badge.org,
-                        badge=badge,
-                        customer=customer,
-                        request_id=order.request_id,
-                        fingerprint=order.fingerprint,
-                        code=refusal.code,
-                        message=refusal.message,
-                        details=_jsonable(refusal.details),
-                        created_on=now,
-                    )
-                )
-            continue
-        issuance = Issuance(
-            org=badge.org,
-            badge=badge,
-            customer=customer,
-            event_date=event,
-            issued_on=now,
-            expires_on=expires_on,
-            source=order.source,
-            triggered_by_module=order.triggered_by.module if order.triggered_by else "",
-            triggered_by_reference=order.triggered_by.reference if order.triggered_by else "",
-            request_id=order.request_id,
-            benefits=benefits,
-        )
-        existing.append(issuance)
-        badge_tally.add(Counted(now, event))
-        outcomes.append(
-            IssueOutcome(customer_id, "ISSUED" if write else "WOULD_ISSUE", issuance=issuance)
-        )
+            outcome = IssueOutcome(customer_id, "REFUSED", refusal)
+        else:
+            status = "ISSUED" if write else "WOULD_ISSUE"
+            outcome = IssueOutcome(customer_id, status, issuance=batch.issuance(customer))
+        outcomes.append(outcome)
         if write:
-            new_issuances.append(issuance)
-            new_requests.append(
-                IssueRequest(
-                    org=badge.org,
-                    badge=badge,
-                    customer=customer,
-                    request_id=order.request_id,
-                    fingerprint=order.fingerprint,
-                    issuance=issuance,
-                    created_on=now,
-                )
-            )
+            records.append(batch.record(customer, outcome))
     if write:
-        Issuance.objects.bulk_create(new_issuances)
-        IssueRequest.objects.bulk_create(new_requests)
+        Issuance.objects.bulk_create(
+            [o.issuance for o in outcomes if o.status == "ISSUED" and not o.replayed]
+        )
+        IssueRequest.objects.bulk_create(records)
     return outcomes
 
 

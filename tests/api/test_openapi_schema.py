@@ -14,6 +14,16 @@ ENDPOINTS = {
     "/api/v1/badges/{id}/deactivate/": {"post"},
     "/api/v1/badges/{id}/owners/": {"post"},
     "/api/v1/badges/{id}/claims/": {"post"},
+    "/api/v1/badges/{id}/enrol/": {"post"},
+    "/api/v1/badges/{id}/issue/": {"post"},
+    "/api/v1/badges/{id}/revoke/": {"post"},
+    "/api/v1/issuances/{issual_id}/": {"get"},
+    "/api/v1/issuances/{issual_id}/revoke/": {"post"},
+    "/api/v1/enrolments/{id}/": {"get"},
+    "/api/v1/enrolments/{id}/revoke/": {"post"},
+    "/api/v1/customers/": {"get", "post"},
+    "/api/v1/customers/{customer_id}/": {"get"},
+    "/api/v1/customers/{customer_id}/badges/": {"get"},
 }
 
 
@@ -53,6 +63,16 @@ def test_schema_documents_error_responses(schema):
     assert {"201", "400"} <= set(create)
     deactivate = schema["paths"]["/api/v1/badges/{id}/deactivate/"]["post"]["responses"]
     assert {"200", "400", "404"} <= set(deactivate)
+
+
+def test_schema_documents_the_issue_result_shape(schema):
+    components = schema["components"]["schemas"]
+    result = components["IssueResult"]["properties"]
+    assert {"customer_id", "status", "code", "message", "details", "issuance", "replayed"} <= set(
+        result
+    )
+    customer_badges = schema["paths"]["/api/v1/customers/{customer_id}/badges/"]["get"]
+    assert {"status", "badge"} <= {p["name"] for p in customer_badges["parameters"]}
 
 
 def test_docs_page_serves_its_assets_locally(client):

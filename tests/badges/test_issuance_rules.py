@@ -50,6 +50,19 @@ def september_badge(org):
     )
 
 
+def daily_badge(org, **fields):
+    """A September badge whose issuances last a day, so limits bite before overlaps."""
+    return BadgeFactory(
+        org=org,
+        start_on=sept(1),
+        expires_on=sept(30),
+        issue_expiry_type="RELATIVE",
+        issue_expiry_value=1,
+        issue_expiry_unit="DAYS",
+        **fields,
+    )
+
+
 def issue_one(badge, now, customer="c-1", request_id=None, **order):
     order.setdefault("event_date", None)
     [outcome] = issue(
@@ -264,13 +277,8 @@ def test_revoked_issuances_do_not_count_for_overlap_or_limits(september_badge):
 
 
 def test_customer_overall_limit(org):
-    badge = BadgeFactory(
-        org=org,
-        start_on=sept(1),
-        expires_on=sept(30),
-        issue_expiry_type="RELATIVE",
-        issue_expiry_value=1,
-        issue_expiry_unit="DAYS",
+    badge = daily_badge(
+        org,
         customer_overall_limit=2,
     )
     assert issue_one(badge, sept(2)).status == "ISSUED"
@@ -288,14 +296,7 @@ def test_customer_overall_limit(org):
 
 
 def test_customer_rolling_windows_count_back_from_processing_time(org):
-    badge = BadgeFactory(
-        org=org,
-        start_on=sept(1),
-        expires_on=sept(30),
-        issue_expiry_type="RELATIVE",
-        issue_expiry_value=1,
-        issue_expiry_unit="DAYS",
-    )
+    badge = daily_badge(org)
     RollingLimitFactory(badge=badge, scope=LimitScope.CUSTOMER, limit=2, value=5, unit="DAYS")
     assert issue_one(badge, sept(2)).status == "ISSUED"
     assert issue_one(badge, sept(4)).status == "ISSUED"
@@ -309,14 +310,7 @@ def test_customer_rolling_windows_count_back_from_processing_time(org):
 
 
 def test_several_rolling_windows_coexist(org):
-    badge = BadgeFactory(
-        org=org,
-        start_on=sept(1),
-        expires_on=sept(30),
-        issue_expiry_type="RELATIVE",
-        issue_expiry_value=1,
-        issue_expiry_unit="DAYS",
-    )
+    badge = daily_badge(org)
     RollingLimitFactory(badge=badge, limit=1, value=2, unit="DAYS")
     RollingLimitFactory(badge=badge, limit=2, value=1, unit="WEEKS")
     assert issue_one(badge, sept(2, 12)).status == "ISSUED"
@@ -382,13 +376,8 @@ def test_badge_rolling_limit(org):
 
 
 def test_customer_limit_is_checked_before_the_badge_limit(org):
-    badge = BadgeFactory(
-        org=org,
-        start_on=sept(1),
-        expires_on=sept(30),
-        issue_expiry_type="RELATIVE",
-        issue_expiry_value=1,
-        issue_expiry_unit="DAYS",
+    badge = daily_badge(
+        org,
         customer_overall_limit=1,
         badge_overall_limit=1,
     )
