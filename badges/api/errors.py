@@ -13,7 +13,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from badges.exceptions import NON_FIELD, RuleViolation, Violation
+from badges.exceptions import NON_FIELD, Busy, RuleViolation, Violation
 
 
 def _flatten(detail, path: str = "") -> list[Violation]:
@@ -47,6 +47,12 @@ def error_body(violations) -> dict:
 def exception_handler(exc, context):
     if isinstance(exc, RuleViolation):
         return Response(error_body(exc.violations), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Busy):
+        return Response(
+            {"detail": "Busy with concurrent requests; retry shortly.", "code": "BUSY"},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "1"},
+        )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else exc.messages

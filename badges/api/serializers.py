@@ -18,7 +18,7 @@ from badges.models import (
     TimeUnit,
     Weekday,
 )
-from badges.services.fixed_windows import config_status, cycles_until
+from badges.services.fixed_windows import config_ends_on, config_status
 from badges.values import Benefit, Expiry, FixedWindow, LimitSet, RollingWindow
 
 from .fields import OrgDateTimeField
@@ -150,14 +150,7 @@ class FixedWindowConfigSerializer(serializers.Serializer):
 
     @extend_schema_field(OrgDateTimeField(allow_null=True))
     def get_ends_on(self, config: FixedWindowConfig):
-        """When the config stops applying: its removal, its successor's start or the badge end."""
-        later = [
-            other.starts_on
-            for other in self._siblings(config)
-            if other.scope == config.scope and other.starts_on > config.starts_on
-        ]
-        candidates = [*later, config.ended_on, cycles_until(config.badge)]
-        ends_on = min((c for c in candidates if c is not None), default=None)
+        ends_on = config_ends_on(config, self._siblings(config))
         field = OrgDateTimeField()
         field.bind("ends_on", self)
         return field.to_representation(ends_on) if ends_on else None

@@ -36,6 +36,18 @@ def config_status(config: FixedWindowConfig, siblings: list[FixedWindowConfig], 
     return FixedWindowStatus.EXPIRED if superseded else FixedWindowStatus.ACTIVE
 
 
+def config_ends_on(config: FixedWindowConfig, siblings: list[FixedWindowConfig]):
+    """When a config stops applying: its removal, its successor's start or the end of the
+    badge's cycles (None for cycles without end)."""
+    later = [
+        other.starts_on
+        for other in siblings
+        if other.scope == config.scope and other.starts_on > config.starts_on
+    ]
+    candidates = [*later, config.ended_on, cycles_until(config.badge)]
+    return min((c for c in candidates if c is not None), default=None)
+
+
 def _create(badge: Badge, scope: LimitScope, window: FixedWindow, starts_on: datetime, now):
     FixedWindowConfig.objects.create(
         badge=badge,

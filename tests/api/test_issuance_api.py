@@ -5,7 +5,9 @@ from datetime import datetime
 import pytest
 import time_machine
 
+from badges.exceptions import Busy
 from badges.models import Customer, Issuance
+from badges.services import issuance as issuance_service
 from tests.factories import (
     BadgeFactory,
     CustomerFactory,
@@ -279,3 +281,14 @@ def test_viewers_cannot_issue_enrol_or_revoke(viewer_a, badge):
     ]:
         assert viewer_a.post(url, body, format="json").status_code == 403
     assert viewer_a.get(f"/api/v1/issuances/{issuance.issual_id}/").status_code == 200
+
+
+def test_lock_contention_answers_503_with_retry_after(editor_a, badge, monkeypatch):
+    def busy(*args, **kwargs):
+        raise Busy
+
+    monkeypatch.setattr(issuance_service, "lock_customers", busy)
+    response = issue(editor_a, badge)
+    assert (response.status_code, response["Retry-After"]) == (503, "1")
+    assert response.json()["code"] == "BUSY"
+    assert not Issuance.objects.exists()
