@@ -17,6 +17,7 @@ from badges.models import (
     Membership,
     Organization,
 )
+from badges.services.customers import is_customer_id
 
 
 class NoOrg(Exception):
@@ -111,6 +112,9 @@ def customer_list(*, org: Organization) -> QuerySet[Customer]:
 
 
 def customer_get(*, org: Organization, customer_id: str) -> Customer:
+    """One of the org's customers; Customer.DoesNotExist for an id no customer can have."""
+    if not is_customer_id(customer_id):
+        raise Customer.DoesNotExist
     return customer_list(org=org).get(customer_id=customer_id)
 
 

@@ -204,6 +204,9 @@ class CustomerViewSet(
             return model.objects.none()
         return selectors.customer_list(org=self.request.org)
 
+    def get_object(self):
+        return selectors.customer_get(org=self.request.org, customer_id=self.kwargs["customer_id"])
+
     @extend_schema(
         summary="Register a customer (or update when they registered)",
         request=CustomerSerializer,

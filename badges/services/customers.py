@@ -23,9 +23,13 @@ def check_batch(customer_ids: Sequence[str]) -> None:
     check_customer_ids(customer_ids)
 
 
+def is_customer_id(value: str) -> bool:
+    """1 to 100 characters, not blank, no NUL (which PostgreSQL text can't hold)."""
+    return bool(value.strip()) and len(value) <= CUSTOMER_ID_MAX_LENGTH and "\x00" not in value
+
+
 def check_customer_ids(customer_ids: Sequence[str]) -> None:
-    bad = [c for c in customer_ids if not c.strip() or len(c) > CUSTOMER_ID_MAX_LENGTH]
-    if bad:
+    if not all(is_customer_id(c) for c in customer_ids):
         raise RuleViolation.one(
             "CUSTOMER_ID_INVALID",
             "Customer ids are 1 to 100 characters and not blank.",

@@ -292,3 +292,10 @@ def test_lock_contention_answers_503_with_retry_after(editor_a, badge, monkeypat
     assert (response.status_code, response["Retry-After"]) == (503, "1")
     assert response.json()["code"] == "BUSY"
     assert not Issuance.objects.exists()
+
+
+@pytest.mark.parametrize("customer_id", ["a%00b", "x" * 101])
+def test_a_customer_id_no_customer_can_have_is_404_not_a_crash(editor_a, customer_id):
+    for suffix in ("", "badges/"):
+        response = editor_a.get(f"/api/v1/customers/{customer_id}/{suffix}")
+        assert response.status_code == 404
