@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from badges.models import (
     Badge,
+    BadgeChange,
     BadgeClaim,
     BadgeOwner,
     BadgeStatus,
@@ -83,6 +84,11 @@ def badge_list(*, org: Organization) -> QuerySet[Badge]:
 def badge_get(*, org: Organization, badge_id) -> Badge:
     """One of the org's badges; Badge.DoesNotExist for any other id, whoever owns it."""
     return badge_list(org=org).get(pk=badge_id)
+
+
+def badge_changes(*, badge: Badge) -> QuerySet[BadgeChange]:
+    """A badge's change history, newest first."""
+    return badge.changes.select_related("actor").order_by("-changed_on", "-id")
 
 
 def issuance_status_q(statuses: Iterable[str], now: datetime) -> Q:

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from badges.models import (
     Badge,
+    BadgeChange,
     BadgeStatus,
     BenefitType,
     EnrolmentExpiryType,
@@ -236,6 +237,18 @@ class BadgeSerializer(serializers.ModelSerializer):
     @extend_schema_field(LimitSetReadSerializer)
     def get_badge_limit(self, badge: Badge) -> dict:
         return self._limit_set(badge, LimitScope.BADGE)
+
+
+class BadgeChangeSerializer(serializers.ModelSerializer):
+    """One entry of a badge's change history: what changed (``[before, after]`` per field)."""
+
+    changed_on = OrgDateTimeField(read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = BadgeChange
+        fields = ["changed_on", "action", "actor", "changes"]
+        read_only_fields = fields
 
 
 class OrganizationSerializer(serializers.ModelSerializer):

@@ -18,6 +18,7 @@ from badges.services import definitions, orgs
 from .access import OrgScopedMixin
 from .filters import BadgeFilter
 from .serializers import (
+    BadgeChangeSerializer,
     BadgeSerializer,
     BadgeWriteSerializer,
     ClaimSerializer,
@@ -82,13 +83,13 @@ class BadgeViewSet(
 
     serializer_class = BadgeSerializer
     filterset_class = BadgeFilter
-    writes_elsewhere = {"enrol", "issue", "revoke"}  # actions that only need the badge's id
+    bare_badge_actions = {"enrol", "issue", "revoke", "history"}  # load their own data
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Badge.objects.none()
-        if self.action in self.writes_elsewhere:
+        if self.action in self.bare_badge_actions:
             return selectors.badges_of(org=self.request.org)
         return selectors.badge_list(org=self.request.org)
 
@@ -127,6 +128,19 @@ class BadgeViewSet(
             badge=badge, actor=request.user, now=request.now, **serializer.validated_data
         )
         return self._read(badge)
+
+    @extend_schema(
+        summary="The badge's change history, newest first",
+        responses={200: BadgeChangeSerializer(many=True), 404: NOT_FOUND},
+        filters=False,
+    )
+    @action(
+        detail=True, methods=["get"], serializer_class=BadgeChangeSerializer, filterset_class=None
+    )
+    def history(self, request, pk=None):
+        changes = selectors.badge_changes(badge=self.get_object())
+        page = self.paginate_queryset(changes)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
         summary="Activate a badge",

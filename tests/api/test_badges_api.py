@@ -253,3 +253,14 @@ def test_unknown_badge_id_is_404_with_a_code(editor_a):
     for badge_id in ("not-a-uuid", "2fc1e4e3-9f38-4801-b5b8-561ab2dabb41"):
         response = editor_a.get(f"{URL}{badge_id}/")
         assert (response.status_code, response.json()["code"]) == (404, "NOT_FOUND")
+
+
+def test_history_lists_every_change_newest_first(editor_a, viewer_a):
+    badge_id = editor_a.post(URL, gold_shopper(), format="json").json()["id"]
+    editor_a.patch(f"{URL}{badge_id}/", {"description": "v2"}, format="json")
+    editor_a.post(f"{URL}{badge_id}/deactivate/")
+    body = viewer_a.get(f"{URL}{badge_id}/history/").json()
+    assert body["count"] == 3
+    assert [c["action"] for c in body["results"]] == ["deactivated", "updated", "created"]
+    assert body["results"][1]["changes"] == {"description": ["Purchases totalling 500", "v2"]}
+    assert body["results"][1]["actor"] == editor_a.user.username

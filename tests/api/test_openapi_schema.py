@@ -14,6 +14,7 @@ ENDPOINTS = {
     "/api/v1/badges/{id}/deactivate/": {"post"},
     "/api/v1/badges/{id}/owners/": {"post"},
     "/api/v1/badges/{id}/claims/": {"post"},
+    "/api/v1/badges/{id}/history/": {"get"},
     "/api/v1/badges/{id}/enrol/": {"post"},
     "/api/v1/badges/{id}/issue/": {"post"},
     "/api/v1/badges/{id}/revoke/": {"post"},

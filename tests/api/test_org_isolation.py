@@ -35,6 +35,7 @@ def test_filters_and_search_never_reach_another_org(editor_a, foreign_badge):
     ("method", "suffix", "body"),
     [
         ("get", "", None),
+        ("get", "history/", None),
         ("patch", "", {"name": "Taken over"}),
         ("post", "activate/", None),
         ("post", "deactivate/", None),
