@@ -8,7 +8,7 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import transaction
 
@@ -80,7 +80,7 @@ class IssueOrder:
     @property
     def fingerprint(self) -> str:
         body = {
-            "event_date": self.event_date.isoformat() if self.event_date else None,
+            "event_date": self.event_date.astimezone(UTC).isoformat() if self.event_date else None,
             "triggered_by": [self.triggered_by.module, self.triggered_by.reference]
             if self.triggered_by
             else None,

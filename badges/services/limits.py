@@ -177,48 +177,34 @@ LIMIT_CODES = {
 WHOSE = {LimitScope.CUSTOMER: "The customer", LimitScope.BADGE: "The badge"}
 
 
-def limit_refusal(
-    *,
-    badge: Badge,
-    scope: LimitScope,
-    tally,
-    fixed: FixedCycle | None,
-    now: datetime,
-) -> Refusal | None:
-    """The first limit of ``scope`` that one more issuance would exceed, if any."""
+WINDOW_HOURS = {"DAYS": 24, "WEEKS": 168, "MONTHS": 730}
+
+
+def _exceeded(badge: Badge, scope: LimitScope, tally, fixed: FixedCycle | None, now: datetime):
+    """Every limit of ``scope`` that one more issuance would exceed (overall, then rolling windows
+    shortest first, then the fixed window), each as (message, details) with the time it reopens
+    in ``details["next_eligible_at"]``."""
     tz = badge.org.tzinfo
-    code, whose = LIMIT_CODES[scope], WHOSE[scope]
     overall = (
         badge.customer_overall_limit if scope == LimitScope.CUSTOMER else badge.badge_overall_limit
     )
-    if overall is not None:
-        count = tally.overall()
-        if count >= overall:
-            return Refusal(
-                code,
-                f"{whose} has reached the overall limit of {overall}.",
-                {
-                    "scope": scope.value,
-                    "kind": "OVERALL",
-                    "limit": overall,
-                    "count": count,
-                    "next_eligible_at": None,
-                },
-            )
-    for window in sorted(
+    if overall is not None and (count := tally.overall()) >= overall:
+        yield (
+            f"the overall limit of {overall}",
+            {"kind": "OVERALL", "limit": overall, "count": count, "next_eligible_at": None},
+        )
+    windows = sorted(
         (w for w in badge.rolling_limits.all() if w.scope == scope),
-        key=lambda w: (w.unit, w.value),
-    ):
+        key=lambda w: WINDOW_HOURS[w.unit] * w.value,
+    )
+    for window in windows:
         start = window_start(now, window.value, window.unit, tz)
         count = tally.since(start)
         if count >= window.limit:
             oldest = tally.nth_oldest_since(start, count - window.limit)
-            return Refusal(
-                code,
-                f"{whose} has reached the limit of {window.limit} "
-                f"in {window.value} {window.unit.lower()}.",
+            yield (
+                f"the limit of {window.limit} in {window.value} {window.unit.lower()}",
                 {
-                    "scope": scope.value,
                     "kind": "ROLLING",
                     "limit": window.limit,
                     "window": {"value": window.value, "unit": window.unit},
@@ -227,27 +213,52 @@ def limit_refusal(
                 },
             )
     if fixed is not None:
-        count = tally.in_cycle(fixed.cycle)
-        limit = fixed.config.max_earn_limit
+        count, limit = tally.in_cycle(fixed.cycle), fixed.config.max_earn_limit
         if count >= limit:
-            return Refusal(
-                code,
-                f"{whose} has reached the limit of {limit} per "
-                f"{fixed.config.refresh_rate} {fixed.config.duration_type.lower()}.",
+            yield (
+                f"the limit of {limit} per {fixed.config.refresh_rate} "
+                f"{fixed.config.duration_type.lower()}",
                 {
-                    "scope": scope.value,
                     "kind": "FIXED_WINDOW",
                     "limit": limit,
-                    "count": count,
                     "window": {
                         "value": fixed.config.refresh_rate,
                         "unit": fixed.config.duration_type,
                     },
                     "cycle": {"start": fixed.cycle.start, "end": fixed.cycle.end},
+                    "count": count,
                     "next_eligible_at": fixed.cycle.end,
                 },
             )
-    return None
+
+
+def limit_refusal(
+    *,
+    badge: Badge,
+    scope: LimitScope,
+    tally,
+    fixed: FixedCycle | None,
+    now: datetime,
+) -> Refusal | None:
+    """Refuse when one more issuance would exceed a limit of ``scope``.
+
+    The refusal names the first limit exceeded; ``next_eligible_at`` is when every exceeded
+    limit of the scope has reopened (None when one never does).
+    """
+    exceeded = list(_exceeded(badge, scope, tally, fixed, now))
+    if not exceeded:
+        return None
+    message, details = exceeded[0]
+    reopen = [d["next_eligible_at"] for _, d in exceeded]
+    return Refusal(
+        LIMIT_CODES[scope],
+        f"{WHOSE[scope]} has reached {message}.",
+        {
+            "scope": scope.value,
+            **details,
+            "next_eligible_at": None if None in reopen else max(reopen),
+        },
+    )
 
 
 def has_badge_limits(badge: Badge) -> bool:

@@ -506,3 +506,23 @@ def test_bulk_issue_runs_a_constant_number_of_queries(org):
         if connection.vendor == "postgresql":
             assert len([q for q in sql if q.startswith("INSERT")]) == 3
     assert counts[0] == counts[1] <= 16
+
+
+def test_the_same_event_instant_in_another_offset_is_the_same_request(september_badge):
+    from zoneinfo import ZoneInfo
+
+    kolkata = sept(3).astimezone(ZoneInfo("Asia/Kolkata"))
+    first = issue_one(september_badge, sept(3), request_id="pos-9", event_date=sept(3))
+    again = issue_one(september_badge, sept(3), request_id="pos-9", event_date=kolkata)
+    assert again.replayed
+    assert again.issuance.issual_id == first.issuance.issual_id
+
+
+def test_next_eligible_at_waits_for_every_exceeded_window(org):
+    badge = daily_badge(org)
+    RollingLimitFactory(badge=badge, limit=1, value=2, unit="DAYS")
+    RollingLimitFactory(badge=badge, limit=1, value=1, unit="WEEKS")
+    issue_one(badge, sept(2, 12))
+    refused = issue_one(badge, sept(3, 13))
+    assert refused.refusal.details["window"] == {"value": 2, "unit": "DAYS"}
+    assert refused.refusal.details["next_eligible_at"] == sept(9, 12)
