@@ -12,12 +12,18 @@ from tests.factories import MembershipFactory, OrganizationFactory, TokenFactory
 
 
 def pytest_collection_modifyitems(config, items):
-    if os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql")):
-        return
-    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL")
-    for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(skip)
+    """Tests that need a server run only in the pass that has it."""
+    available = {
+        "postgres": os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql")),
+        "redis": bool(os.environ.get("CELERY_BROKER_URL")),
+    }
+    for marker, present in available.items():
+        if present:
+            continue
+        skip = pytest.mark.skip(reason=f"needs {marker}: see README, Development")
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(skip)
 
 
 @pytest.fixture

@@ -1,0 +1,39 @@
+"""SPEC 1: tasks run in-process when no broker is configured, and through the broker when one
+is (Redis in the PostgreSQL pass of `make test`)."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+PROBE = """
+from badges_project.celery import app
+import django
+django.setup()
+app.conf.update(broker_connection_timeout=3)
+print(app.conf.task_always_eager)
+if not app.conf.task_always_eager:
+    with app.connection_for_write() as connection:
+        connection.ensure_connection(max_retries=1)
+    print("connected")
+"""
+
+
+def run_probe(**env) -> list[str]:
+    environment = {k: v for k, v in os.environ.items() if k != "CELERY_BROKER_URL"}
+    environment.update(DJANGO_SETTINGS_MODULE="badges_project.settings.dev", **env)
+    environment.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], env=environment, capture_output=True, text=True, check=True
+    )
+    return result.stdout.split()
+
+
+def test_tasks_run_in_process_without_a_broker():
+    assert run_probe() == ["True"]
+
+
+@pytest.mark.redis
+def test_tasks_go_through_the_configured_broker():
+    assert run_probe(CELERY_BROKER_URL=os.environ["CELERY_BROKER_URL"]) == ["False", "connected"]
