@@ -93,6 +93,10 @@ class BadgeViewSet(
             return selectors.badges_of(org=self.request.org)
         return selectors.badge_list(org=self.request.org)
 
+    def filter_queryset(self, queryset):
+        """List filters apply to the list only; a badge's own routes find it by id alone."""
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
     def _read(self, badge, status_code=status.HTTP_200_OK) -> Response:
         badge = selectors.badge_get(org=self.request.org, badge_id=badge.pk)
         return Response(self.get_serializer(badge).data, status=status_code)
