@@ -97,30 +97,31 @@ class ChangeInline(ReadOnlyInline):
     verbose_name_plural = "change history"
 
 
-class StatusFilter(admin.SimpleListFilter):
-    title = "status"
-    parameter_name = "status"
+def list_filter(title: str, choices, q_for) -> type[admin.SimpleListFilter]:
+    """A list filter whose choices map to a selector's query (derived or related values)."""
 
-    def lookups(self, request, model_admin):
-        return BadgeStatus.choices
+    class Filter(admin.SimpleListFilter):
+        parameter_name = title.replace(" ", "_")
 
-    def queryset(self, request, queryset):
-        if self.value() in BadgeStatus.values:
-            return queryset.filter(selectors.badge_status_q([self.value()], timezone.now()))
-        return queryset
+        def lookups(self, request, model_admin):
+            return choices
+
+        def queryset(self, request, queryset):
+            if self.value() in dict(choices):
+                return queryset.filter(q_for(self.value()))
+            return queryset
+
+    Filter.title = title
+    return Filter
 
 
-class OwnerFilter(admin.SimpleListFilter):
-    title = "owned by"
-    parameter_name = "owner"
-
-    def lookups(self, request, model_admin):
-        return Module.choices
-
-    def queryset(self, request, queryset):
-        if self.value() in Module.values:
-            return queryset.filter(selectors.badges_owned_by_q([self.value()]))
-        return queryset
+StatusFilter = list_filter(
+    "status", BadgeStatus.choices, lambda v: selectors.badge_status_q([v], timezone.now())
+)
+OwnerFilter = list_filter("owner", Module.choices, lambda v: selectors.badges_owned_by_q([v]))
+IssuanceStatusFilter = list_filter(
+    "status", IssuanceStatus.choices, lambda v: selectors.issuance_status_q([v], timezone.now())
+)
 
 
 class BadgeAdminForm(forms.ModelForm):
@@ -521,21 +522,6 @@ class CustomerAdmin(ReadOnlyAdmin):
     list_select_related = ["org"]
     search_fields = ["=customer_id"]
     show_full_result_count = False
-
-
-class IssuanceStatusFilter(admin.SimpleListFilter):
-    """Status as every read derives it (EXPIRED is not stored until the expiry job runs)."""
-
-    title = "status"
-    parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        return IssuanceStatus.choices
-
-    def queryset(self, request, queryset):
-        if self.value() in IssuanceStatus.values:
-            return queryset.filter(selectors.issuance_status_q([self.value()], timezone.now()))
-        return queryset
 
 
 class RevocableAdmin(ReadOnlyAdmin):
