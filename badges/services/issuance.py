@@ -346,11 +346,10 @@ def _load_batch(badge: Badge, stored: dict[int, str], order: IssueOrder, now) ->
 
 
 def _issue_batch(badge, customer_ids, order: IssueOrder, now, *, write: bool):
-    badge = (
-        Badge.objects.select_related("org")
-        .prefetch_related("claims", "benefits", "rolling_limits", "fixed_window_configs")
-        .get(pk=badge.pk)
-    )
+    related = ["benefits", "rolling_limits", "fixed_window_configs"]
+    if order.triggered_by and not order.is_membercare:
+        related.append("claims")
+    badge = Badge.objects.select_related("org").prefetch_related(*related).get(pk=badge.pk)
     customers = customers_for(org=badge.org, customer_ids=customer_ids, now=now, create=write)
     if write:
         lock_customers(customers.values(), badge=badge if has_badge_limits(badge) else None)
