@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from badges.models import Badge, Membership, Organization, Role
+from badges.models import Badge, Enrolment, Issuance, Membership, Organization, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -54,4 +54,6 @@ def test_demo_data_has_badges_in_every_status_and_is_rerunnable():
     statuses = {badge.status_at(now) for badge in Badge.objects.all()}
     assert statuses == {"upcoming", "live", "ended"}
     assert Badge.objects.count() == 4
+    assert Issuance.objects.count() == 9, "activity is made once, on the first run"
+    assert Enrolment.objects.count() == 3
     assert "demo / " in out.getvalue()

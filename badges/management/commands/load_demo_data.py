@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from badges.models import Badge, Organization
 from badges.services import definitions, orgs
+from badges.services.enrolment import enrol
+from badges.services.issuance import IssueOrder, issue
 from badges.values import Benefit, Expiry, FixedWindow, LimitSet, RollingWindow
 
 DEMO_SLUG = "demo-brand"
@@ -94,6 +96,35 @@ def demo_badges(now):
     ]
 
 
+def demo_activity(badges: dict[str, Badge], now, actor) -> None:
+    """Customers with enrolments and issuances, made through the services at past moments."""
+    day = timedelta(days=1)
+    customers = [f"c-{n}" for n in range(1001, 1006)]
+    issue(
+        badge=badges["Summer Explorer"],
+        customer_ids=customers[:2],
+        order=IssueOrder(request_id="demo-summer"),
+        actor=actor,
+        now=now - 30 * day,
+    )
+    issue(
+        badge=badges["Welcome"],
+        customer_ids=customers,
+        order=IssueOrder(request_id="demo-welcome"),
+        actor=actor,
+        now=now - 3 * day,
+    )
+    gold = badges["Gold Shopper"]
+    enrol(badge=gold, customer_ids=customers[:3], actor=actor, now=now - 2 * day)
+    issue(
+        badge=gold,
+        customer_ids=customers[:2],
+        order=IssueOrder(request_id="demo-gold"),
+        actor=actor,
+        now=now - day,
+    )
+
+
 class Command(BaseCommand):
     help = "Load a demo org with badges in every status and print a login (safe to re-run)."
 
@@ -110,10 +141,17 @@ class Command(BaseCommand):
         if org is None:
             org, _ = orgs.org_create(name="Demo Brand", timezone="Asia/Kolkata", username=DEMO_USER)
         existing = set(Badge.objects.filter(org=org).values_list("name", flat=True))
-        for created_at, definition in demo_badges(now):
-            if definition.name not in existing:
-                definitions.badge_create(org=org, actor=user, now=created_at, definition=definition)
+        created = {
+            definition.name: definitions.badge_create(
+                org=org, actor=user, now=created_at, definition=definition
+            )
+            for created_at, definition in demo_badges(now)
+            if definition.name not in existing
+        }
+        if len(created) == len(demo_badges(now)):
+            demo_activity(created, now, user)
         self.stdout.write(
-            f"Demo org '{org.name}' has {org.badges.count()} badges.\n"
+            f"Demo org '{org.name}' has {org.badges.count()} badges and "
+            f"{org.customers.count()} customers.\n"
             f"Sign in at /admin/ and /api/v1/ as  {DEMO_USER} / {password}"
         )
