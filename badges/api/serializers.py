@@ -1,5 +1,7 @@
 """Request and response shapes of SPEC 17. Shape only: every rule is checked by the services."""
 
+import dataclasses
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -19,6 +21,7 @@ from badges.models import (
     TimeUnit,
     Weekday,
 )
+from badges.services.definitions import Definition
 from badges.services.fixed_windows import config_ends_on, config_status
 from badges.values import Benefit, Expiry, FixedWindow, LimitSet, RollingWindow
 
@@ -71,17 +74,17 @@ class FixedWindowSerializer(serializers.Serializer):
 
 
 class LimitSetSerializer(serializers.Serializer):
+    """A limit set; on update only the parts sent change (``null`` removes one)."""
+
     overall = serializers.IntegerField(required=False, allow_null=True)
     rolling = RollingWindowSerializer(many=True, required=False)
     fixed_window = FixedWindowSerializer(required=False, allow_null=True)
 
-    def to_internal_value(self, data) -> LimitSet:
+    def to_internal_value(self, data) -> dict:
         values = super().to_internal_value(data)
-        return LimitSet(
-            overall=values.get("overall"),
-            rolling=tuple(values.get("rolling", ())),
-            fixed_window=values.get("fixed_window"),
-        )
+        if "rolling" in values:
+            values["rolling"] = tuple(values["rolling"])
+        return values
 
 
 class BenefitSerializer(serializers.Serializer):
@@ -115,6 +118,25 @@ class BadgeWriteSerializer(serializers.Serializer):
             if key in values:
                 values[key] = tuple(values[key])
         return values
+
+    def definition(self) -> Definition:
+        """The new badge's definition: limit parts not sent are absent."""
+        values = dict(self.validated_data)
+        for field in LIMIT_FIELDS:
+            values[field] = LimitSet(**values.get(field, {}))
+        return Definition(**values)
+
+    def changes(self, badge: Badge) -> dict:
+        """The fields sent, each limit set merged over the badge's current one."""
+        values = dict(self.validated_data)
+        for field, scope in LIMIT_FIELDS.items():
+            if field in values:
+                current = badge.limit_set(scope, self.context["now"])
+                values[field] = dataclasses.replace(current, **values[field])
+        return values
+
+
+LIMIT_FIELDS = {"customer_limit": LimitScope.CUSTOMER, "badge_limit": LimitScope.BADGE}
 
 
 class ClaimSerializer(serializers.Serializer):

@@ -110,10 +110,7 @@ class BadgeViewSet(
         serializer = BadgeWriteSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         badge = definitions.badge_create(
-            org=request.org,
-            actor=request.user,
-            now=request.now,
-            definition=definitions.Definition(**serializer.validated_data),
+            org=request.org, actor=request.user, now=request.now, definition=serializer.definition()
         )
         return self._read(badge, status.HTTP_201_CREATED)
 
@@ -129,7 +126,7 @@ class BadgeViewSet(
         )
         serializer.is_valid(raise_exception=True)
         badge = definitions.badge_update(
-            badge=badge, actor=request.user, now=request.now, **serializer.validated_data
+            badge=badge, actor=request.user, now=request.now, **serializer.changes(badge)
         )
         return self._read(badge)
 

@@ -264,3 +264,23 @@ def test_history_lists_every_change_newest_first(editor_a, viewer_a):
     assert [c["action"] for c in body["results"]] == ["deactivated", "updated", "created"]
     assert body["results"][1]["changes"] == {"description": ["Purchases totalling 500", "v2"]}
     assert body["results"][1]["actor"] == editor_a.user.username
+
+
+def test_patch_changes_only_the_limit_parts_sent(editor_a):
+    badge_id = editor_a.post(URL, gold_shopper(), format="json").json()["id"]
+    url = f"{URL}{badge_id}/"
+    new_window = {"max_earn_limit": 1, "duration_type": "WEEKS", "refresh_rate": 1}
+    body = editor_a.patch(url, {"customer_limit": {"fixed_window": new_window}}, format="json")
+    limits = body.json()["customer_limit"]
+    assert limits["rolling"] == [{"limit": 2, "value": 2, "unit": "DAYS"}]
+    assert limits["fixed_window"]["duration_type"] == "WEEKS"
+    assert limits["fixed_window"]["week_start_day"] == "MONDAY"
+
+    limits = editor_a.patch(url, {"customer_limit": {"fixed_window": None}}, format="json").json()[
+        "customer_limit"
+    ]
+    assert (limits["fixed_window"], len(limits["rolling"])) == (None, 1)
+
+    limits = editor_a.patch(url, {"customer_limit": {"rolling": [], "overall": 4}}, format="json")
+    assert limits.json()["customer_limit"] == {"overall": 4, "rolling": [], "fixed_window": None}
+    assert limits.json()["badge_limit"]["overall"] == 10000
