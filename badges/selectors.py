@@ -30,14 +30,20 @@ class OrgChoiceRequired(Exception):
 
 
 def acting_membership(*, user, org_slug: str | None) -> Membership:
-    """The membership a request acts through: the named org's, or the user's only one.
+    """The membership a request acts through: the named org's (by slug, or by id), or the
+    user's only one.
 
     Raises Membership.DoesNotExist when the named org is not one of the user's (answered as 404,
     so that another org's existence never shows), NoOrg or OrgChoiceRequired otherwise.
     """
     memberships = Membership.objects.select_related("org").filter(user=user)
     if org_slug:
-        return memberships.get(org__slug=org_slug)
+        found = memberships.filter(org__slug=org_slug).first()
+        if found is None and org_slug.isdigit():
+            found = memberships.filter(org_id=int(org_slug)).first()
+        if found is None:
+            raise Membership.DoesNotExist
+        return found
     found = list(memberships[:2])
     if not found:
         raise NoOrg

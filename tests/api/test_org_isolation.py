@@ -116,3 +116,8 @@ def test_a_badge_is_reached_only_through_the_org_it_belongs_to(member_of_both, o
     badge_b = BadgeFactory(org=org_b)
     assert member_of_both.get(f"{URL}{badge_b.pk}/", HTTP_X_ORG="brand-a").status_code == 404
     assert member_of_both.get(f"{URL}{badge_b.pk}/", HTTP_X_ORG="brand-b").status_code == 200
+
+
+def test_x_org_may_name_the_org_by_id(member_of_both, org_a, org_b):
+    BadgeFactory(org=org_b)
+    assert member_of_both.get(URL, HTTP_X_ORG=str(org_b.pk)).json()["count"] == 1
