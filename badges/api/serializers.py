@@ -282,6 +282,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
         fields = [
+            "id",
             "name",
             "slug",
             "timezone",
@@ -292,7 +293,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "webhook_secret",
             "webhook_secret_set",
         ]
-        read_only_fields = ["slug"]
+        read_only_fields = ["id", "slug"]
         extra_kwargs = {"timezone": {"validators": []}}
 
     def get_webhook_secret_set(self, org: Organization) -> bool:

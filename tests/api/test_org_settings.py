@@ -13,6 +13,7 @@ def test_org_reads_its_settings_without_the_webhook_secret(admin_a):
     admin_a.patch(URL, {"webhook_secret": "s3cret"}, format="json")
     body = admin_a.get(URL).json()
     assert body == {
+        "id": admin_a.user.memberships.get().org_id,
         "name": "Brand A",
         "slug": "brand-a",
         "timezone": "Asia/Kolkata",
