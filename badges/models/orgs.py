@@ -2,6 +2,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 
 
@@ -16,8 +17,12 @@ class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
-    retro_max_allowed_age_days = models.PositiveIntegerField(default=30)
-    retro_delay_since_registration_hours = models.PositiveIntegerField(default=0)
+    retro_max_allowed_age_days = models.PositiveIntegerField(
+        default=30, validators=[MaxValueValidator(3650)]
+    )
+    retro_delay_since_registration_hours = models.PositiveIntegerField(
+        default=0, validators=[MaxValueValidator(24 * 3650)]
+    )
     revoke_on_return = models.BooleanField(default=False)
     webhook_url = models.URLField(blank=True)
     webhook_secret = models.CharField(max_length=200, blank=True)

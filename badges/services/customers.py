@@ -1,7 +1,7 @@
 """Customers (SPEC 15): created on first use by enrol, issue or events, or registered."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 
@@ -66,6 +66,10 @@ def customer_register(
 ) -> tuple[Customer, bool]:
     """Create the customer or update when they registered. Returns (customer, created)."""
     check_customer_ids([customer_id])
+    if registered_on is not None and registered_on > now + timedelta(hours=24):
+        raise RuleViolation.one(
+            "REGISTERED_ON_IN_FUTURE", "A customer can't register in the future.", "registered_on"
+        )
     customer, created = Customer.objects.select_for_update().get_or_create(
         org=org,
         customer_id=customer_id,

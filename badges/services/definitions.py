@@ -35,6 +35,9 @@ from badges.values import Benefit, Expiry, LimitSet
 
 NAME_MAX_LENGTH = 100
 DESCRIPTION_MAX_LENGTH = 2000
+MAX_UNITS = 1000  # days, weeks or months in one expiry, window or cycle
+MAX_LIMIT = 1_000_000_000
+LAST_YEAR = 8999  # leaves room for expiries and windows computed from badge dates
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,11 +87,11 @@ def _expiry_violations(field: str, expiry: Expiry, allowed: Sequence[str]) -> li
         return [Violation("EXPIRY_TYPE_INVALID", f"Expiry type must be one of {allowed}.", field)]
     found = []
     if expiry.type == "RELATIVE":
-        if expiry.value is None or expiry.value < 1:
+        if expiry.value is None or not 1 <= expiry.value <= MAX_UNITS:
             found.append(
                 Violation(
                     "EXPIRY_VALUE_INVALID",
-                    "A relative expiry needs a value of at least 1.",
+                    f"A relative expiry needs a value from 1 to {MAX_UNITS}.",
                     f"{field}.value",
                 )
             )
@@ -109,18 +112,21 @@ def _expiry_violations(field: str, expiry: Expiry, allowed: Sequence[str]) -> li
 
 def _limit_violations(field: str, limits: LimitSet) -> list[Violation]:
     found = []
-    if limits.overall is not None and limits.overall < 1:
+    if limits.overall is not None and not 1 <= limits.overall <= MAX_LIMIT:
         found.append(
-            Violation("LIMIT_INVALID", "An overall limit must be at least 1.", f"{field}.overall")
+            Violation(
+                "LIMIT_INVALID", f"An overall limit is from 1 to {MAX_LIMIT}.", f"{field}.overall"
+            )
         )
     windows = set()
     for index, window in enumerate(limits.rolling):
         where = f"{field}.rolling.{index}"
-        if window.limit < 1 or window.value < 1:
+        if not (1 <= window.limit <= MAX_LIMIT and 1 <= window.value <= MAX_UNITS):
             found.append(
                 Violation(
                     "LIMIT_INVALID",
-                    "A rolling window needs a limit and a size of at least 1.",
+                    f"A rolling window needs a limit from 1 to {MAX_LIMIT} and a size from 1 to "
+                    f"{MAX_UNITS}.",
                     where,
                 )
             )
@@ -142,11 +148,12 @@ def _limit_violations(field: str, limits: LimitSet) -> list[Violation]:
     fixed = limits.fixed_window
     if fixed is not None:
         where = f"{field}.fixed_window"
-        if fixed.max_earn_limit < 1 or fixed.refresh_rate < 1:
+        if not (1 <= fixed.max_earn_limit <= MAX_LIMIT and 1 <= fixed.refresh_rate <= MAX_UNITS):
             found.append(
                 Violation(
                     "LIMIT_INVALID",
-                    "A fixed window needs max_earn_limit and refresh_rate of at least 1.",
+                    f"A fixed window needs max_earn_limit from 1 to {MAX_LIMIT} and refresh_rate "
+                    f"from 1 to {MAX_UNITS}.",
                     where,
                 )
             )
@@ -206,6 +213,14 @@ def _definition_violations(
         elif new.start_on <= now:
             found.append(
                 Violation("START_ON_NOT_IN_FUTURE", "The start must be in the future.", "start_on")
+            )
+    dates = {"start_on": new.start_on, "expires_on": new.expires_on}
+    if new.issue_expiry and new.issue_expiry.date:
+        dates["issue_expiry.date"] = new.issue_expiry.date
+    for field, value in dates.items():
+        if value.year > LAST_YEAR:
+            found.append(
+                Violation("DATE_OUT_OF_RANGE", f"Dates run up to the year {LAST_YEAR}.", field)
             )
     if new.expires_on <= new.start_on:
         found.append(

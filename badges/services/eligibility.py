@@ -46,7 +46,7 @@ def retro_window_refusal(
     care) an ended badge is also closed once its end is that far behind."""
     days = badge.org.retro_max_allowed_age_days
     window = timedelta(days=days)
-    too_late = until_badge_end and now >= badge.expires_on + window
+    too_late = until_badge_end and now - window >= badge.expires_on
     if event < now - window or too_late:
         return Refusal(
             "RETRO_WINDOW_EXCEEDED", f"Retroactive handling is allowed up to {days} days back."

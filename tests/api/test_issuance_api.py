@@ -299,3 +299,10 @@ def test_a_customer_id_no_customer_can_have_is_404_not_a_crash(editor_a, custome
     for suffix in ("", "badges/"):
         response = editor_a.get(f"/api/v1/customers/{customer_id}/{suffix}")
         assert response.status_code == 404
+
+
+def test_a_customer_cannot_register_in_the_future(editor_a):
+    response = editor_a.post(
+        "/api/v1/customers/", {"customer_id": "c-1", "registered_on": "9999-12-31"}, format="json"
+    )
+    assert (response.status_code, response.json()["code"]) == (400, "REGISTERED_ON_IN_FUTURE")

@@ -61,3 +61,8 @@ def test_bad_settings_are_refused_with_a_code(admin_a, body, field, code):
 def test_slug_cannot_change(admin_a):
     admin_a.patch(URL, {"slug": "other"}, format="json")
     assert admin_a.get(URL).json()["slug"] == "brand-a"
+
+
+def test_retro_settings_are_bounded(admin_a):
+    response = admin_a.patch(URL, {"retro_max_allowed_age_days": 10**6}, format="json")
+    assert (response.status_code, response.json()["code"]) == (400, "MAX_VALUE")

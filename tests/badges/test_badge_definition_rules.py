@@ -301,3 +301,26 @@ def test_update_rejects_unknown_fields(org, actor):
     badge = BadgeFactory(org=org)
     with pytest.raises(TypeError):
         badge_update(badge=badge, actor=actor, now=NOW, is_active=False)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "code"),
+    [
+        (
+            {"issue_expiry": Expiry(type="RELATIVE", value=1001, unit="MONTHS")},
+            "EXPIRY_VALUE_INVALID",
+        ),
+        ({"customer_limit": LimitSet(overall=10**12)}, "LIMIT_INVALID"),
+        ({"badge_limit": LimitSet(rolling=(RollingWindow(1, 10**6, "DAYS"),))}, "LIMIT_INVALID"),
+        ({"customer_limit": LimitSet(fixed_window=FixedWindow(1, "DAYS", 10**6))}, "LIMIT_INVALID"),
+        ({"expires_on": datetime(9999, 12, 31, tzinfo=UTC)}, "DATE_OUT_OF_RANGE"),
+        (
+            {"issue_expiry": Expiry(type="FIXED_DATE", date=datetime(9999, 1, 1, tzinfo=UTC))},
+            "DATE_OUT_OF_RANGE",
+        ),
+    ],
+)
+def test_numbers_and_dates_have_sane_bounds(org, actor, overrides, code):
+    with pytest.raises(RuleViolation) as error:
+        create(org, actor, **overrides)
+    assert code in codes(error)
