@@ -45,7 +45,7 @@ from badges.services.limits import (
     limit_refusal,
     window_start,
 )
-from badges.services.locking import lock_customers
+from badges.services.locking import lock_badge, lock_customers
 
 ISSUABLE_SOURCES = (IssuanceSource.API, IssuanceSource.EVENT, IssuanceSource.MEMBERCARE)
 
@@ -303,8 +303,11 @@ class _Batch:
         )
 
 
-def _load_batch(badge: Badge, stored: dict[int, str], order: IssueOrder, now) -> _Batch:
-    """Read everything the decisions need in a constant number of queries."""
+def _load_batch(
+    badge: Badge, stored: dict[int, str], order: IssueOrder, now, *, write: bool
+) -> _Batch:
+    """Read everything the decisions need in a constant number of queries; the badge-wide
+    counts last, under the badge lock when the badge has badge-wide limits."""
     event = order.event_date or now
     badge_refusal, retro = _badge_refusal(badge, order, event, now)
     enrolments, held = defaultdict(list), defaultdict(list)
@@ -321,6 +324,8 @@ def _load_batch(badge: Badge, stored: dict[int, str], order: IssueOrder, now) ->
     badge_fixed = fixed_cycle_for(badge, LimitScope.BADGE, event, clamp_to_end=clamp)
     badge_tally = BadgeTally(badge)
     if has_badge_limits(badge) and badge_refusal is None:
+        if write:
+            lock_badge(badge)
         badge_tally.prime(
             [
                 window_start(now, w.value, w.unit, badge.org.tzinfo)
@@ -352,7 +357,7 @@ def _issue_batch(badge, customer_ids, order: IssueOrder, now, *, write: bool):
     badge = Badge.objects.select_related("org").prefetch_related(*related).get(pk=badge.pk)
     customers = customers_for(org=badge.org, customer_ids=customer_ids, now=now, create=write)
     if write:
-        lock_customers(customers.values(), badge=badge if has_badge_limits(badge) else None)
+        lock_customers(customers.values())
     stored = {c.pk: c.customer_id for c in customers.values() if c.pk is not None}
     prior = {
         stored[r.customer_id]: r
@@ -360,7 +365,7 @@ def _issue_batch(badge, customer_ids, order: IssueOrder, now, *, write: bool):
             org=badge.org, badge=badge, customer__in=stored, request_id=order.request_id
         ).select_related("issuance")
     }
-    batch = _load_batch(badge, stored, order, now)
+    batch = _load_batch(badge, stored, order, now, write=write)
 
     outcomes, records = [], []
     for customer_id in customer_ids:

@@ -1,8 +1,10 @@
 """Row locks that serialize issuance decisions (see docs/concurrency.md).
 
-Order is always: the badge row (only when the badge has badge-wide limits), then customer rows
-by primary key. PostgreSQL waits at most ``LOCK_TIMEOUT`` for them; SQLite ignores row locks
-and serializes writers with IMMEDIATE transactions instead.
+Order is always: customer rows by primary key, then the badge row (only when the badge has
+badge-wide limits, and as late as possible, so that issues of such a badge wait on each other
+for the shortest time). Nothing that holds a badge row waits for a customer row. PostgreSQL
+waits at most ``LOCK_TIMEOUT``; SQLite ignores row locks and serializes writers with IMMEDIATE
+transactions instead.
 """
 
 from collections.abc import Iterable
@@ -32,9 +34,11 @@ def _locked(queryset):
         raise
 
 
-def lock_customers(customers: Iterable[Customer], *, badge: Badge | None = None) -> None:
-    """Lock ``badge`` (when given) and then the customers' rows, in that order."""
+def lock_customers(customers: Iterable[Customer]) -> None:
     _bounded_wait()
-    if badge is not None:
-        _locked(Badge.objects.filter(pk=badge.pk).order_by().only("pk"))
     _locked(Customer.objects.filter(pk__in=[c.pk for c in customers]).order_by("pk").only("pk"))
+
+
+def lock_badge(badge: Badge) -> None:
+    """Taken after the customers' locks, never before."""
+    _locked(Badge.objects.filter(pk=badge.pk).order_by().only("pk"))
