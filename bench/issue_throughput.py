@@ -248,9 +248,7 @@ def main() -> None:
     try:
         for name, target in (("badge-wide limit", badge), ("customer limits only", open_badge)):
             over_http = concurrently(clients, lambda t=target: http_client(port, t, token, seconds))
-            rows.append(
-                (f"API over HTTP, 1 per call, {clients} clients, {name}", *over_http, sql_many)
-            )
+            rows.append((f"API over HTTP, {clients} clients, {name}", *over_http, sql_many))
     finally:
         server.terminate()
         server.wait()
