@@ -5,10 +5,17 @@ import os
 
 import pytest
 from django.db import connection
+from hypothesis import settings
 from rest_framework.test import APIClient
 
 from badges.models import Role
 from tests.factories import MembershipFactory, OrganizationFactory, TokenFactory
+
+# CI replays the same examples every run, so that a red build always means a reproducible
+# failure; local runs explore new examples each time.
+settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -2,6 +2,7 @@
 every instant of a config's span lies in exactly one cycle, cycles are contiguous and
 half-open, and each starts on its calendar boundary."""
 
+import os
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -32,7 +33,7 @@ instants = st.datetimes(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "300")), deadline=None)
 @given(
     window=windows,
     zone=st.sampled_from(ZONES),
@@ -72,7 +73,7 @@ def test_an_instant_lies_in_exactly_one_cycle_and_cycles_touch(
         assert after.start == cycle.end
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "300")), deadline=None)
 @given(
     window=windows,
     zone=st.sampled_from(ZONES),
