@@ -41,6 +41,11 @@ def add_violations(form: forms.Form, error: RuleViolation) -> None:
         )
 
 
+def fixed_window_status(config: FixedWindowConfig) -> str:
+    """The config's status now, derived like every read (the badge's configs are prefetched)."""
+    return config_status(config, list(config.badge.fixed_window_configs.all()), timezone.now())
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
@@ -74,6 +79,10 @@ class RollingLimitInline(ReadOnlyInline):
 
 class FixedWindowInline(ReadOnlyInline):
     model = FixedWindowConfig
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("badge__fixed_window_configs")
+
     fields = [
         "scope",
         "status",
@@ -88,7 +97,7 @@ class FixedWindowInline(ReadOnlyInline):
 
     @admin.display(description="status")
     def status(self, config):
-        return config_status(config, list(config.badge.fixed_window_configs.all()), timezone.now())
+        return fixed_window_status(config)
 
 
 class ChangeInline(ReadOnlyInline):
@@ -446,7 +455,7 @@ class FixedWindowConfigAdmin(ReadOnlyAdmin):
 
     @admin.display(description="status")
     def status(self, config):
-        return config_status(config, list(config.badge.fixed_window_configs.all()), timezone.now())
+        return fixed_window_status(config)
 
 
 @admin.register(BadgeChange)

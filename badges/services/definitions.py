@@ -177,10 +177,14 @@ def _limit_violations(field: str, limits: LimitSet) -> list[Violation]:
 
 
 def _definition_violations(
-    org: Organization, badge: Badge | None, new: Definition, now: datetime
+    org: Organization,
+    badge: Badge | None,
+    old: Definition | None,
+    new: Definition,
+    now: datetime,
 ) -> list[Violation]:
-    """The rules every state of a definition must satisfy, plus those that compare with now."""
-    old = definition_of(badge, now) if badge is not None else None
+    """The rules every state of a definition must satisfy, plus those that compare with now
+    and, on update, with the definition as it was (``old``)."""
     found = []
 
     name = new.name.strip()
@@ -414,7 +418,7 @@ def _normalised(definition: Definition) -> Definition:
 def badge_create(*, org: Organization, actor, now: datetime, definition: Definition) -> Badge:
     """Create a badge, which must start in the future."""
     definition = _normalised(definition)
-    violations = _definition_violations(org, None, definition, now)
+    violations = _definition_violations(org, None, None, definition, now)
     if violations:
         raise RuleViolation(*violations)
 
@@ -444,7 +448,7 @@ def badge_update(*, badge: Badge, actor, now: datetime, **changes: Any) -> Badge
     badge = Badge.objects.select_for_update().select_related("org").get(pk=badge.pk)
     old = definition_of(badge, now)
     new = _normalised(dataclasses.replace(old, **changes))
-    violations = _definition_violations(badge.org, badge, new, now)
+    violations = _definition_violations(badge.org, badge, old, new, now)
     if violations:
         raise RuleViolation(*violations)
 
@@ -482,21 +486,25 @@ def _touch(badge: Badge, actor, now: datetime, fields: Sequence[str] = ()) -> No
     badge.save(update_fields=[*fields, "updated_on", "updated_by"])
 
 
+def _set_active(badge: Badge, active: bool, actor, now: datetime) -> Badge:
+    if badge.is_active != active:
+        badge.is_active = active
+        _touch(badge, actor, now, ["is_active"])
+        change_record(
+            badge=badge,
+            action=BadgeChange.Action.ACTIVATED if active else BadgeChange.Action.DEACTIVATED,
+            actor=actor,
+            now=now,
+            changes={"is_active": [not active, active]},
+        )
+    return badge
+
+
 @transaction.atomic
 def badge_activate(*, badge: Badge, actor, now: datetime) -> Badge:
     """Activate a badge; always allowed, a no-op when it is already active."""
     badge = Badge.objects.select_for_update().get(pk=badge.pk)
-    if not badge.is_active:
-        badge.is_active = True
-        _touch(badge, actor, now, ["is_active"])
-        change_record(
-            badge=badge,
-            action=BadgeChange.Action.ACTIVATED,
-            actor=actor,
-            now=now,
-            changes={"is_active": [False, True]},
-        )
-    return badge
+    return _set_active(badge, True, actor, now)
 
 
 @transaction.atomic
@@ -505,17 +513,7 @@ def badge_deactivate(*, badge: Badge, actor, now: datetime) -> Badge:
     badge = Badge.objects.select_for_update().get(pk=badge.pk)
     if badge.status_at(now) == BadgeStatus.ENDED:
         raise RuleViolation.one("BADGE_ENDED", "An ended badge can't be deactivated.")
-    if badge.is_active:
-        badge.is_active = False
-        _touch(badge, actor, now, ["is_active"])
-        change_record(
-            badge=badge,
-            action=BadgeChange.Action.DEACTIVATED,
-            actor=actor,
-            now=now,
-            changes={"is_active": [True, False]},
-        )
-    return badge
+    return _set_active(badge, False, actor, now)
 
 
 @transaction.atomic
