@@ -17,6 +17,7 @@ from badges.models import (
     Customer,
     Enrolment,
     FixedWindowConfig,
+    FixedWindowCycle,
     Issuance,
     IssuanceStatus,
     IssueExpiryType,
@@ -85,7 +86,7 @@ class FixedWindowInline(ReadOnlyInline):
 
     fields = [
         "scope",
-        "status",
+        "current_status",
         "max_earn_limit",
         "duration_type",
         "refresh_rate",
@@ -93,11 +94,17 @@ class FixedWindowInline(ReadOnlyInline):
         "starts_on",
         "ended_on",
     ]
-    readonly_fields = ["status"]
+    readonly_fields = ["current_status"]
 
     @admin.display(description="status")
-    def status(self, config):
+    def current_status(self, config):
         return fixed_window_status(config)
+
+
+class FixedWindowCycleInline(ReadOnlyInline):
+    model = FixedWindowCycle
+    fields = ["starts_on", "ends_on"]
+    verbose_name_plural = "cycles recorded by the rollover job"
 
 
 class ChangeInline(ReadOnlyInline):
@@ -438,7 +445,7 @@ class FixedWindowConfigAdmin(ReadOnlyAdmin):
     list_display = [
         "badge",
         "scope",
-        "status",
+        "current_status",
         "max_earn_limit",
         "duration_type",
         "refresh_rate",
@@ -453,8 +460,10 @@ class FixedWindowConfigAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("badge__fixed_window_configs")
 
+    inlines = [FixedWindowCycleInline]
+
     @admin.display(description="status")
-    def status(self, config):
+    def current_status(self, config):
         return fixed_window_status(config)
 
 

@@ -18,6 +18,7 @@ from badges.models import (
     Customer,
     Enrolment,
     FixedWindowConfig,
+    FixedWindowStatus,
     Issuance,
     IssueExpiryType,
     IssueRequest,
@@ -153,6 +154,7 @@ class FixedWindowConfigFactory(DjangoModelFactory):
     refresh_rate = 3
     starts_on = factory.SelfAttribute("badge.start_on")
     created_on = factory.SelfAttribute("badge.created_on")
+    status = FixedWindowStatus.ACTIVE
 
 
 class BadgeChangeFactory(DjangoModelFactory):

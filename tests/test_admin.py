@@ -72,7 +72,7 @@ def test_badge_change_page_shows_derived_fields_and_inlines(operator):
     page = response.content.decode()
     assert '<div class="readonly">Live</div>' in page
     assert "Change history" in page
-    assert re.search(r'class="field-status">\s*<p>ACTIVE</p>', page)
+    assert re.search(r'class="field-current_status">\s*<p>ACTIVE</p>', page)
 
 
 def test_status_filter(operator):

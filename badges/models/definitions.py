@@ -299,7 +299,8 @@ class FixedWindowConfig(models.Model):
 
     A config's status is derived from the clock and its siblings: it is EXPIRED once a later
     config of the same scope has started or it was removed (``ended_on``), UPCOMING before
-    ``starts_on``, ACTIVE otherwise.
+    ``starts_on``, ACTIVE otherwise. ``status`` holds that derivation as last persisted (by a
+    definition change or the rollover job); reads and limit checks never trust it.
     """
 
     badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="fixed_window_configs")
@@ -310,6 +311,7 @@ class FixedWindowConfig(models.Model):
     week_start_day = models.CharField(max_length=10, choices=Weekday.choices, blank=True)
     starts_on = models.DateTimeField()
     ended_on = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=FixedWindowStatus.choices)
     created_on = models.DateTimeField()
 
     class Meta:
@@ -317,6 +319,16 @@ class FixedWindowConfig(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["badge", "scope", "starts_on"], name="fixed_window_one_per_start"
+            ),
+            models.UniqueConstraint(
+                fields=["badge", "scope"],
+                condition=Q(status=FixedWindowStatus.ACTIVE),
+                name="fixed_window_one_active",
+            ),
+            models.UniqueConstraint(
+                fields=["badge", "scope"],
+                condition=Q(status=FixedWindowStatus.UPCOMING),
+                name="fixed_window_one_upcoming",
             ),
             models.CheckConstraint(
                 condition=Q(max_earn_limit__gte=1, refresh_rate__gte=1),
@@ -342,6 +354,30 @@ class FixedWindowConfig(models.Model):
 
     def has_ended(self, now: datetime) -> bool:
         return self.ended_on is not None and self.ended_on <= now
+
+
+class FixedWindowCycle(models.Model):
+    """A cycle of a config as the rollover job generated it: the current and the next one.
+
+    A record for people and reports; limit checks compute cycles from the clock instead.
+    """
+
+    config = models.ForeignKey(FixedWindowConfig, on_delete=models.CASCADE, related_name="cycles")
+    starts_on = models.DateTimeField()
+    ends_on = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["config", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["config", "starts_on"], name="cycle_one_per_start"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gt=models.F("starts_on")),
+                name="cycle_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_on:%Y-%m-%d %H:%M} to {self.ends_on or 'open'}"
 
 
 class BadgeChange(models.Model):

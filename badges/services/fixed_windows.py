@@ -1,17 +1,28 @@
 """The lifecycle of fixed-window configs (SPEC 6): one config while the badge is upcoming; once
-live, an ACTIVE config plus at most one UPCOMING one that starts when the current cycle ends."""
+live, an ACTIVE config plus at most one UPCOMING one that starts when the current cycle ends.
 
-from datetime import datetime, timedelta
+Statuses are derived from the clock (``config_status``). Writes persist them first
+(``fixed_windows_roll_over``) so that the stored ``status`` column, which carries the
+one-ACTIVE and one-UPCOMING constraints, always matches the derivation the write is based on.
+"""
 
-from badges.cycles import cycle_at
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+
+from badges.cycles import Cycle, cycle_at
+from badges.exceptions import Busy
 from badges.models import (
     Badge,
     FixedWindowConfig,
+    FixedWindowCycle,
     FixedWindowStatus,
     IssueExpiryType,
     IssueType,
     LimitScope,
 )
+from badges.services.locking import lock_badge
 from badges.values import FixedWindow
 
 
@@ -48,6 +59,138 @@ def config_ends_on(config: FixedWindowConfig, siblings: list[FixedWindowConfig])
     return min((c for c in candidates if c is not None), default=None)
 
 
+def config_cycle_at(
+    config: FixedWindowConfig, siblings: list[FixedWindowConfig], instant: datetime
+) -> Cycle | None:
+    """The config's cycle holding ``instant``, cut where the config stops applying."""
+    return cycle_at(
+        instant,
+        window=config.as_value(),
+        starts_on=config.starts_on,
+        until=config_ends_on(config, siblings),
+        tz=config.badge.org.tzinfo,
+    )
+
+
+@dataclass(frozen=True)
+class ConfigState:
+    """A config as a read shows it at one instant."""
+
+    config: FixedWindowConfig
+    status: FixedWindowStatus
+    ends_on: datetime | None
+    current_cycle: Cycle | None
+    next_cycle: Cycle | None
+
+
+def config_states(configs: list[FixedWindowConfig], now: datetime) -> list[ConfigState]:
+    """The configs of one badge with their status, end, and current and next cycles at ``now``,
+    in (scope, start) order. Query-free when each config's badge and org are loaded."""
+    states = []
+    for config in sorted(configs, key=lambda c: (c.scope, c.starts_on)):
+        status = config_status(config, configs, now)
+        current = next_cycle = None
+        if status == FixedWindowStatus.ACTIVE:
+            current = config_cycle_at(config, configs, now)
+            if current is not None and current.end is not None:
+                next_cycle = config_cycle_at(config, configs, current.end)
+        elif status == FixedWindowStatus.UPCOMING:
+            next_cycle = config_cycle_at(config, configs, config.starts_on)
+        states.append(
+            ConfigState(
+                config=config,
+                status=status,
+                ends_on=config_ends_on(config, configs),
+                current_cycle=current,
+                next_cycle=next_cycle,
+            )
+        )
+    return states
+
+
+def fixed_windows_roll_over(*, badge: Badge, now: datetime) -> list[FixedWindowConfig]:
+    """Persist the derived status of the badge's configs and record their current and next
+    cycles; answer the configs. Idempotent: a second run at the same instant writes nothing.
+
+    Expirations are written before promotions so that at every write at most one config per
+    scope is stored ACTIVE and one UPCOMING.
+    """
+    configs = list(FixedWindowConfig.objects.filter(badge=badge).order_by("scope", "starts_on"))
+    for config in configs:
+        config.badge = badge
+    states = {state.config.pk: state for state in config_states(configs, now)}
+    in_force = [c for c in configs if c.status != FixedWindowStatus.EXPIRED]
+    for target in (FixedWindowStatus.EXPIRED, FixedWindowStatus.ACTIVE, FixedWindowStatus.UPCOMING):
+        for config in configs:
+            if states[config.pk].status == target and config.status != target:
+                config.status = target
+                config.save(update_fields=["status"])
+    for config in in_force:
+        _record_cycles(states[config.pk], now)
+    return configs
+
+
+def _record_cycles(state: ConfigState, now: datetime) -> None:
+    """Record the config's current and next cycles; drop recorded cycles it no longer has (a
+    moved start, a removed or superseded config) and cut those past its end."""
+    expected = {c.start: c.end for c in (state.current_cycle, state.next_cycle) if c is not None}
+    recorded = {cycle.starts_on: cycle for cycle in state.config.cycles.all()}
+    ends_on = state.ends_on
+    stale = [
+        cycle.pk
+        for start, cycle in recorded.items()
+        if (start > now and start not in expected) or (ends_on is not None and start >= ends_on)
+    ]
+    if stale:
+        FixedWindowCycle.objects.filter(pk__in=stale).delete()
+    changed = [
+        FixedWindowCycle(config=state.config, starts_on=start, ends_on=end)
+        for start, end in expected.items()
+        if start not in recorded or recorded[start].ends_on != end
+    ]
+    if changed:
+        FixedWindowCycle.objects.bulk_create(
+            changed,
+            update_conflicts=True,
+            unique_fields=["config", "starts_on"],
+            update_fields=["ends_on"],
+        )
+    if ends_on is not None:
+        overrunning = [
+            cycle.pk
+            for start, cycle in recorded.items()
+            if start < ends_on
+            and start not in expected
+            and (cycle.ends_on is None or cycle.ends_on > ends_on)
+        ]
+        if overrunning:
+            FixedWindowCycle.objects.filter(pk__in=overrunning).update(ends_on=ends_on)
+
+
+def fixed_windows_roll_over_all(*, now: datetime) -> int:
+    """The rollover job: roll over every badge with a config not yet stored EXPIRED, each in
+    its own transaction under the badge's lock. Safe to run twice at once and to re-run after
+    a crash; a badge locked for longer than the lock timeout is left for the next run.
+    Answers how many badges were rolled over."""
+    badge_ids = (
+        FixedWindowConfig.objects.exclude(status=FixedWindowStatus.EXPIRED)
+        .order_by("badge_id")
+        .values_list("badge_id", flat=True)
+        .distinct()
+    )
+    rolled = 0
+    for badge_id in list(badge_ids):
+        try:
+            with transaction.atomic():
+                badge = Badge.objects.select_related("org").get(pk=badge_id)
+                lock_badge(badge)
+                fixed_windows_roll_over(badge=badge, now=now)
+        except Busy:
+            continue
+        rolled += 1
+    return rolled
+
+
 def _create(badge: Badge, scope: LimitScope, window: FixedWindow, starts_on: datetime, now):
     FixedWindowConfig.objects.create(
         badge=badge,
@@ -57,6 +200,7 @@ def _create(badge: Badge, scope: LimitScope, window: FixedWindow, starts_on: dat
         refresh_rate=window.refresh_rate,
         week_start_day=window.week_start_day or "",
         starts_on=starts_on,
+        status=FixedWindowStatus.UPCOMING if starts_on > now else FixedWindowStatus.ACTIVE,
         created_on=now,
     )
 
@@ -70,17 +214,19 @@ def _set_limit(config: FixedWindowConfig, window: FixedWindow) -> None:
 def fixed_window_apply(
     *, badge: Badge, scope: LimitScope, window: FixedWindow | None, now: datetime
 ) -> None:
-    """Make ``window`` the fixed window of ``badge``'s ``scope`` limit set from now on."""
-    configs = list(badge.fixed_window_configs.filter(scope=scope).order_by("starts_on"))
+    """Make ``window`` the fixed window of ``badge``'s ``scope`` limit set (SPEC 6 lifecycle).
+
+    Runs under the badge's lock (badge_create, badge_update).
+    """
+    configs = [c for c in fixed_windows_roll_over(badge=badge, now=now) if c.scope == scope]
     if now < badge.start_on:
         FixedWindowConfig.objects.filter(pk__in=[c.pk for c in configs]).delete()
         if window is not None:
             _create(badge, scope, window, badge.start_on, now)
         return
 
-    statuses = {c.pk: config_status(c, configs, now) for c in configs}
-    active = next((c for c in configs if statuses[c.pk] == FixedWindowStatus.ACTIVE), None)
-    upcoming = next((c for c in configs if statuses[c.pk] == FixedWindowStatus.UPCOMING), None)
+    active = next((c for c in configs if c.status == FixedWindowStatus.ACTIVE), None)
+    upcoming = next((c for c in configs if c.status == FixedWindowStatus.UPCOMING), None)
 
     if upcoming is not None and window is not None and upcoming.as_value().same_cycles_as(window):
         _set_limit(upcoming, window)
@@ -89,29 +235,45 @@ def fixed_window_apply(
         upcoming.delete()
     if window is None:
         if active is not None:
-            active.ended_on = now
-            active.save(update_fields=["ended_on"])
+            _remove(active, now)
     elif active is None:
-        _create(badge, scope, window, now, now)
+        _create(badge, scope, window, _restart(badge, configs), now)
     elif active.as_value().same_cycles_as(window):
         _set_limit(active, window)
     else:
-        _create(badge, scope, window, _current_cycle_end(badge, active, now), now)
+        _create(badge, scope, window, _current_cycle_end(active, now), now)
 
 
-def _current_cycle_end(badge: Badge, active: FixedWindowConfig, now: datetime) -> datetime:
-    until = cycles_until(badge)
-    instant = now if until is None else min(now, until - timedelta(microseconds=1))
+def _remove(active: FixedWindowConfig, now: datetime) -> None:
+    """A removed window stops applying at once; one that never applied leaves no trace."""
+    if active.starts_on >= now:
+        active.delete()
+        return
+    active.ended_on = now
+    active.status = FixedWindowStatus.EXPIRED
+    active.save(update_fields=["ended_on", "status"])
+
+
+def _restart(badge: Badge, configs: list[FixedWindowConfig]) -> datetime:
+    """A window added to a limit set without one covers the time since the last one was
+    removed, or the whole badge period: retro issues of earlier event dates see it too."""
+    return max((c.ended_on for c in configs if c.ended_on is not None), default=badge.start_on)
+
+
+def _current_cycle_end(active: FixedWindowConfig, now: datetime) -> datetime:
+    """The end of the ACTIVE config's cycle holding ``now``, as if its cycles ran on past the
+    badge end: on an ended badge a cycle change is UPCOMING too (SPEC 6)."""
     cycle = cycle_at(
-        instant,
+        now,
         window=active.as_value(),
         starts_on=active.starts_on,
-        until=until,
-        tz=badge.org.tzinfo,
+        until=None,
+        tz=active.badge.org.tzinfo,
     )
-    return cycle.end if cycle is not None and cycle.end is not None else now
+    return cycle.end
 
 
 def fixed_windows_follow_start(*, badge: Badge) -> None:
     """While a badge is upcoming its single config starts with it: keep them together."""
     badge.fixed_window_configs.update(starts_on=badge.start_on)
+    FixedWindowCycle.objects.filter(config__badge=badge).delete()

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q
 
-from badges.cycles import Cycle, cycle_at
+from badges.cycles import Cycle
 from badges.exceptions import Refusal
 from badges.models import Badge, FixedWindowConfig, Issuance, IssuanceStatus, LimitScope
 from badges.periods import shift
-from badges.services.fixed_windows import cycles_until
+from badges.services.fixed_windows import config_cycle_at, cycles_until
 
 
 @dataclass(frozen=True)
@@ -64,21 +64,17 @@ def fixed_cycle_for(
     until = cycles_until(badge)
     if clamp_to_end and until is not None and event_date >= until:
         event_date = until - timedelta(microseconds=1)
+    siblings = list(badge.fixed_window_configs.all())
     configs = [
         c
-        for c in badge.fixed_window_configs.all()
+        for c in siblings
         if c.scope == scope and c.starts_on <= event_date and not c.has_ended(event_date)
     ]
     if not configs:
         return None
     config = max(configs, key=lambda c: c.starts_on)
-    cycle = cycle_at(
-        event_date,
-        window=config.as_value(),
-        starts_on=config.starts_on,
-        until=until,
-        tz=badge.org.tzinfo,
-    )
+    config.badge = badge
+    cycle = config_cycle_at(config, siblings, event_date)
     return FixedCycle(config=config, cycle=cycle) if cycle is not None else None
 
 
