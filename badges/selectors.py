@@ -3,8 +3,9 @@
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from badges.cycles import Cycle
 from badges.models import (
     Badge,
     BadgeChange,
@@ -19,6 +20,7 @@ from badges.models import (
     Organization,
 )
 from badges.services.customers import is_customer_id
+from badges.services.fixed_windows import ConfigState, config_states
 
 
 class NoOrg(Exception):
@@ -90,6 +92,26 @@ def badge_list(*, org: Organization) -> QuerySet[Badge]:
 def badge_get(*, org: Organization, badge_id) -> Badge:
     """One of the org's badges; Badge.DoesNotExist for any other id, whoever owns it."""
     return badge_list(org=org).get(pk=badge_id)
+
+
+def fixed_window_states(*, badge: Badge, now: datetime) -> list[ConfigState]:
+    """The badge's fixed-window configs as they stand at ``now`` (badge from ``badge_get``)."""
+    return config_states(list(badge.fixed_window_configs.all()), now)
+
+
+def cycle_issued_counts(*, badge: Badge, cycles: Iterable[Cycle]) -> dict[Cycle, int]:
+    """Non-revoked issuances of the badge with an event date in each cycle, in one query."""
+    cycles = list(dict.fromkeys(cycles))
+    if not cycles:
+        return {}
+    aggregates = {}
+    for index, cycle in enumerate(cycles):
+        in_cycle = Q(event_date__gte=cycle.start)
+        if cycle.end is not None:
+            in_cycle &= Q(event_date__lt=cycle.end)
+        aggregates[f"cycle_{index}"] = Count("pk", filter=in_cycle)
+    row = Issuance.objects.filter(badge=badge, revoked_on__isnull=True).aggregate(**aggregates)
+    return {cycle: row[f"cycle_{index}"] for index, cycle in enumerate(cycles)}
 
 
 def badge_changes(*, badge: Badge) -> QuerySet[BadgeChange]:

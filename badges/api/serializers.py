@@ -11,7 +11,6 @@ from badges.models import (
     BadgeStatus,
     BenefitType,
     EnrolmentExpiryType,
-    FixedWindowConfig,
     FixedWindowStatus,
     IssueExpiryType,
     IssueType,
@@ -22,7 +21,7 @@ from badges.models import (
     Weekday,
 )
 from badges.services.definitions import Definition
-from badges.services.fixed_windows import config_ends_on, config_status
+from badges.services.fixed_windows import config_states
 from badges.values import Benefit, Expiry, FixedWindow, LimitSet, RollingWindow
 
 from .fields import OrgDateTimeField
@@ -150,33 +149,43 @@ class OwnerSerializer(serializers.Serializer):
     module = serializers.ChoiceField(choices=Module.choices)
 
 
+class CycleSerializer(serializers.Serializer):
+    starts_on = OrgDateTimeField(source="start")
+    ends_on = OrgDateTimeField(source="end", allow_null=True)
+
+
+class CountedCycleSerializer(CycleSerializer):
+    issued_count = serializers.SerializerMethodField(
+        help_text="Non-revoked issuances of the badge with an event date in the cycle: what the "
+        "badge limit counts (the customer limit counts the same per customer)."
+    )
+
+    def get_issued_count(self, cycle) -> int:
+        return self.context["cycle_counts"][cycle]
+
+
 class FixedWindowConfigSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    scope = serializers.ChoiceField(choices=LimitScope.choices, read_only=True)
-    status = serializers.SerializerMethodField()
-    max_earn_limit = serializers.IntegerField(read_only=True)
-    duration_type = serializers.CharField(read_only=True)
-    refresh_rate = serializers.IntegerField(read_only=True)
+    """A fixed-window config with its status, range and cycles derived at the request's time."""
+
+    id = serializers.IntegerField(source="config.id")
+    scope = serializers.ChoiceField(choices=LimitScope.choices, source="config.scope")
+    status = serializers.ChoiceField(choices=FixedWindowStatus.choices)
+    max_earn_limit = serializers.IntegerField(source="config.max_earn_limit")
+    duration_type = serializers.ChoiceField(choices=TimeUnit.choices, source="config.duration_type")
+    refresh_rate = serializers.IntegerField(source="config.refresh_rate")
     week_start_day = serializers.SerializerMethodField()
-    starts_on = OrgDateTimeField(read_only=True)
-    ends_on = serializers.SerializerMethodField()
+    starts_on = OrgDateTimeField(source="config.starts_on")
+    ends_on = OrgDateTimeField(allow_null=True)
+    current_cycle = CycleSerializer(allow_null=True)
+    next_cycle = CycleSerializer(allow_null=True)
 
-    def _siblings(self, config: FixedWindowConfig) -> list[FixedWindowConfig]:
-        return list(config.badge.fixed_window_configs.all())
+    @extend_schema_field(serializers.ChoiceField(choices=Weekday.choices, allow_null=True))
+    def get_week_start_day(self, state) -> str | None:
+        return state.config.week_start_day or None
 
-    @extend_schema_field(serializers.ChoiceField(choices=FixedWindowStatus.choices))
-    def get_status(self, config: FixedWindowConfig) -> str:
-        return config_status(config, self._siblings(config), self.context["now"])
 
-    def get_week_start_day(self, config: FixedWindowConfig) -> str | None:
-        return config.week_start_day or None
-
-    @extend_schema_field(OrgDateTimeField(allow_null=True))
-    def get_ends_on(self, config: FixedWindowConfig):
-        ends_on = config_ends_on(config, self._siblings(config))
-        field = OrgDateTimeField()
-        field.bind("ends_on", self)
-        return field.to_representation(ends_on) if ends_on else None
+class FixedWindowCountedSerializer(FixedWindowConfigSerializer):
+    current_cycle = CountedCycleSerializer(allow_null=True)
 
 
 class LimitSetReadSerializer(serializers.Serializer):
@@ -199,7 +208,7 @@ class BadgeSerializer(serializers.ModelSerializer):
     images = serializers.SerializerMethodField()
     customer_limit = serializers.SerializerMethodField()
     badge_limit = serializers.SerializerMethodField()
-    fixed_windows = FixedWindowConfigSerializer(many=True, source="fixed_window_configs")
+    fixed_windows = serializers.SerializerMethodField()
     issued_count_synced_at = OrgDateTimeField()
     created_on = OrgDateTimeField()
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
@@ -238,6 +247,11 @@ class BadgeSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=BadgeStatus.choices))
     def get_status(self, badge: Badge) -> str:
         return badge.status_at(self.context["now"])
+
+    @extend_schema_field(FixedWindowConfigSerializer(many=True))
+    def get_fixed_windows(self, badge: Badge):
+        states = config_states(list(badge.fixed_window_configs.all()), self.context["now"])
+        return FixedWindowConfigSerializer(states, many=True, context=self.context).data
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Module.choices)))
     def get_owners(self, badge: Badge) -> list[str]:

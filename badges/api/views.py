@@ -22,6 +22,7 @@ from .serializers import (
     BadgeSerializer,
     BadgeWriteSerializer,
     ClaimSerializer,
+    FixedWindowCountedSerializer,
     OrganizationSerializer,
     OwnerSerializer,
 )
@@ -142,6 +143,33 @@ class BadgeViewSet(
         changes = selectors.badge_changes(badge=self.get_object())
         page = self.paginate_queryset(changes)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        summary="The badge's fixed-window configs with their current and next cycles",
+        description=(
+            "Every config of the customer and badge limits, oldest first per scope, with its "
+            "status derived from the clock, its range, the cycle holding now (with the "
+            "issuances counted in it) and the next cycle."
+        ),
+        responses={200: FixedWindowCountedSerializer(many=True), 404: NOT_FOUND},
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="fixed-windows",
+        serializer_class=FixedWindowCountedSerializer,
+        filterset_class=None,
+    )
+    def fixed_windows(self, request, pk=None):
+        badge = self.get_object()
+        page = self.paginate_queryset(selectors.fixed_window_states(badge=badge, now=request.now))
+        counts = selectors.cycle_issued_counts(
+            badge=badge, cycles=[s.current_cycle for s in page if s.current_cycle is not None]
+        )
+        context = {**self.get_serializer_context(), "cycle_counts": counts}
+        serializer = FixedWindowCountedSerializer(page, many=True, context=context)
+        return self.get_paginated_response(serializer.data)
 
     @extend_schema(
         summary="Activate a badge",

@@ -29,7 +29,11 @@ from badges.models import (
     TimeUnit,
     Weekday,
 )
-from badges.services.fixed_windows import fixed_window_apply, fixed_windows_follow_start
+from badges.services.fixed_windows import (
+    fixed_window_apply,
+    fixed_windows_follow_start,
+    fixed_windows_roll_over,
+)
 from badges.services.history import change_record
 from badges.values import Benefit, Expiry, LimitSet
 
@@ -474,6 +478,8 @@ def badge_update(*, badge: Badge, actor, now: datetime, **changes: Any) -> Badge
             _write_limits(badge, scope, getattr(new, field), now)
     if "start_on" in diff:
         fixed_windows_follow_start(badge=badge)
+    if diff.keys() & {"start_on", "expires_on", "issue_expiry"}:
+        fixed_windows_roll_over(badge=badge, now=now)  # their cycles may now end elsewhere
     change_record(
         badge=badge, action=BadgeChange.Action.UPDATED, actor=actor, now=now, changes=diff
     )

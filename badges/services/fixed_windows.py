@@ -7,9 +7,10 @@ one-ACTIVE and one-UPCOMING constraints, always matches the derivation the write
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 
 from badges.cycles import Cycle, cycle_at
 from badges.exceptions import Busy
@@ -34,17 +35,15 @@ def cycles_until(badge: Badge) -> datetime | None:
 
 
 def config_status(config: FixedWindowConfig, siblings: list[FixedWindowConfig], now: datetime):
-    """Derive a config's status from the clock: a late rollover job never changes an answer."""
-    if config.has_ended(now):
-        return FixedWindowStatus.EXPIRED
+    """Derive a config's status from the clock: UPCOMING before its start, EXPIRED once it has
+    stopped applying (see ``config_ends_on``), ACTIVE in between. A late rollover job never
+    changes an answer."""
     if config.starts_on > now:
         return FixedWindowStatus.UPCOMING
-    superseded = any(
-        other.starts_on > config.starts_on and other.starts_on <= now
-        for other in siblings
-        if other.scope == config.scope and other.pk != config.pk
-    )
-    return FixedWindowStatus.EXPIRED if superseded else FixedWindowStatus.ACTIVE
+    ends_on = config_ends_on(config, siblings)
+    if ends_on is not None and ends_on <= now:
+        return FixedWindowStatus.EXPIRED
+    return FixedWindowStatus.ACTIVE
 
 
 def config_ends_on(config: FixedWindowConfig, siblings: list[FixedWindowConfig]):
@@ -108,39 +107,40 @@ def config_states(configs: list[FixedWindowConfig], now: datetime) -> list[Confi
     return states
 
 
-def fixed_windows_roll_over(*, badge: Badge, now: datetime) -> list[FixedWindowConfig]:
-    """Persist the derived status of the badge's configs and record their current and next
-    cycles; answer the configs. Idempotent: a second run at the same instant writes nothing.
-
-    Expirations are written before promotions so that at every write at most one config per
-    scope is stored ACTIVE and one UPCOMING.
-    """
+def _configs_of(badge: Badge) -> list[FixedWindowConfig]:
     configs = list(FixedWindowConfig.objects.filter(badge=badge).order_by("scope", "starts_on"))
     for config in configs:
         config.badge = badge
-    states = {state.config.pk: state for state in config_states(configs, now)}
-    in_force = [c for c in configs if c.status != FixedWindowStatus.EXPIRED]
+    return configs
+
+
+def _persist_statuses(configs: list[FixedWindowConfig], states: dict[int, ConfigState]) -> None:
+    """Expirations first, then promotions: at every write at most one config per scope is
+    stored ACTIVE and one UPCOMING."""
     for target in (FixedWindowStatus.EXPIRED, FixedWindowStatus.ACTIVE, FixedWindowStatus.UPCOMING):
         for config in configs:
             if states[config.pk].status == target and config.status != target:
                 config.status = target
                 config.save(update_fields=["status"])
+
+
+def fixed_windows_roll_over(*, badge: Badge, now: datetime) -> None:
+    """Persist the derived status of the badge's configs and record the current and next cycles
+    of those not yet expired. Idempotent: a second run at the same instant writes nothing."""
+    configs = _configs_of(badge)
+    states = {state.config.pk: state for state in config_states(configs, now)}
+    in_force = [c for c in configs if c.status != FixedWindowStatus.EXPIRED]
+    _persist_statuses(configs, states)
     for config in in_force:
         _record_cycles(states[config.pk], now)
-    return configs
 
 
 def _record_cycles(state: ConfigState, now: datetime) -> None:
-    """Record the config's current and next cycles; drop recorded cycles it no longer has (a
-    moved start, a removed or superseded config) and cut those past its end."""
+    """Record the config's current and next cycles; drop recorded cycles that have not begun and
+    that it no longer has (a moved start, a successor taking over, a shortened badge)."""
     expected = {c.start: c.end for c in (state.current_cycle, state.next_cycle) if c is not None}
     recorded = {cycle.starts_on: cycle for cycle in state.config.cycles.all()}
-    ends_on = state.ends_on
-    stale = [
-        cycle.pk
-        for start, cycle in recorded.items()
-        if (start > now and start not in expected) or (ends_on is not None and start >= ends_on)
-    ]
+    stale = [cycle.pk for start, cycle in recorded.items() if start > now and start not in expected]
     if stale:
         FixedWindowCycle.objects.filter(pk__in=stale).delete()
     changed = [
@@ -155,16 +155,6 @@ def _record_cycles(state: ConfigState, now: datetime) -> None:
             unique_fields=["config", "starts_on"],
             update_fields=["ends_on"],
         )
-    if ends_on is not None:
-        overrunning = [
-            cycle.pk
-            for start, cycle in recorded.items()
-            if start < ends_on
-            and start not in expected
-            and (cycle.ends_on is None or cycle.ends_on > ends_on)
-        ]
-        if overrunning:
-            FixedWindowCycle.objects.filter(pk__in=overrunning).update(ends_on=ends_on)
 
 
 def fixed_windows_roll_over_all(*, now: datetime) -> int:
@@ -191,8 +181,15 @@ def fixed_windows_roll_over_all(*, now: datetime) -> int:
     return rolled
 
 
-def _create(badge: Badge, scope: LimitScope, window: FixedWindow, starts_on: datetime, now):
-    FixedWindowConfig.objects.create(
+def _create(
+    badge: Badge,
+    scope: LimitScope,
+    window: FixedWindow,
+    starts_on: datetime,
+    siblings: list[FixedWindowConfig],
+    now: datetime,
+) -> None:
+    config = FixedWindowConfig(
         badge=badge,
         scope=scope,
         max_earn_limit=window.max_earn_limit,
@@ -200,9 +197,10 @@ def _create(badge: Badge, scope: LimitScope, window: FixedWindow, starts_on: dat
         refresh_rate=window.refresh_rate,
         week_start_day=window.week_start_day or "",
         starts_on=starts_on,
-        status=FixedWindowStatus.UPCOMING if starts_on > now else FixedWindowStatus.ACTIVE,
         created_on=now,
     )
+    config.status = config_status(config, [*siblings, config], now)
+    config.save()
 
 
 def _set_limit(config: FixedWindowConfig, window: FixedWindow) -> None:
@@ -211,47 +209,76 @@ def _set_limit(config: FixedWindowConfig, window: FixedWindow) -> None:
         config.save(update_fields=["max_earn_limit"])
 
 
+def config_in_force(
+    configs: list[FixedWindowConfig], scope: LimitScope, instant: datetime
+) -> FixedWindowConfig | None:
+    """The config of ``scope`` that governs event dates at ``instant``: the latest started one,
+    unless it was removed by then."""
+    started = [c for c in configs if c.scope == scope and c.starts_on <= instant]
+    latest = max(started, key=lambda c: c.starts_on, default=None)
+    return None if latest is None or latest.has_ended(instant) else latest
+
+
 def fixed_window_apply(
     *, badge: Badge, scope: LimitScope, window: FixedWindow | None, now: datetime
 ) -> None:
     """Make ``window`` the fixed window of ``badge``'s ``scope`` limit set (SPEC 6 lifecycle).
 
-    Runs under the badge's lock (badge_create, badge_update).
+    The config a change is weighed against is the one in force now or, once the badge's cycles
+    have ended, the one in force at their end. Runs under the badge's lock.
     """
-    configs = [c for c in fixed_windows_roll_over(badge=badge, now=now) if c.scope == scope]
+    every_scope = _configs_of(badge)
+    _persist_statuses(every_scope, {s.config.pk: s for s in config_states(every_scope, now)})
+    configs = [c for c in every_scope if c.scope == scope]
     if now < badge.start_on:
         FixedWindowConfig.objects.filter(pk__in=[c.pk for c in configs]).delete()
         if window is not None:
-            _create(badge, scope, window, badge.start_on, now)
-        return
+            _create(badge, scope, window, badge.start_on, [], now)
+    else:
+        _apply_to_started_badge(badge, scope, window, configs, now)
+    fixed_windows_roll_over(badge=badge, now=now)
 
-    active = next((c for c in configs if c.status == FixedWindowStatus.ACTIVE), None)
-    upcoming = next((c for c in configs if c.status == FixedWindowStatus.UPCOMING), None)
+
+def _apply_to_started_badge(
+    badge: Badge,
+    scope: LimitScope,
+    window: FixedWindow | None,
+    configs: list[FixedWindowConfig],
+    now: datetime,
+) -> None:
+    until = cycles_until(badge)
+    last_moment = now if until is None or now < until else until - timedelta(microseconds=1)
+    current = config_in_force(configs, scope, last_moment)
+    upcoming = next((c for c in configs if c.starts_on > now), None)
 
     if upcoming is not None and window is not None and upcoming.as_value().same_cycles_as(window):
         _set_limit(upcoming, window)
         return
     if upcoming is not None:
         upcoming.delete()
+        configs.remove(upcoming)
     if window is None:
-        if active is not None:
-            _remove(active, now)
-    elif active is None:
-        _create(badge, scope, window, _restart(badge, configs), now)
-    elif active.as_value().same_cycles_as(window):
-        _set_limit(active, window)
+        if current is not None:
+            _remove(current, now)
+    elif current is None:
+        _create(badge, scope, window, _restart(badge, configs), configs, now)
+    elif current.as_value().same_cycles_as(window):
+        _set_limit(current, window)
     else:
-        _create(badge, scope, window, _current_cycle_end(active, now), now)
+        _create(badge, scope, window, _current_cycle_end(current, now), configs, now)
 
 
-def _remove(active: FixedWindowConfig, now: datetime) -> None:
-    """A removed window stops applying at once; one that never applied leaves no trace."""
-    if active.starts_on >= now:
-        active.delete()
+def _remove(current: FixedWindowConfig, now: datetime) -> None:
+    """A removed window governs no event date from now on; one that never applied leaves no
+    trace."""
+    if current.starts_on >= now:
+        current.delete()
         return
-    active.ended_on = now
-    active.status = FixedWindowStatus.EXPIRED
-    active.save(update_fields=["ended_on", "status"])
+    current.ended_on = now
+    current.status = FixedWindowStatus.EXPIRED
+    current.save(update_fields=["ended_on", "status"])
+    current.cycles.filter(starts_on__gte=now).delete()
+    current.cycles.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=now)).update(ends_on=now)
 
 
 def _restart(badge: Badge, configs: list[FixedWindowConfig]) -> datetime:
@@ -260,15 +287,15 @@ def _restart(badge: Badge, configs: list[FixedWindowConfig]) -> datetime:
     return max((c.ended_on for c in configs if c.ended_on is not None), default=badge.start_on)
 
 
-def _current_cycle_end(active: FixedWindowConfig, now: datetime) -> datetime:
-    """The end of the ACTIVE config's cycle holding ``now``, as if its cycles ran on past the
-    badge end: on an ended badge a cycle change is UPCOMING too (SPEC 6)."""
+def _current_cycle_end(current: FixedWindowConfig, now: datetime) -> datetime:
+    """The end of the config's cycle holding ``now``, as if its cycles ran on past the badge
+    end: on an ended badge a cycle change is UPCOMING too (SPEC 6)."""
     cycle = cycle_at(
         now,
-        window=active.as_value(),
-        starts_on=active.starts_on,
+        window=current.as_value(),
+        starts_on=current.starts_on,
         until=None,
-        tz=active.badge.org.tzinfo,
+        tz=current.badge.org.tzinfo,
     )
     return cycle.end
 

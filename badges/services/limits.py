@@ -15,7 +15,7 @@ from badges.cycles import Cycle
 from badges.exceptions import Refusal
 from badges.models import Badge, FixedWindowConfig, Issuance, IssuanceStatus, LimitScope
 from badges.periods import shift
-from badges.services.fixed_windows import config_cycle_at, cycles_until
+from badges.services.fixed_windows import config_cycle_at, config_in_force, cycles_until
 
 
 @dataclass(frozen=True)
@@ -65,14 +65,9 @@ def fixed_cycle_for(
     if clamp_to_end and until is not None and event_date >= until:
         event_date = until - timedelta(microseconds=1)
     siblings = list(badge.fixed_window_configs.all())
-    configs = [
-        c
-        for c in siblings
-        if c.scope == scope and c.starts_on <= event_date and not c.has_ended(event_date)
-    ]
-    if not configs:
+    config = config_in_force(siblings, scope, event_date)
+    if config is None:
         return None
-    config = max(configs, key=lambda c: c.starts_on)
     config.badge = badge
     cycle = config_cycle_at(config, siblings, event_date)
     return FixedCycle(config=config, cycle=cycle) if cycle is not None else None

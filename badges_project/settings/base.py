@@ -7,6 +7,7 @@ the project folder), CELERY_BROKER_URL (unset: tasks run eagerly in-process).
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -150,4 +151,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    "fixed-window-rollover": {
+        "task": "badges.tasks.roll_over_fixed_windows",
+        "schedule": crontab(minute="*/15"),
+    },
+}

@@ -4,10 +4,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from badges.models import Enrolment, FixedWindowConfig, LimitScope
+from badges.models import Enrolment
 from badges.services.enrolment import enrol, enrolment_revoke
 from badges.services.issuance import IssueOrder, issue
-from tests.factories import BadgeFactory, CustomerFactory, IssuanceFactory, OrganizationFactory
+from tests.factories import (
+    BadgeFactory,
+    CustomerFactory,
+    FixedWindowConfigFactory,
+    IssuanceFactory,
+    OrganizationFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -141,15 +147,7 @@ def issue_at(badge, now, event_date, request_id):
 
 
 def test_spec_7_worked_example(org, badge):
-    FixedWindowConfig.objects.create(
-        badge=badge,
-        scope=LimitScope.CUSTOMER,
-        max_earn_limit=2,
-        duration_type="DAYS",
-        refresh_rate=3,
-        starts_on=badge.start_on,
-        created_on=badge.start_on,
-    )
+    FixedWindowConfigFactory(badge=badge, max_earn_limit=2, duration_type="DAYS", refresh_rate=3)
     today = oct_(20)
     enrolled = enrol_one(badge, oct_(10, 13), enrol_event_date=oct_(10))
     assert enrolled.enrolment.expires_on == oct_(12)
@@ -162,15 +160,7 @@ def test_spec_7_worked_example(org, badge):
 
 
 def test_spec_7_fixed_window_counts_the_event_dates_cycle(org, badge):
-    FixedWindowConfig.objects.create(
-        badge=badge,
-        scope=LimitScope.CUSTOMER,
-        max_earn_limit=2,
-        duration_type="DAYS",
-        refresh_rate=3,
-        starts_on=badge.start_on,
-        created_on=badge.start_on,
-    )
+    FixedWindowConfigFactory(badge=badge, max_earn_limit=2, duration_type="DAYS", refresh_rate=3)
     customer = CustomerFactory(org=org, customer_id="c-1")
     enrol_one(badge, oct_(10, 13), enrol_event_date=oct_(10))
     for day in (10, 12):

@@ -108,11 +108,31 @@ def test_removing_the_fixed_window_while_live_expires_it_now(badge):
     assert badge.limit_set(LimitScope.CUSTOMER, live).fixed_window is None
 
 
-def test_fixed_window_added_to_an_ended_badge_is_active(badge):
+def test_a_window_added_to_an_ended_badge_has_expired_with_its_cycles(badge):
+    """Its cycles ended with the badge; it still governs retro issues (see the issuance tests)."""
     ended = datetime(2026, 11, 5, tzinfo=UTC)
     set_window(badge, None, badge.start_on + DAY)
     set_window(badge, FixedWindow(1, "WEEKS", 1), ended)
-    assert statuses(badge, ended)[-1] == ("WEEKS", 1, "ACTIVE")
+    added = FixedWindowConfig.objects.order_by("starts_on").last()
+    assert added.starts_on == badge.start_on + DAY, "it covers the time since the removal"
+    assert statuses(badge, ended)[-1] == ("WEEKS", 1, "EXPIRED")
+
+
+def test_a_window_added_to_a_badge_that_never_had_one_covers_the_whole_period(badge):
+    live = datetime(2026, 10, 7, 9, 0, tzinfo=UTC)
+    badge = badge_update(
+        badge=badge, actor=None, now=live, badge_limit=LimitSet(fixed_window=EVERY_5_DAYS)
+    )
+    added = FixedWindowConfig.objects.get(scope=LimitScope.BADGE)
+    assert (added.starts_on, added.status) == (badge.start_on, "ACTIVE")
+
+
+def test_an_ended_badges_cycle_change_is_upcoming(badge):
+    ended = datetime(2026, 11, 5, 9, tzinfo=UTC)
+    set_window(badge, FixedWindow(10, "DAYS", 7), ended)
+    assert statuses(badge, ended) == [("DAYS", 5, "EXPIRED"), ("DAYS", 7, "UPCOMING")]
+    upcoming = FixedWindowConfig.objects.order_by("starts_on").last()
+    assert upcoming.starts_on == datetime(2026, 11, 10, tzinfo=UTC), "as if 5-day cycles ran on"
 
 
 def test_at_most_one_active_and_one_upcoming_config(badge):

@@ -1,0 +1,157 @@
+"""SPEC 6 and 16: the cycle-rollover job persists what the clock already says (UPCOMING configs
+promoted, ACTIVE ones expired), records the current and next cycles, and is safe to run twice at
+once and to re-run; limit checks never wait for it."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from badges.models import FixedWindowConfig, FixedWindowCycle
+from badges.services.definitions import Definition, badge_create, badge_update
+from badges.services.fixed_windows import fixed_windows_roll_over_all
+from badges.services.issuance import IssueOrder, issue
+from badges.tasks import roll_over_fixed_windows
+from badges.values import Expiry, FixedWindow, LimitSet
+from tests.concurrency import run_concurrently
+from tests.factories import OrganizationFactory, UserFactory
+
+CREATED = datetime(2026, 9, 20, 12, tzinfo=UTC)
+LIVE = datetime(2026, 10, 7, 9, tzinfo=UTC)  # in the 5-day cycle Oct 6-10
+SWITCH = datetime(2026, 10, 11, tzinfo=UTC)  # the 7-day config starts
+
+
+def oct_(day: int) -> datetime:
+    return datetime(2026, 10, day, tzinfo=UTC)
+
+
+def make_badge():
+    """Oct 1 - Nov 1 (UTC), customer limit 1 per 5 days; on Oct 7 switched to 1 per 7 days."""
+    badge = badge_create(
+        org=OrganizationFactory(timezone="UTC"),
+        actor=UserFactory(),
+        now=CREATED,
+        definition=Definition(
+            name="Five-day shopper",
+            start_on=oct_(1),
+            expires_on=datetime(2026, 11, 1, tzinfo=UTC),
+            issue_type="ISSUE",
+            issue_expiry=Expiry(type="FIXED_DATE", date=oct_(2)),
+            owners=("LOYALTY",),
+            customer_limit=LimitSet(fixed_window=FixedWindow(1, "DAYS", 5)),
+        ),
+    )
+    return badge_update(
+        badge=badge,
+        actor=None,
+        now=LIVE,
+        customer_limit=LimitSet(fixed_window=FixedWindow(1, "DAYS", 7)),
+    )
+
+
+def stored() -> list[tuple[int, str]]:
+    return list(
+        FixedWindowConfig.objects.order_by("starts_on").values_list("refresh_rate", "status")
+    )
+
+
+def cycles() -> list[tuple[int, datetime, datetime | None]]:
+    return list(
+        FixedWindowCycle.objects.order_by("config__starts_on", "starts_on").values_list(
+            "config__refresh_rate", "starts_on", "ends_on"
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_a_definition_change_persists_the_statuses_it_is_based_on():
+    make_badge()
+    assert stored() == [(5, "ACTIVE"), (7, "UPCOMING")]
+
+
+@pytest.mark.django_db
+def test_the_job_promotes_the_upcoming_config_and_expires_the_active_one():
+    make_badge()
+    assert fixed_windows_roll_over_all(now=SWITCH - timedelta(microseconds=1)) == 1
+    assert stored() == [(5, "ACTIVE"), (7, "UPCOMING")]
+    fixed_windows_roll_over_all(now=SWITCH)
+    assert stored() == [(5, "EXPIRED"), (7, "ACTIVE")]
+
+
+@pytest.mark.django_db
+def test_the_job_records_the_current_and_next_cycles():
+    make_badge()
+    fixed_windows_roll_over_all(now=LIVE)
+    assert cycles() == [
+        (5, oct_(1), oct_(6)),
+        (5, oct_(6), oct_(11)),
+        (7, oct_(11), oct_(18)),
+    ], "the 5-day config has no cycle after Oct 11: the 7-day config takes over"
+    fixed_windows_roll_over_all(now=oct_(26))
+    assert cycles() == [
+        (5, oct_(1), oct_(6)),
+        (5, oct_(6), oct_(11)),
+        (7, oct_(11), oct_(18)),
+        (7, oct_(25), datetime(2026, 11, 1, tzinfo=UTC)),
+    ], "cycles that have begun stay as history; the last one ends with the badge"
+
+
+@pytest.mark.django_db
+def test_a_removed_window_keeps_its_history_cut_at_the_removal():
+    badge = make_badge()
+    fixed_windows_roll_over_all(now=LIVE)
+    removal = LIVE + timedelta(hours=1)
+    badge_update(badge=badge, actor=None, now=removal, customer_limit=LimitSet())
+    assert stored() == [(5, "EXPIRED")]
+    assert cycles() == [(5, oct_(1), oct_(6)), (5, oct_(6), removal)]
+
+
+@pytest.mark.django_db
+def test_running_the_job_again_writes_nothing(django_assert_max_num_queries):
+    make_badge()
+    fixed_windows_roll_over_all(now=LIVE)
+    before = cycles()
+    with django_assert_max_num_queries(8):  # badge ids, then per badge: read, lock, configs, cycles
+        fixed_windows_roll_over_all(now=LIVE)
+    assert cycles() == before
+
+
+@pytest.mark.django_db
+def test_limit_checks_do_not_wait_for_the_job():
+    """The job never ran: the 7-day config applies from Oct 11 all the same."""
+    badge = make_badge()
+    order = IssueOrder(request_id="r-1", event_date=oct_(11))
+    [first] = issue(badge=badge, customer_ids=["c-1"], order=order, now=oct_(12))
+    order = IssueOrder(request_id="r-2", event_date=oct_(16))
+    [second] = issue(badge=badge, customer_ids=["c-1"], order=order, now=oct_(17))
+    assert (first.status, second.refusal.code) == ("ISSUED", "CUSTOMER_LIMIT_REACHED")
+    assert second.refusal.details["cycle"] == {"start": oct_(11), "end": oct_(18)}
+    assert stored() == [(5, "ACTIVE"), (7, "UPCOMING")], "nothing was persisted meanwhile"
+
+
+@pytest.mark.django_db
+def test_the_command_and_the_task_run_the_job(capsys):
+    make_badge()
+    call_command("roll_over_fixed_windows")
+    assert "1 badge" in capsys.readouterr().out
+    assert stored() == [(5, "EXPIRED"), (7, "EXPIRED")], "the October badge is long over today"
+    assert roll_over_fixed_windows.delay().get() == 0, "nothing is left to roll over"
+
+
+def test_the_job_is_on_the_beat_schedule_every_15_minutes():
+    entry = settings.CELERY_BEAT_SCHEDULE["fixed-window-rollover"]
+    assert entry["task"] == roll_over_fixed_windows.name
+    assert entry["schedule"].minute == set(range(0, 60, 15))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_jobs_at_once_roll_over_each_badge_once():
+    for _ in range(3):
+        make_badge()
+    results = run_concurrently(lambda i: fixed_windows_roll_over_all(now=SWITCH), 4)
+    assert all(isinstance(r, int) for r in results), results
+    statuses = sorted(FixedWindowConfig.objects.values_list("refresh_rate", "status"))
+    assert statuses == [(5, "EXPIRED")] * 3 + [(7, "ACTIVE")] * 3
+    assert FixedWindowCycle.objects.filter(config__refresh_rate=7).count() == 6
