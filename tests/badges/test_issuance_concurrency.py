@@ -118,6 +118,30 @@ def test_concurrent_issues_into_one_fixed_window_cycle_never_exceed_its_limit():
     assert tally(outcomes) == {"ISSUED": 3, "BADGE_LIMIT_REACHED": 21}
 
 
+def test_concurrent_issues_to_one_customer_never_exceed_the_customer_fixed_window():
+    """Issuances born expired (a fixed expiry date already past) never overlap, so only the
+    customer's fixed window of 2 per week stands between 16 concurrent issues and the
+    customer; events fall in the same weekly cycle."""
+    badge = badge_with(issue_expiry_type="FIXED_DATE", issue_expiry_date=NOW - timedelta(days=4))
+    FixedWindowConfigFactory(
+        badge=badge,
+        scope=LimitScope.CUSTOMER,
+        max_earn_limit=2,
+        duration_type="WEEKS",
+        refresh_rate=1,
+        week_start_day="MONDAY",
+    )
+
+    def work(i):
+        order = IssueOrder(request_id=f"r-{i}", event_date=NOW - timedelta(minutes=i))
+        [outcome] = issue(badge=badge, customer_ids=["c-1"], order=order, now=NOW)
+        return outcome
+
+    outcomes = run_concurrently(work, 16)
+    assert tally(outcomes) == {"ISSUED": 2, "CUSTOMER_LIMIT_REACHED": 14}
+    assert Issuance.objects.filter(badge=badge).count() == 2
+
+
 def test_bulk_and_single_issues_on_shared_customers_do_not_deadlock():
     badge = badge_with(badge_overall_limit=100, issue_expiry_type="NEVER")
     customers = [f"c-{n}" for n in range(60)]
