@@ -1,9 +1,10 @@
 """The lifecycle of fixed-window configs (SPEC 6): one config while the badge is upcoming; once
 live, an ACTIVE config plus at most one UPCOMING one that starts when the current cycle ends.
 
-Statuses are derived from the clock (``config_status``). Writes persist them first
-(``fixed_windows_roll_over``) so that the stored ``status`` column, which carries the
-one-ACTIVE and one-UPCOMING constraints, always matches the derivation the write is based on.
+Statuses are derived from the clock (``config_status``). A definition change persists them
+before it writes, so that the stored ``status`` column, which carries the one-ACTIVE and
+one-UPCOMING constraints, matches the derivation the change is based on; the rollover job
+(``fixed_windows_roll_over_all``) persists them for everyone else to see.
 """
 
 from dataclasses import dataclass
@@ -129,9 +130,9 @@ def fixed_windows_roll_over(*, badge: Badge, now: datetime) -> None:
     of those not yet expired. Idempotent: a second run at the same instant writes nothing."""
     configs = _configs_of(badge)
     states = {state.config.pk: state for state in config_states(configs, now)}
-    in_force = [c for c in configs if c.status != FixedWindowStatus.EXPIRED]
+    not_expired = [c for c in configs if c.status != FixedWindowStatus.EXPIRED]
     _persist_statuses(configs, states)
-    for config in in_force:
+    for config in not_expired:
         _record_cycles(states[config.pk], now)
 
 
