@@ -116,13 +116,19 @@ def _configs_of(badge: Badge) -> list[FixedWindowConfig]:
 
 
 def _persist_statuses(configs: list[FixedWindowConfig], states: dict[int, ConfigState]) -> None:
-    """Expirations first, then promotions: at every write at most one config per scope is
-    stored ACTIVE and one UPCOMING."""
-    for target in (FixedWindowStatus.EXPIRED, FixedWindowStatus.ACTIVE, FixedWindowStatus.UPCOMING):
-        for config in configs:
-            if states[config.pk].status == target and config.status != target:
-                config.status = target
-                config.save(update_fields=["status"])
+    """Store each config's derived status. Every changed config is first stored EXPIRED, then
+    the new ACTIVE and UPCOMING ones are promoted, so no write ever holds two ACTIVE or two
+    UPCOMING configs of one limit set, whatever the stored statuses were."""
+    changed = {c.pk: states[c.pk].status for c in configs if states[c.pk].status != c.status}
+    if not changed:
+        return
+    FixedWindowConfig.objects.filter(pk__in=list(changed)).update(status=FixedWindowStatus.EXPIRED)
+    for target in (FixedWindowStatus.ACTIVE, FixedWindowStatus.UPCOMING):
+        promoted = [pk for pk, status in changed.items() if status == target]
+        if promoted:
+            FixedWindowConfig.objects.filter(pk__in=promoted).update(status=target)
+    for config in configs:
+        config.status = states[config.pk].status
 
 
 def fixed_windows_roll_over(*, badge: Badge, now: datetime) -> None:

@@ -155,3 +155,13 @@ def test_two_jobs_at_once_roll_over_each_badge_once():
     statuses = sorted(FixedWindowConfig.objects.values_list("refresh_rate", "status"))
     assert statuses == [(5, "EXPIRED")] * 3 + [(7, "ACTIVE")] * 3
     assert FixedWindowCycle.objects.filter(config__refresh_rate=7).count() == 6
+
+
+@pytest.mark.django_db
+def test_statuses_stored_by_a_clock_ahead_are_rolled_back_without_breaking_a_constraint():
+    """Hosts whose clocks disagree: a run at an earlier instant still persists a consistent set
+    (the stored ACTIVE must become UPCOMING while the stored EXPIRED becomes ACTIVE)."""
+    make_badge()
+    fixed_windows_roll_over_all(now=SWITCH)
+    fixed_windows_roll_over_all(now=LIVE)
+    assert stored() == [(5, "ACTIVE"), (7, "UPCOMING")]
