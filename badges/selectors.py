@@ -228,8 +228,10 @@ def available_badges(
     """The org's live, active badges in the display order of SPEC 10, each with the customer's
     enrolments (``customer_enrolments``, newest first) and active issuances
     (``customer_active_issuances``); ``customer`` None is a customer not seen yet."""
-    enrolments = Enrolment.objects.filter(customer=customer).order_by(
-        "-enrol_event_date", "-enrolled_on"
+    enrolments = (
+        Enrolment.objects.filter(customer=customer)
+        .select_related("customer")
+        .order_by("-enrol_event_date", "-enrolled_on")
     )
     issuances = Issuance.objects.filter(
         Q(customer=customer) & issuance_status_q([IssuanceStatus.ACTIVE], now)
