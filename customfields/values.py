@@ -82,3 +82,17 @@ class FieldRead:
     name: str
     data_type: str
     value: Value
+
+
+def from_text(data_type: str, text: str) -> Value:
+    """A value typed into a form, read as JSON would give it; what doesn't parse is passed on
+    as text, for the service to refuse."""
+    text = text.strip() if data_type != DataType.STRING else text
+    if data_type == DataType.BOOLEAN and text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    if data_type == DataType.INTEGER:
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    return text
