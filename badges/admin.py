@@ -30,6 +30,7 @@ from badges.models import (
 from badges.services import definitions, enrolment, issuance, orgs
 from badges.services.fixed_windows import config_status
 from badges.values import Expiry
+from customfields.admin import BadgeFieldValueInline
 
 
 def add_violations(form: forms.Form, error: RuleViolation) -> None:
@@ -166,6 +167,8 @@ class BadgeAdminForm(forms.ModelForm):
             "issue_expiry_value",
             "issue_expiry_unit",
             "issue_expiry_date",
+            "group",
+            "rank",
         ]
 
     actor = None
@@ -211,17 +214,29 @@ class BadgeAdminForm(forms.ModelForm):
                         expires_on=data["expires_on"],
                         issue_type=data["issue_type"],
                         owners=tuple(data["owners"]),
+                        group=data["group"].pk if data.get("group") else None,
+                        rank=data.get("rank"),
                         **self._expiries(data),
                     ),
                 )
             else:
                 changes = {
                     field: data[field]
-                    for field in ("name", "description", "start_on", "expires_on", "owners")
+                    for field in (
+                        "name",
+                        "description",
+                        "start_on",
+                        "expires_on",
+                        "owners",
+                        "group",
+                        "rank",
+                    )
                     if field in self.changed_data
                 }
                 if "owners" in changes:
                     changes["owners"] = tuple(changes["owners"])
+                if "group" in changes:
+                    changes["group"] = changes["group"].pk if changes["group"] else None
                 if any(
                     f.startswith(("enrolment_expiry", "issue_expiry")) for f in self.changed_data
                 ):
@@ -244,6 +259,8 @@ class BadgeAdmin(admin.ModelAdmin):
         "is_active",
         "issue_type",
         "owner_list",
+        "group",
+        "rank",
         "start_on",
         "expires_on",
         "issued_count",
@@ -251,7 +268,7 @@ class BadgeAdmin(admin.ModelAdmin):
         "updated_by",
     ]
     list_filter = [StatusFilter, "is_active", OwnerFilter, "issue_type", "org"]
-    list_select_related = ["org", "updated_by"]
+    list_select_related = ["org", "group", "updated_by"]
     search_fields = ["name", "=id"]
     ordering = ["-updated_on"]
     actions = ["activate", "deactivate"]
@@ -261,6 +278,7 @@ class BadgeAdmin(admin.ModelAdmin):
         BenefitInline,
         RollingLimitInline,
         FixedWindowInline,
+        BadgeFieldValueInline,
         ChangeInline,
     ]
     readonly_fields = [

@@ -3,7 +3,21 @@
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OrderBy,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Lower
 
 from badges.cycles import Cycle
 from badges.models import (
@@ -21,6 +35,7 @@ from badges.models import (
 )
 from badges.services.customers import is_customer_id
 from badges.services.fixed_windows import ConfigState, config_states
+from customfields.selectors import badge_values_prefetch, mandatory_fields_prefetch
 
 
 class NoOrg(Exception):
@@ -84,8 +99,16 @@ def badge_list(*, org: Organization) -> QuerySet[Badge]:
     """The org's badges with everything a badge read shows, in a constant number of queries."""
     return (
         Badge.objects.filter(org=org)
-        .select_related("org", "created_by", "updated_by")
-        .prefetch_related("owners", "claims", "benefits", "rolling_limits", "fixed_window_configs")
+        .select_related("org", "group", "created_by", "updated_by")
+        .prefetch_related(
+            "owners",
+            "claims",
+            "benefits",
+            "rolling_limits",
+            "fixed_window_configs",
+            badge_values_prefetch(),
+            mandatory_fields_prefetch(),
+        )
     )
 
 
@@ -94,8 +117,16 @@ def badge_get(*, org: Organization, badge_id) -> Badge:
     return badge_list(org=org).get(pk=badge_id)
 
 
+def badges_with_fixed_windows(*, org: Organization) -> QuerySet[Badge]:
+    """The org's badges with their fixed-window configs: what ``fixed_window_states`` reads."""
+    return (
+        Badge.objects.filter(org=org).select_related("org").prefetch_related("fixed_window_configs")
+    )
+
+
 def fixed_window_states(*, badge: Badge, now: datetime) -> list[ConfigState]:
-    """The badge's fixed-window configs as they stand at ``now`` (badge from ``badge_get``)."""
+    """The badge's fixed-window configs as they stand at ``now`` (badge from
+    ``badges_with_fixed_windows`` or ``badge_list``)."""
     return config_states(list(badge.fixed_window_configs.all()), now)
 
 
@@ -152,10 +183,109 @@ def customer_get(*, org: Organization, customer_id: str) -> Customer:
     return customer_list(org=org).get(customer_id=customer_id)
 
 
-def customer_issuances(*, customer: Customer) -> QuerySet[Issuance]:
-    """A customer's issuances, every status, newest first."""
+def display_order(prefix: str = "") -> list:
+    """The customer display order of SPEC 10 over badges, as ORDER BY terms (``prefix``
+    reaches the badge, e.g. ``"badge__"``).
+
+    Badges of active groups first, by group rank (groups of equal rank kept apart by name, then
+    id); inside a group, and then among badges with no group (or a disabled one), ranked badges
+    by rank, then the rest by ``expires_on`` descending; ties by name (ignoring case), then id.
+    """
+    in_group = Q(**{f"{prefix}group__is_active": True})
+    unranked = Q(**{f"{prefix}rank__isnull": True})
+
+    def in_group_only(expression):
+        return Case(When(in_group, then=expression), default=Value(None))
+
+    return [
+        Case(When(in_group, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        in_group_only(F(f"{prefix}group__rank")),
+        in_group_only(Lower(f"{prefix}group__name")),
+        in_group_only(F(f"{prefix}group_id")),
+        Case(When(unranked, then=Value(1)), default=Value(0), output_field=IntegerField()),
+        F(f"{prefix}rank").asc(),
+        OrderBy(Case(When(unranked, then=F(f"{prefix}expires_on"))), descending=True),
+        Lower(f"{prefix}name"),
+        F(f"{prefix}id").asc(),
+    ]
+
+
+CUSTOMER_BADGE_SORTS = {
+    "issued_on": [F("issued_on").asc()],
+    "-issued_on": [F("issued_on").desc()],
+    "expires_on": [F("expires_on").asc(nulls_last=True)],
+    "-expires_on": [F("expires_on").desc(nulls_first=True)],
+    "name": [Lower("badge__name").asc()],
+    "-name": [Lower("badge__name").desc()],
+}
+
+
+def customer_find(*, org: Organization, customer_id: str) -> Customer | None:
+    """One of the org's customers, or None for a customer not seen yet (or another org's)."""
+    if not is_customer_id(customer_id):
+        return None
+    return customer_list(org=org).filter(customer_id=customer_id).first()
+
+
+def customer_issuances(*, customer: Customer, sort_on: str | None = None) -> QuerySet[Issuance]:
+    """A customer's issuances, every status, with what a customer badge read shows, in a
+    constant number of queries.
+
+    In the display order of SPEC 10 (several issuances of one badge newest first) unless
+    ``sort_on`` names one of CUSTOMER_BADGE_SORTS, whose ties fall back to the display order.
+    """
     return (
         Issuance.objects.filter(customer=customer)
-        .select_related("badge", "customer", "org")
-        .order_by("-issued_on", "-id")
+        .select_related("badge__org", "badge__group", "customer", "org")
+        .prefetch_related(badge_values_prefetch("badge__"), mandatory_fields_prefetch("badge__"))
+        .order_by(*customer_badge_order(sort_on))
     )
+
+
+def customer_badge_order(sort_on: str | None = None) -> list:
+    """ORDER BY terms of a customer's issuances: ``sort_on`` first, then the display order,
+    then several issuances of one badge newest first."""
+    return [
+        *CUSTOMER_BADGE_SORTS.get(sort_on or "", []),
+        *display_order("badge__"),
+        F("issued_on").desc(),
+        F("id").desc(),
+    ]
+
+
+def available_badges(
+    *, org: Organization, customer: Customer | None, now: datetime
+) -> QuerySet[Badge]:
+    """The org's live, active badges in the display order of SPEC 10, each with the customer's
+    enrolments (``customer_enrolments``, newest first) and active issuances
+    (``customer_active_issuances``); ``customer`` None is a customer not seen yet."""
+    enrolments = (
+        Enrolment.objects.filter(customer=customer)
+        .select_related("customer")
+        .order_by("-enrol_event_date", "-enrolled_on")
+    )
+    issuances = Issuance.objects.filter(
+        Q(customer=customer) & issuance_status_q([IssuanceStatus.ACTIVE], now)
+    ).order_by("-issued_on")
+    if customer is None:
+        enrolments, issuances = enrolments.none(), issuances.none()
+    return (
+        Badge.objects.filter(Q(org=org, is_active=True) & badge_status_q([BadgeStatus.LIVE], now))
+        .select_related("org", "group")
+        .prefetch_related(
+            "benefits",
+            badge_values_prefetch(),
+            mandatory_fields_prefetch(),
+            Prefetch("enrolments", queryset=enrolments, to_attr="customer_enrolments"),
+            Prefetch("issuances", queryset=issuances, to_attr="customer_active_issuances"),
+        )
+        .order_by(*display_order())
+    )
+
+
+def customer_enrolment(badge: Badge, now: datetime) -> Enrolment | None:
+    """The customer's enrolment that counts for an available badge (prefetched by
+    ``available_badges``): an active one, else the newest."""
+    enrolments = badge.customer_enrolments
+    active = [e for e in enrolments if e.status_at(now) == "ACTIVE"]
+    return (active or enrolments or [None])[0]

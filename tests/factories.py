@@ -30,6 +30,8 @@ from badges.models import (
     Role,
     RollingLimit,
 )
+from customfields.models import BadgeFieldValue, CustomField, DataType
+from groups.models import BadgeGroup
 
 
 class UserFactory(DjangoModelFactory):
@@ -212,3 +214,36 @@ class IssueRequestFactory(DjangoModelFactory):
     request_id = factory.Sequence(lambda n: f"req-{n}")
     fingerprint = "0" * 64
     created_on = factory.LazyFunction(timezone.now)
+
+
+class BadgeGroupFactory(DjangoModelFactory):
+    class Meta:
+        model = BadgeGroup
+
+    org = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Group {n}")
+    rank = 1
+    created_on = factory.LazyFunction(timezone.now)
+    updated_on = factory.SelfAttribute("created_on")
+
+
+class CustomFieldFactory(DjangoModelFactory):
+    """An optional STRING field unless told otherwise (values are stored as text)."""
+
+    class Meta:
+        model = CustomField
+
+    org = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Field {n}")
+    data_type = DataType.STRING
+    created_on = factory.LazyFunction(timezone.now)
+    updated_on = factory.SelfAttribute("created_on")
+
+
+class BadgeFieldValueFactory(DjangoModelFactory):
+    class Meta:
+        model = BadgeFieldValue
+
+    badge = factory.SubFactory(BadgeFactory)
+    field = factory.SubFactory(CustomFieldFactory, org=factory.SelfAttribute("..badge.org"))
+    value = "text"

@@ -103,6 +103,7 @@ def _form(org, **overrides):
         "benefits",
         "rolling_limits",
         "fixed_window_configs",
+        "custom_field_values",
         "changes",
     ):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})

@@ -8,6 +8,8 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from badges.models import Badge, Enrolment, Issuance, Membership, Organization, Role
+from customfields.models import CustomField
+from groups.models import BadgeGroup
 
 pytestmark = pytest.mark.django_db
 
@@ -56,4 +58,9 @@ def test_demo_data_has_badges_in_every_status_and_is_rerunnable():
     assert Badge.objects.count() == 4
     assert Issuance.objects.count() == 9, "activity is made once, on the first run"
     assert Enrolment.objects.count() == 3
+    assert BadgeGroup.objects.count() == 2
+    assert CustomField.objects.count() == 2
+    gold = Badge.objects.get(name="Gold Shopper")
+    assert (gold.group.name, gold.rank) == ("Limited Edition", 1)
+    assert gold.custom_field_values.count() == 2
     assert "demo / " in out.getvalue()

@@ -4,8 +4,22 @@ from django.utils import timezone
 
 from badges import selectors
 from badges.models import Badge, BadgeStatus, Module
+from groups import selectors as group_selectors
+from groups.models import BadgeGroup
 
 BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
+
+
+def org_groups(request):
+    """Choices of a ``group`` filter: the acting org's groups only."""
+    org = getattr(request, "org", None)
+    return group_selectors.group_list(org=org) if org else BadgeGroup.objects.none()
+
+
+def org_badges(request):
+    """Choices of a ``badge`` filter: the acting org's badges only."""
+    org = getattr(request, "org", None)
+    return selectors.badges_of(org=org) if org else Badge.objects.none()
 
 
 class BadgeFilter(django_filters.FilterSet):
@@ -22,6 +36,9 @@ class BadgeFilter(django_filters.FilterSet):
         choices=Module.choices, method="filter_claimed_by"
     )
     search = django_filters.CharFilter(method="filter_search", max_length=100)
+    group = django_filters.ModelMultipleChoiceFilter(
+        queryset=org_groups, help_text="Group id; repeatable (any of them)."
+    )
     ordering = django_filters.OrderingFilter(
         fields=["name", "start_on", "expires_on", "created_on", "updated_on", "issued_count"]
     )

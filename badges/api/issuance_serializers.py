@@ -5,11 +5,24 @@ from datetime import datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from badges.models import Customer, Enrolment, Issuance, IssuanceSource, IssuanceStatus, Module
+from badges import selectors
+from badges.models import (
+    Badge,
+    BadgeStatus,
+    Customer,
+    Enrolment,
+    EnrolmentStatus,
+    Issuance,
+    IssuanceSource,
+    IssuanceStatus,
+    IssueType,
+    Module,
+)
 from badges.services.customers import MAX_BATCH
 from badges.services.issuance import IssueOrder, TriggeredBy
 
 from .fields import OrgDateTimeField
+from .group_serializers import FieldReadsField, GroupBriefSerializer
 
 CUSTOMER_IDS = serializers.ListField(
     child=serializers.CharField(max_length=100),
@@ -56,14 +69,42 @@ class IssuanceSerializer(serializers.ModelSerializer):
         return issuance.triggered_by
 
 
+def active_group(badge: Badge) -> dict | None:
+    """The badge's group as customers see it: none when it has none or it is disabled."""
+    group = badge.group
+    return GroupBriefSerializer(group).data if group is not None and group.is_active else None
+
+
 class CustomerBadgeSerializer(IssuanceSerializer):
-    """An issuance as a customer's badge list shows it."""
+    """An issuance as a customer's badge list shows it, with its badge's display data."""
 
     badge_name = serializers.CharField(source="badge.name", read_only=True)
+    badge_description = serializers.CharField(source="badge.description", read_only=True)
+    images = serializers.SerializerMethodField()
+    group = serializers.SerializerMethodField()
+    rank = serializers.IntegerField(source="badge.rank", read_only=True, allow_null=True)
+    custom_fields = FieldReadsField(source="badge")
 
     class Meta(IssuanceSerializer.Meta):
-        fields = [*IssuanceSerializer.Meta.fields, "badge_name"]
+        fields = [
+            *IssuanceSerializer.Meta.fields,
+            "badge_name",
+            "badge_description",
+            "images",
+            "group",
+            "rank",
+            "custom_fields",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_images(self, issuance: Issuance) -> list:
+        """Image slots come with the images feature (SPEC 9), as on the badge read."""
+        return []
+
+    @extend_schema_field(GroupBriefSerializer(allow_null=True))
+    def get_group(self, issuance: Issuance) -> dict | None:
+        return active_group(issuance.badge)
 
 
 class EnrolmentSerializer(serializers.ModelSerializer):
@@ -93,6 +134,92 @@ class EnrolmentSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=IssuanceStatus.choices))
     def get_status(self, enrolment: Enrolment) -> str:
         return enrolment.status_at(self.context["now"])
+
+
+class EnrolmentStateSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=["NOT_ENROLLED", *EnrolmentStatus.values],
+        help_text="NOT_ENROLLED, or the status of the enrolment shown.",
+    )
+    enrolment = EnrolmentSerializer(allow_null=True)
+
+
+class AvailableBadgeSerializer(serializers.ModelSerializer):
+    """A live, active badge as a customer sees it, with their enrolment state."""
+
+    start_on = OrgDateTimeField(read_only=True)
+    expires_on = OrgDateTimeField(read_only=True)
+    status = serializers.SerializerMethodField()
+    benefits = serializers.SerializerMethodField()
+    images = serializers.SerializerMethodField()
+    group = serializers.SerializerMethodField()
+    custom_fields = FieldReadsField(source="*")
+    enrolment = serializers.SerializerMethodField()
+    active_issual_id = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Badge
+        fields = [
+            "id",
+            "name",
+            "description",
+            "issue_type",
+            "start_on",
+            "expires_on",
+            "status",
+            "benefits",
+            "images",
+            "group",
+            "rank",
+            "custom_fields",
+            "enrolment",
+            "active_issual_id",
+            "progress",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=BadgeStatus.choices))
+    def get_status(self, badge: Badge) -> str:
+        return badge.status_at(self.context["now"])
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_benefits(self, badge: Badge) -> list:
+        return [
+            {"type": b.type, "reference_id": b.reference_id, "name": b.name, "details": b.details}
+            for b in badge.benefits.all()
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_images(self, badge: Badge) -> list:
+        return []
+
+    @extend_schema_field(GroupBriefSerializer(allow_null=True))
+    def get_group(self, badge: Badge) -> dict | None:
+        return active_group(badge)
+
+    @extend_schema_field(EnrolmentStateSerializer(allow_null=True))
+    def get_enrolment(self, badge: Badge) -> dict | None:
+        """Enrol & Issue badges only: the customer's enrolment that counts, or NOT_ENROLLED."""
+        if badge.issue_type != IssueType.ENROL_ISSUE:
+            return None
+        now = self.context["now"]
+        found = selectors.customer_enrolment(badge, now)
+        return {
+            "status": found.status_at(now) if found else "NOT_ENROLLED",
+            "enrolment": EnrolmentSerializer(found, context=self.context).data if found else None,
+        }
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_active_issual_id(self, badge: Badge) -> str | None:
+        """The issuance the customer holds now, if any."""
+        held = badge.customer_active_issuances
+        return str(held[0].issual_id) if held else None
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_progress(self, badge: Badge) -> None:
+        """Progress toward a target comes with workflow rules (SPEC 12); null until then."""
+        return None
 
 
 class TriggeredBySerializer(serializers.Serializer):

@@ -7,11 +7,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from badges import selectors
-from badges.models import Customer, Enrolment, Issuance, IssuanceStatus
+from badges.models import Badge, Customer, Enrolment, Issuance, IssuanceStatus
 from badges.services import customers, enrolment, issuance
 
 from .access import OrgScopedMixin
+from .filters import org_badges, org_groups
 from .issuance_serializers import (
+    AvailableBadgeSerializer,
     CustomerBadgeSerializer,
     CustomerRevokeSerializer,
     CustomerSerializer,
@@ -171,10 +173,26 @@ class EnrolmentViewSet(OrgScopedMixin, mixins.RetrieveModelMixin, viewsets.Gener
 
 
 class CustomerBadgeFilter(django_filters.FilterSet):
+    """Filters of a customer's badges (each repeatable) and the ``sort_on`` alternatives to
+    the display order of SPEC 10."""
+
     status = django_filters.MultipleChoiceFilter(
         choices=IssuanceStatus.choices, method="filter_status"
     )
-    badge = django_filters.UUIDFilter(field_name="badge_id")
+    badge = django_filters.ModelMultipleChoiceFilter(
+        queryset=org_badges, help_text="Badge id; repeatable (any of them)."
+    )
+    group = django_filters.ModelMultipleChoiceFilter(
+        field_name="badge__group",
+        queryset=org_groups,
+        help_text="Group id; repeatable (any of them).",
+    )
+    sort_on = django_filters.ChoiceFilter(
+        choices=[(key, key) for key in selectors.CUSTOMER_BADGE_SORTS],
+        method="filter_sort_on",
+        help_text="Order by issue date, issuance expiry or badge name (`-` for descending) "
+        "instead of the display order; ties keep the display order.",
+    )
 
     class Meta:
         model = Issuance
@@ -182,6 +200,9 @@ class CustomerBadgeFilter(django_filters.FilterSet):
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(selectors.issuance_status_q(value, self.request.now))
+
+    def filter_sort_on(self, queryset, name, value):
+        return queryset.order_by(*selectors.customer_badge_order(value))
 
 
 @extend_schema(parameters=[X_ORG])
@@ -200,7 +221,7 @@ class CustomerViewSet(
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
-            model = Issuance if self.action == "badges" else Customer
+            model = {"badges": Issuance, "available_badges": Badge}.get(self.action, Customer)
             return model.objects.none()
         return selectors.customer_list(org=self.request.org)
 
@@ -228,6 +249,12 @@ class CustomerViewSet(
 
     @extend_schema(
         summary="The customer's badges (issuances of every status unless filtered)",
+        description=(
+            "In the display order of SPEC 10 unless `sort_on` is given: badges of active groups "
+            "by group rank; inside a group ranked badges by rank, then the rest by the badge's "
+            "`expires_on` descending; then badges with no active group the same way; ties by "
+            "badge name, then id; several issuances of one badge newest first."
+        ),
         responses={200: CustomerBadgeSerializer(many=True), 404: NOT_FOUND},
         filters=True,
     )
@@ -240,5 +267,28 @@ class CustomerViewSet(
     def badges(self, request, customer_id=None):
         customer = selectors.customer_get(org=request.org, customer_id=customer_id)
         found = self.filter_queryset(selectors.customer_issuances(customer=customer))
+        page = self.paginate_queryset(found)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Badges available to the customer: live and active, in the display order",
+        description=(
+            "Each with what the customer must do (`description`), the benefits, the customer's "
+            "enrolment state for Enrol & Issue badges and the issuance they hold now, if any. "
+            "A customer not seen yet gets the same list, not enrolled anywhere."
+        ),
+        responses={200: AvailableBadgeSerializer(many=True)},
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="available-badges",
+        serializer_class=AvailableBadgeSerializer,
+        filterset_class=None,
+    )
+    def available_badges(self, request, customer_id=None):
+        customer = selectors.customer_find(org=request.org, customer_id=customer_id)
+        found = selectors.available_badges(org=request.org, customer=customer, now=request.now)
         page = self.paginate_queryset(found)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

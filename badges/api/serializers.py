@@ -23,8 +23,10 @@ from badges.models import (
 from badges.services.definitions import Definition
 from badges.services.fixed_windows import config_states
 from badges.values import Benefit, Expiry, FixedWindow, LimitSet, RollingWindow
+from customfields.selectors import badge_field_values
 
 from .fields import OrgDateTimeField
+from .group_serializers import FieldReadsField, FieldValueSerializer
 
 
 class ExpirySerializer(serializers.Serializer):
@@ -110,12 +112,28 @@ class BadgeWriteSerializer(serializers.Serializer):
     benefits = BenefitSerializer(many=True, required=False)
     customer_limit = LimitSetSerializer(required=False)
     badge_limit = LimitSetSerializer(required=False)
+    group = serializers.UUIDField(required=False, allow_null=True, help_text="A group id.")
+    rank = serializers.IntegerField(required=False, allow_null=True)
+    custom_fields = FieldValueSerializer(
+        many=True,
+        required=False,
+        help_text="On update, the values sent replace those of the fields they name; "
+        "`value: null` clears one.",
+    )
 
     def to_internal_value(self, data) -> dict:
         values = super().to_internal_value(data)
-        for key in ("owners", "benefits"):
+        for key in ("owners", "benefits", "custom_fields"):
             if key in values:
                 values[key] = tuple(values[key])
+        return values
+
+    def validate_custom_fields(self, values):
+        fields = [value.field for value in values]
+        if len(set(fields)) != len(fields):
+            raise serializers.ValidationError(
+                "Each custom field is set at most once.", code="CUSTOM_FIELD_DUPLICATE"
+            )
         return values
 
     def definition(self) -> Definition:
@@ -132,6 +150,10 @@ class BadgeWriteSerializer(serializers.Serializer):
             if field in values:
                 current = badge.limit_set(scope, self.context["now"])
                 values[field] = dataclasses.replace(current, **values[field])
+        if "custom_fields" in values:
+            merged = {value.field: value for value in badge_field_values(badge)}
+            merged.update((value.field, value) for value in values["custom_fields"])
+            values["custom_fields"] = tuple(merged.values())
         return values
 
 
@@ -209,6 +231,8 @@ class BadgeSerializer(serializers.ModelSerializer):
     customer_limit = serializers.SerializerMethodField()
     badge_limit = serializers.SerializerMethodField()
     fixed_windows = serializers.SerializerMethodField()
+    group = serializers.UUIDField(source="group_id", allow_null=True, read_only=True)
+    custom_fields = FieldReadsField(source="*")
     issued_count_synced_at = OrgDateTimeField()
     created_on = OrgDateTimeField()
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
@@ -235,6 +259,9 @@ class BadgeSerializer(serializers.ModelSerializer):
             "customer_limit",
             "badge_limit",
             "fixed_windows",
+            "group",
+            "rank",
+            "custom_fields",
             "issued_count",
             "issued_count_synced_at",
             "created_on",

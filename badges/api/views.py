@@ -92,6 +92,8 @@ class BadgeViewSet(
             return Badge.objects.none()
         if self.action in self.bare_badge_actions:
             return selectors.badges_of(org=self.request.org)
+        if self.action == "fixed_windows":
+            return selectors.badges_with_fixed_windows(org=self.request.org)
         return selectors.badge_list(org=self.request.org)
 
     def filter_queryset(self, queryset):

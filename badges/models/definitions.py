@@ -98,6 +98,15 @@ class Badge(models.Model):
     customer_overall_limit = models.PositiveIntegerField(null=True, blank=True)
     badge_overall_limit = models.PositiveIntegerField(null=True, blank=True)
 
+    group = models.ForeignKey(
+        "groups.BadgeGroup",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="badges",
+    )
+    rank = models.IntegerField(null=True, blank=True)
+
     issued_count = models.PositiveIntegerField(default=0)
     issued_count_synced_at = models.DateTimeField(null=True, blank=True)
 
@@ -138,6 +147,11 @@ class Badge(models.Model):
                 condition=~Q(issue_expiry_type=IssueExpiryType.FIXED_DATE)
                 | Q(issue_expiry_date__isnull=False),
                 name="badge_fixed_date_issue_expiry_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(rank__isnull=True)
+                | Q(rank__gte=-1_000_000_000, rank__lte=1_000_000_000),
+                name="badge_rank_in_range",
             ),
         ]
         indexes = [

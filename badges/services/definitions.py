@@ -4,6 +4,7 @@ Every rule of a badge definition is checked here, once, for the API, the admin a
 """
 
 import dataclasses
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -36,6 +37,10 @@ from badges.services.fixed_windows import (
 )
 from badges.services.history import change_record
 from badges.values import Benefit, Expiry, LimitSet
+from customfields import selectors as customfield_selectors
+from customfields import services as customfield_services
+from customfields.values import FieldValue
+from groups import services as group_services
 
 NAME_MAX_LENGTH = 100
 DESCRIPTION_MAX_LENGTH = 2000
@@ -59,6 +64,9 @@ class Definition:
     benefits: tuple[Benefit, ...] = ()
     customer_limit: LimitSet = dataclasses.field(default_factory=LimitSet)
     badge_limit: LimitSet = dataclasses.field(default_factory=LimitSet)
+    group: uuid.UUID | None = None
+    rank: int | None = None
+    custom_fields: tuple[FieldValue, ...] = ()
 
 
 UPDATABLE = {f.name for f in dataclasses.fields(Definition)}
@@ -80,6 +88,9 @@ def definition_of(badge: Badge, now: datetime) -> Definition:
         ),
         customer_limit=badge.limit_set(LimitScope.CUSTOMER, now),
         badge_limit=badge.limit_set(LimitScope.BADGE, now),
+        group=badge.group_id,
+        rank=badge.rank,
+        custom_fields=customfield_selectors.badge_field_values(badge),
     )
 
 
@@ -315,6 +326,12 @@ def _definition_violations(
 
     found += _limit_violations("customer_limit", new.customer_limit)
     found += _limit_violations("badge_limit", new.badge_limit)
+
+    if new.group is not None and (old is None or new.group != old.group):
+        found += group_services.group_assignable(org=org, group_id=new.group)
+    found += group_services.rank_violations(new.rank)
+    if old is None or new.custom_fields != old.custom_fields:
+        found += customfield_services.badge_values_violations(org=org, values=new.custom_fields)
     return found
 
 
@@ -330,6 +347,8 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(v) for v in value]
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
     return value
 
 
@@ -350,6 +369,8 @@ def _write_columns(badge: Badge, definition: Definition) -> None:
     badge.issue_expiry_date = issue.date if issue.type == IssueExpiryType.FIXED_DATE else None
     badge.customer_overall_limit = definition.customer_limit.overall
     badge.badge_overall_limit = definition.badge_limit.overall
+    badge.group_id = definition.group
+    badge.rank = definition.rank
 
 
 def _save_named(badge: Badge, name: str) -> None:
@@ -415,6 +436,15 @@ def _normalised(definition: Definition) -> Definition:
         owners=tuple(dict.fromkeys(definition.owners)),
         customer_limit=fix(definition.customer_limit),
         badge_limit=fix(definition.badge_limit),
+        custom_fields=tuple(sorted(definition.custom_fields, key=lambda v: str(v.field))),
+    )
+
+
+def _values_set(definition: Definition) -> Definition:
+    """Once checked, a custom field value of ``None`` (cleared) is no value at all."""
+    return dataclasses.replace(
+        definition,
+        custom_fields=tuple(v for v in definition.custom_fields if v.value is not None),
     )
 
 
@@ -425,6 +455,7 @@ def badge_create(*, org: Organization, actor, now: datetime, definition: Definit
     violations = _definition_violations(org, None, None, definition, now)
     if violations:
         raise RuleViolation(*violations)
+    definition = _values_set(definition)
 
     badge = Badge(org=org, created_on=now, created_by=actor, updated_on=now, updated_by=actor)
     _write_columns(badge, definition)
@@ -433,6 +464,7 @@ def badge_create(*, org: Organization, actor, now: datetime, definition: Definit
     _write_benefits(badge, definition.benefits)
     _write_limits(badge, LimitScope.CUSTOMER, definition.customer_limit, now)
     _write_limits(badge, LimitScope.BADGE, definition.badge_limit, now)
+    customfield_services.badge_values_write(badge=badge, values=definition.custom_fields)
     change_record(
         badge=badge,
         action=BadgeChange.Action.CREATED,
@@ -455,6 +487,7 @@ def badge_update(*, badge: Badge, actor, now: datetime, **changes: Any) -> Badge
     violations = _definition_violations(badge.org, badge, old, new, now)
     if violations:
         raise RuleViolation(*violations)
+    new = _values_set(new)
 
     diff = {
         field.name: [_jsonable(getattr(old, field.name)), _jsonable(getattr(new, field.name))]
@@ -480,6 +513,8 @@ def badge_update(*, badge: Badge, actor, now: datetime, **changes: Any) -> Badge
         fixed_windows_follow_start(badge=badge)
     if diff.keys() & {"start_on", "expires_on", "issue_expiry"}:
         fixed_windows_roll_over(badge=badge, now=now)  # their cycles may now end elsewhere
+    if "custom_fields" in diff:
+        customfield_services.badge_values_write(badge=badge, values=new.custom_fields)
     change_record(
         badge=badge, action=BadgeChange.Action.UPDATED, actor=actor, now=now, changes=diff
     )

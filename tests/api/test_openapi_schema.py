@@ -25,6 +25,11 @@ ENDPOINTS = {
     "/api/v1/customers/": {"get", "post"},
     "/api/v1/customers/{customer_id}/": {"get"},
     "/api/v1/customers/{customer_id}/badges/": {"get"},
+    "/api/v1/customers/{customer_id}/available-badges/": {"get"},
+    "/api/v1/groups/": {"get", "post"},
+    "/api/v1/groups/{id}/": {"get", "patch", "delete"},
+    "/api/v1/custom-fields/": {"get", "post"},
+    "/api/v1/custom-fields/{id}/": {"get", "patch"},
 }
 
 
@@ -54,6 +59,7 @@ def test_schema_documents_the_badge_list_filters(schema):
         "owner",
         "claimed_by",
         "search",
+        "group",
         "ordering",
         "page",
     } <= parameters
@@ -73,7 +79,21 @@ def test_schema_documents_the_issue_result_shape(schema):
         result
     )
     customer_badges = schema["paths"]["/api/v1/customers/{customer_id}/badges/"]["get"]
-    assert {"status", "badge"} <= {p["name"] for p in customer_badges["parameters"]}
+    assert {"status", "badge", "group", "sort_on"} <= {
+        p["name"] for p in customer_badges["parameters"]
+    }
+
+
+def test_schema_documents_groups_ranks_and_custom_fields_on_badges(schema):
+    components = schema["components"]["schemas"]
+    assert {"group", "rank", "custom_fields"} <= set(components["Badge"]["properties"])
+    assert {"group", "rank", "custom_fields"} <= set(components["BadgeWriteRequest"]["properties"])
+    assert {"badge_name", "badge_description", "images", "group", "rank", "custom_fields"} <= set(
+        components["CustomerBadge"]["properties"]
+    )
+    assert {"enrolment", "active_issual_id", "benefits", "description"} <= set(
+        components["AvailableBadge"]["properties"]
+    )
 
 
 def test_docs_page_serves_its_assets_locally(client):

@@ -11,6 +11,9 @@ from badges.services import definitions, orgs
 from badges.services.enrolment import enrol
 from badges.services.issuance import IssueOrder, issue
 from badges.values import Benefit, Expiry, FixedWindow, LimitSet, RollingWindow
+from customfields import services as customfields
+from customfields.values import FieldValue
+from groups import services as groups
 
 DEMO_SLUG = "demo-brand"
 DEMO_USER = "demo"
@@ -96,6 +99,43 @@ def demo_badges(now):
     ]
 
 
+def demo_display(org, badges: dict[str, Badge], now, actor) -> None:
+    """Two groups and two custom fields, set on the demo badges through the services."""
+    limited = groups.group_create(
+        org=org, now=now, definition=groups.GroupDefinition(name="Limited Edition", rank=1)
+    )
+    groups.group_create(
+        org=org, now=now, definition=groups.GroupDefinition(name="Monthly challenges", rank=2)
+    )
+    terms = customfields.custom_field_create(
+        org=org,
+        now=now,
+        definition=customfields.FieldDefinition(
+            name="Terms & conditions",
+            data_type="STRING",
+            is_mandatory=True,
+            default_value="Valid in participating stores.",
+        ),
+    )
+    exclusive = customfields.custom_field_create(
+        org=org,
+        now=now,
+        definition=customfields.FieldDefinition(name="Exclusive", data_type="BOOLEAN"),
+    )
+    definitions.badge_update(
+        badge=badges["Gold Shopper"],
+        actor=actor,
+        now=now,
+        group=limited.pk,
+        rank=1,
+        custom_fields=(
+            FieldValue(field=terms.pk, value="Online purchases count too."),
+            FieldValue(field=exclusive.pk, value=True),
+        ),
+    )
+    definitions.badge_update(badge=badges["Welcome"], actor=actor, now=now, rank=1)
+
+
 def demo_activity(badges: dict[str, Badge], now, actor) -> None:
     """Customers with enrolments and issuances, made through the services at past moments."""
     day = timedelta(days=1)
@@ -149,6 +189,7 @@ class Command(BaseCommand):
             if definition.name not in existing
         }
         if len(created) == len(demo_badges(now)):
+            demo_display(org, created, now, user)
             demo_activity(created, now, user)
         self.stdout.write(
             f"Demo org '{org.name}' has {org.badges.count()} badges and "

@@ -1,0 +1,100 @@
+"""Shapes of badge groups and custom fields (SPEC 10, 11). Every rule is in their services."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from customfields.models import CustomField, DataType
+from customfields.selectors import badge_field_reads
+from customfields.values import FieldValue, typed
+from groups.models import BadgeGroup
+
+from .fields import OrgDateTimeField
+
+
+class GroupSerializer(serializers.ModelSerializer):
+    """A badge group; create needs ``name`` and ``rank``, update changes the fields sent."""
+
+    name = serializers.CharField(max_length=200, allow_blank=True, trim_whitespace=False)
+    rank = serializers.IntegerField()
+    is_active = serializers.BooleanField(required=False)
+    created_on = OrgDateTimeField(read_only=True)
+    updated_on = OrgDateTimeField(read_only=True)
+
+    class Meta:
+        model = BadgeGroup
+        fields = ["id", "name", "rank", "is_active", "created_on", "updated_on"]
+        read_only_fields = ["id", "created_on", "updated_on"]
+
+
+class GroupBriefSerializer(serializers.ModelSerializer):
+    """A badge's group as a customer sees it."""
+
+    class Meta:
+        model = BadgeGroup
+        fields = ["id", "name", "rank"]
+        read_only_fields = fields
+
+
+VALUE_HELP = (
+    "BOOLEAN: true or false; INTEGER: a whole number within 64 bits; STRING: up to 1,000 "
+    "characters; DATE: an ISO date YYYY-MM-DD."
+)
+
+
+class CustomFieldSerializer(serializers.ModelSerializer):
+    """A custom field definition; ``data_type`` is fixed at creation, ``is_active`` only goes
+    from true to false."""
+
+    name = serializers.CharField(max_length=200, allow_blank=True, trim_whitespace=False)
+    data_type = serializers.ChoiceField(choices=DataType.choices)
+    is_mandatory = serializers.BooleanField(required=False, default=False)
+    default_value = serializers.JSONField(required=False, allow_null=True, help_text=VALUE_HELP)
+    is_active = serializers.BooleanField(required=False)
+    created_on = OrgDateTimeField(read_only=True)
+    updated_on = OrgDateTimeField(read_only=True)
+
+    class Meta:
+        model = CustomField
+        fields = [
+            "id",
+            "name",
+            "data_type",
+            "is_mandatory",
+            "default_value",
+            "is_active",
+            "created_on",
+            "updated_on",
+        ]
+        read_only_fields = ["id", "created_on", "updated_on"]
+
+    def to_representation(self, field: CustomField) -> dict:
+        body = super().to_representation(field)
+        body["default_value"] = typed(field.data_type, field.default_value)
+        return body
+
+
+class FieldValueSerializer(serializers.Serializer):
+    """A badge's value for a custom field; ``value: null`` clears it."""
+
+    field = serializers.UUIDField()
+    value = serializers.JSONField(allow_null=True, help_text=VALUE_HELP)
+
+    def to_internal_value(self, data) -> FieldValue:
+        return FieldValue(**super().to_internal_value(data))
+
+
+class FieldReadSerializer(serializers.Serializer):
+    """An active custom field on a badge read: the badge's value or the mandatory default."""
+
+    field = serializers.UUIDField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    data_type = serializers.ChoiceField(choices=DataType.choices, read_only=True)
+    value = serializers.JSONField(read_only=True)
+
+
+@extend_schema_field(FieldReadSerializer(many=True))
+class FieldReadsField(serializers.ReadOnlyField):
+    """The active custom fields of a badge (``source`` reaches the badge)."""
+
+    def to_representation(self, badge) -> list:
+        return FieldReadSerializer(badge_field_reads(badge), many=True).data

@@ -1,0 +1,80 @@
+"""Reads of custom fields and badge values, scoped to one org. Only active fields are read."""
+
+from django.db.models import Prefetch, QuerySet
+
+from customfields.models import BadgeFieldValue, CustomField
+from customfields.values import FieldRead, FieldValue, typed
+
+
+def custom_field_list(*, org, include_inactive: bool = False) -> QuerySet[CustomField]:
+    """The org's custom fields by name: active ones unless ``include_inactive``."""
+    fields = CustomField.objects.filter(org=org)
+    return fields if include_inactive else fields.filter(is_active=True)
+
+
+def custom_field_get(*, org, field_id) -> CustomField:
+    """One of the org's fields, disabled ones too; CustomField.DoesNotExist for any other id."""
+    return custom_field_list(org=org, include_inactive=True).get(pk=field_id)
+
+
+def badge_values_prefetch(prefix: str = "") -> Prefetch:
+    """Prefetch a badge's values of active fields (``prefix`` reaches the badge, e.g.
+    ``"badge__"``), read by ``badge_field_reads``."""
+    return Prefetch(
+        f"{prefix}custom_field_values",
+        queryset=BadgeFieldValue.objects.filter(field__is_active=True).select_related("field"),
+        to_attr="active_field_values",
+    )
+
+
+def mandatory_fields_prefetch(prefix: str = "") -> Prefetch:
+    """Prefetch the active mandatory fields of a badge's org, whose defaults fill in unset
+    values (``prefix`` reaches the badge)."""
+    return Prefetch(
+        f"{prefix}org__custom_fields",
+        queryset=CustomField.objects.filter(is_active=True, is_mandatory=True),
+        to_attr="mandatory_fields",
+    )
+
+
+def _values(badge) -> list[BadgeFieldValue]:
+    if hasattr(badge, "active_field_values"):
+        return badge.active_field_values
+    return list(badge.custom_field_values.filter(field__is_active=True).select_related("field"))
+
+
+def _mandatory(org) -> list[CustomField]:
+    if hasattr(org, "mandatory_fields"):
+        return org.mandatory_fields
+    return list(CustomField.objects.filter(org=org, is_active=True, is_mandatory=True))
+
+
+def badge_field_values(badge) -> tuple[FieldValue, ...]:
+    """The values a badge sets for active fields (defaults not included)."""
+    return tuple(
+        FieldValue(field=row.field_id, value=typed(row.field.data_type, row.value))
+        for row in _values(badge)
+    )
+
+
+def badge_field_reads(badge) -> list[FieldRead]:
+    """What every read shows: the badge's values of active fields, and the default of each
+    active mandatory field it doesn't set; by field name."""
+    reads = {
+        row.field_id: FieldRead(
+            field=row.field_id,
+            name=row.field.name,
+            data_type=row.field.data_type,
+            value=typed(row.field.data_type, row.value),
+        )
+        for row in _values(badge)
+    }
+    for field in _mandatory(badge.org):
+        if field.pk not in reads:
+            reads[field.pk] = FieldRead(
+                field=field.pk,
+                name=field.name,
+                data_type=field.data_type,
+                value=typed(field.data_type, field.default_value),
+            )
+    return sorted(reads.values(), key=lambda read: (read.name.lower(), str(read.field)))
