@@ -134,7 +134,7 @@ def test_limit_checks_do_not_wait_for_the_job():
 def test_the_command_and_the_task_run_the_job(capsys):
     make_badge()
     call_command("roll_over_fixed_windows")
-    assert "1 badge" in capsys.readouterr().out
+    assert "on 1 badge(s)" in capsys.readouterr().out
     assert stored() == [(5, "EXPIRED"), (7, "EXPIRED")], "the October badge is long over today"
     assert roll_over_fixed_windows.delay().get() == 0, "nothing is left to roll over"
 

@@ -12,4 +12,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         rolled = fixed_windows_roll_over_all(now=timezone.now())
-        self.stdout.write(f"Rolled over the fixed windows of {rolled} badge(s).")
+        self.stdout.write(f"Fixed windows in force on {rolled} badge(s) are up to date.")
