@@ -18,11 +18,16 @@ WEEKDAY_NUMBER = {day: number for number, day in enumerate(Weekday.values)}
 
 @dataclass(frozen=True)
 class Cycle:
-    start: datetime
+    """A half-open span ``[start, end)``; an open end never ends. Only a span counted for a
+    limit (``counted_span``) has an open start."""
+
+    start: datetime | None
     end: datetime | None
 
     def __contains__(self, instant: datetime) -> bool:
-        return self.start <= instant and (self.end is None or instant < self.end)
+        return (self.start is None or self.start <= instant) and (
+            self.end is None or instant < self.end
+        )
 
 
 def _add_months(day: date, months: int) -> date:

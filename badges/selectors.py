@@ -34,7 +34,8 @@ from badges.models import (
     Organization,
 )
 from badges.services.customers import is_customer_id
-from badges.services.fixed_windows import ConfigState, config_states
+from badges.services.fixed_windows import ConfigState, config_states, counted_span
+from badges.services.limits import in_span_q
 from customfields.selectors import badge_values_prefetch, mandatory_fields_prefetch
 
 
@@ -131,16 +132,15 @@ def fixed_window_states(*, badge: Badge, now: datetime) -> list[ConfigState]:
 
 
 def cycle_issued_counts(*, badge: Badge, cycles: Iterable[Cycle]) -> dict[Cycle, int]:
-    """Non-revoked issuances of the badge with an event date in each cycle, in one query."""
+    """Non-revoked issuances of the badge counted in each cycle (by event date, the first and
+    last cycles also counting those dated outside the badge's cycles), in one query."""
     cycles = list(dict.fromkeys(cycles))
     if not cycles:
         return {}
-    aggregates = {}
-    for index, cycle in enumerate(cycles):
-        in_cycle = Q(event_date__gte=cycle.start)
-        if cycle.end is not None:
-            in_cycle &= Q(event_date__lt=cycle.end)
-        aggregates[f"cycle_{index}"] = Count("pk", filter=in_cycle)
+    aggregates = {
+        f"cycle_{index}": Count("pk", filter=in_span_q(counted_span(badge, cycle)))
+        for index, cycle in enumerate(cycles)
+    }
     row = Issuance.objects.filter(badge=badge, revoked_on__isnull=True).aggregate(**aggregates)
     return {cycle: row[f"cycle_{index}"] for index, cycle in enumerate(cycles)}
 

@@ -6,8 +6,9 @@ from django.utils import timezone
 
 
 def persist_statuses(apps, schema_editor):
-    """Derive each existing config's status as the services do: per badge and scope, the
-    latest started config that was not removed is ACTIVE, a later one UPCOMING."""
+    """Store a first status for each existing config: per badge and scope, the latest started
+    config that was not removed is ACTIVE, a later one UPCOMING, the rest EXPIRED. Configs of
+    ended badges are left ACTIVE; the rollover job's first run expires them."""
     config_model = apps.get_model("badges", "FixedWindowConfig")
     now = timezone.now()
     configs = config_model.objects.order_by("badge_id", "scope", "-starts_on")
@@ -59,6 +60,18 @@ class Migration(migrations.Migration):
             preserve_default=False,
         ),
         migrations.RunPython(persist_statuses, migrations.RunPython.noop),
+        migrations.RemoveConstraint(
+            model_name="fixedwindowconfig",
+            name="fixed_window_one_per_start",
+        ),
+        migrations.AddConstraint(
+            model_name="fixedwindowconfig",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_on__isnull", True)),
+                fields=("badge", "scope", "starts_on"),
+                name="fixed_window_one_per_start",
+            ),
+        ),
         migrations.AddConstraint(
             model_name="fixedwindowconfig",
             constraint=models.UniqueConstraint(

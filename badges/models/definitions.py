@@ -190,7 +190,8 @@ class Badge(models.Model):
         )
 
     def limit_set(self, scope: LimitScope, now: datetime) -> LimitSet:
-        """The limit set as last written: overall, rolling windows, newest fixed-window config."""
+        """The limit set as last written: overall, rolling windows, and the newest fixed-window
+        config not removed."""
         overall = (
             self.customer_overall_limit
             if scope == LimitScope.CUSTOMER
@@ -199,9 +200,11 @@ class Badge(models.Model):
         rolling = tuple(
             window.as_value() for window in self.rolling_limits.all() if window.scope == scope
         )
-        configs = [c for c in self.fixed_window_configs.all() if c.scope == scope]
-        newest = max(configs, key=lambda c: c.starts_on, default=None)
-        fixed = newest.as_value() if newest and not newest.has_ended(now) else None
+        configs = [
+            c for c in self.fixed_window_configs.all() if c.scope == scope and not c.has_ended(now)
+        ]
+        newest = max(configs, key=lambda c: (c.starts_on, c.created_on), default=None)
+        fixed = newest.as_value() if newest else None
         return LimitSet(overall=overall, rolling=rolling, fixed_window=fixed)
 
 
@@ -332,7 +335,9 @@ class FixedWindowConfig(models.Model):
         ordering = ["scope", "starts_on"]
         constraints = [
             models.UniqueConstraint(
-                fields=["badge", "scope", "starts_on"], name="fixed_window_one_per_start"
+                fields=["badge", "scope", "starts_on"],
+                condition=Q(ended_on__isnull=True),
+                name="fixed_window_one_per_start",
             ),
             models.UniqueConstraint(
                 fields=["badge", "scope"],

@@ -1,12 +1,17 @@
 """The lifecycle of fixed-window configs (SPEC 6): one config while the badge is upcoming; once
 live, an ACTIVE config plus at most one UPCOMING one that starts when the current cycle ends.
 
+A config governs the issues processed while it is not removed, for event dates from its start
+until its successor's start or the end of the badge's cycles (``config_in_force``).
+
 Statuses are derived from the clock (``config_status``). A definition change persists them
 before it writes, so that the stored ``status`` column, which carries the one-ACTIVE and
 one-UPCOMING constraints, matches the derivation the change is based on; the rollover job
 (``fixed_windows_roll_over_all``) persists them for everyone else to see.
 """
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,8 +29,10 @@ from badges.models import (
     IssueType,
     LimitScope,
 )
-from badges.services.locking import lock_badge
+from badges.services.locking import badge_locked
 from badges.values import FixedWindow
+
+logger = logging.getLogger(__name__)
 
 
 def cycles_until(badge: Badge) -> datetime | None:
@@ -37,8 +44,10 @@ def cycles_until(badge: Badge) -> datetime | None:
 
 def config_status(config: FixedWindowConfig, siblings: list[FixedWindowConfig], now: datetime):
     """Derive a config's status from the clock: UPCOMING before its start, EXPIRED once it has
-    stopped applying (see ``config_ends_on``), ACTIVE in between. A late rollover job never
-    changes an answer."""
+    stopped applying (removed, succeeded, or its cycles over), ACTIVE in between. A late
+    rollover job never changes an answer."""
+    if config.has_ended(now):
+        return FixedWindowStatus.EXPIRED
     if config.starts_on > now:
         return FixedWindowStatus.UPCOMING
     ends_on = config_ends_on(config, siblings)
@@ -48,15 +57,29 @@ def config_status(config: FixedWindowConfig, siblings: list[FixedWindowConfig], 
 
 
 def config_ends_on(config: FixedWindowConfig, siblings: list[FixedWindowConfig]):
-    """When a config stops applying: its removal, its successor's start or the end of the
-    badge's cycles (None for cycles without end)."""
+    """The end of the event dates a config governs: its removal, its successor's start or the end
+    of the badge's cycles (None for cycles without end); never before its own start."""
     later = [
         other.starts_on
         for other in siblings
         if other.scope == config.scope and other.starts_on > config.starts_on
     ]
     candidates = [*later, config.ended_on, cycles_until(config.badge)]
-    return min((c for c in candidates if c is not None), default=None)
+    ends_on = min((c for c in candidates if c is not None), default=None)
+    return None if ends_on is None else max(ends_on, config.starts_on)
+
+
+def config_in_force(
+    configs: list[FixedWindowConfig], scope: LimitScope, event_date: datetime, now: datetime
+) -> FixedWindowConfig | None:
+    """The config of ``scope`` that governs an issue processed at ``now`` for ``event_date``:
+    of those not removed by ``now``, the latest started by ``event_date``."""
+    started = [
+        c
+        for c in configs
+        if c.scope == scope and c.starts_on <= event_date and not c.has_ended(now)
+    ]
+    return max(started, key=lambda c: (c.starts_on, c.created_on), default=None)
 
 
 def config_cycle_at(
@@ -69,6 +92,17 @@ def config_cycle_at(
         starts_on=config.starts_on,
         until=config_ends_on(config, siblings),
         tz=config.badge.org.tzinfo,
+    )
+
+
+def counted_span(badge: Badge, cycle: Cycle) -> Cycle:
+    """The event dates a cycle counts: its own, and for the badge's first and last cycles also
+    those before and after the badge's cycles (customer-care issues dated outside the period
+    count in the nearest cycle, SPEC 7)."""
+    until = cycles_until(badge)
+    return Cycle(
+        start=None if cycle.start <= badge.start_on else cycle.start,
+        end=None if cycle.end is None or (until is not None and cycle.end >= until) else cycle.end,
     )
 
 
@@ -87,7 +121,7 @@ def config_states(configs: list[FixedWindowConfig], now: datetime) -> list[Confi
     """The configs of one badge with their status, end, and current and next cycles at ``now``,
     in (scope, start) order. Query-free when each config's badge and org are loaded."""
     states = []
-    for config in sorted(configs, key=lambda c: (c.scope, c.starts_on)):
+    for config in sorted(configs, key=lambda c: (c.scope, c.starts_on, c.created_on)):
         status = config_status(config, configs, now)
         current = next_cycle = None
         if status == FixedWindowStatus.ACTIVE:
@@ -115,6 +149,13 @@ def _configs_of(badge: Badge) -> list[FixedWindowConfig]:
     return configs
 
 
+def _not_before_last_change(configs: list[FixedWindowConfig], now: datetime) -> datetime:
+    """Configs are weighed no earlier than the newest was made: a caller whose clock lags (a
+    request that waited for the badge lock, another host) never sees a world that had not yet
+    decided what it has already stored."""
+    return max([now, *(c.created_on for c in configs)])
+
+
 def _persist_statuses(configs: list[FixedWindowConfig], states: dict[int, ConfigState]) -> None:
     """Store each config's derived status. Every changed config is first stored EXPIRED, then
     the new ACTIVE and UPCOMING ones are promoted, so no write ever holds two ACTIVE or two
@@ -135,6 +176,7 @@ def fixed_windows_roll_over(*, badge: Badge, now: datetime) -> None:
     """Persist the derived status of the badge's configs and record the current and next cycles
     of those not yet expired. Idempotent: a second run at the same instant writes nothing."""
     configs = _configs_of(badge)
+    now = _not_before_last_change(configs, now)
     states = {state.config.pk: state for state in config_states(configs, now)}
     not_expired = [c for c in configs if c.status != FixedWindowStatus.EXPIRED]
     _persist_statuses(configs, states)
@@ -164,28 +206,40 @@ def _record_cycles(state: ConfigState, now: datetime) -> None:
         )
 
 
-def fixed_windows_roll_over_all(*, now: datetime) -> int:
-    """The rollover job: roll over every badge with a config not yet stored EXPIRED, each in
-    its own transaction under the badge's lock. Safe to run twice at once and to re-run after
-    a crash; a badge locked for longer than the lock timeout is left for the next run.
-    Answers how many badges were rolled over."""
-    badge_ids = (
+@dataclass(frozen=True)
+class RolloverRun:
+    """What one run of the rollover job did."""
+
+    rolled: int = 0
+    busy: int = 0
+    failed: int = 0
+
+
+def fixed_windows_roll_over_all(*, clock: Callable[[], datetime]) -> RolloverRun:
+    """The rollover job: roll over every badge with a config not yet stored EXPIRED, each in its
+    own transaction under the badge's lock, at the time read from ``clock`` once the lock is
+    held. Safe to run twice at once and to re-run after a crash; a badge locked for longer than
+    the lock timeout is left for the next run, and one badge's failure stops no other."""
+    badge_ids = list(
         FixedWindowConfig.objects.exclude(status=FixedWindowStatus.EXPIRED)
         .order_by("badge_id")
         .values_list("badge_id", flat=True)
         .distinct()
     )
-    rolled = 0
-    for badge_id in list(badge_ids):
+    rolled = busy = failed = 0
+    for badge_id in badge_ids:
         try:
             with transaction.atomic():
-                badge = Badge.objects.select_related("org").get(pk=badge_id)
-                lock_badge(badge)
-                fixed_windows_roll_over(badge=badge, now=now)
+                badge = badge_locked(badge_id)
+                if badge is not None:
+                    fixed_windows_roll_over(badge=badge, now=clock())
+                    rolled += 1
         except Busy:
-            continue
-        rolled += 1
-    return rolled
+            busy += 1
+        except Exception:
+            logger.exception("Fixed-window rollover failed for badge %s", badge_id)
+            failed += 1
+    return RolloverRun(rolled=rolled, busy=busy, failed=failed)
 
 
 def _create(
@@ -216,16 +270,6 @@ def _set_limit(config: FixedWindowConfig, window: FixedWindow) -> None:
         config.save(update_fields=["max_earn_limit"])
 
 
-def config_in_force(
-    configs: list[FixedWindowConfig], scope: LimitScope, instant: datetime
-) -> FixedWindowConfig | None:
-    """The config of ``scope`` that governs event dates at ``instant``: the latest started one,
-    unless it was removed by then."""
-    started = [c for c in configs if c.scope == scope and c.starts_on <= instant]
-    latest = max(started, key=lambda c: c.starts_on, default=None)
-    return None if latest is None or latest.has_ended(instant) else latest
-
-
 def fixed_window_apply(
     *, badge: Badge, scope: LimitScope, window: FixedWindow | None, now: datetime
 ) -> None:
@@ -235,8 +279,9 @@ def fixed_window_apply(
     have ended, the one in force at their end. Runs under the badge's lock.
     """
     every_scope = _configs_of(badge)
+    now = _not_before_last_change(every_scope, now)
     _persist_statuses(every_scope, {s.config.pk: s for s in config_states(every_scope, now)})
-    configs = [c for c in every_scope if c.scope == scope]
+    configs = [c for c in every_scope if c.scope == scope and not c.has_ended(now)]
     if now < badge.start_on:
         FixedWindowConfig.objects.filter(pk__in=[c.pk for c in configs]).delete()
         if window is not None:
@@ -253,10 +298,11 @@ def _apply_to_started_badge(
     configs: list[FixedWindowConfig],
     now: datetime,
 ) -> None:
+    """``configs``: the scope's configs not removed."""
     until = cycles_until(badge)
-    last_moment = now if until is None or now < until else until - timedelta(microseconds=1)
-    current = config_in_force(configs, scope, last_moment)
-    upcoming = next((c for c in configs if c.starts_on > now), None)
+    weighed_at = now if until is None or now < until else until - timedelta(microseconds=1)
+    current = config_in_force(configs, scope, weighed_at, now)
+    upcoming = next((c for c in configs if c.starts_on > weighed_at), None)  # never applied
 
     if upcoming is not None and window is not None and upcoming.as_value().same_cycles_as(window):
         _set_limit(upcoming, window)
@@ -265,33 +311,24 @@ def _apply_to_started_badge(
         upcoming.delete()
         configs.remove(upcoming)
     if window is None:
-        if current is not None:
-            _remove(current, now)
+        _remove(configs, now)
     elif current is None:
-        _create(badge, scope, window, _restart(badge, configs), configs, now)
+        _create(badge, scope, window, badge.start_on, configs, now)
     elif current.as_value().same_cycles_as(window):
         _set_limit(current, window)
     else:
         _create(badge, scope, window, _current_cycle_end(current, now), configs, now)
 
 
-def _remove(current: FixedWindowConfig, now: datetime) -> None:
-    """A removed window governs no event date from now on; one that never applied leaves no
-    trace."""
-    if current.starts_on >= now:
-        current.delete()
-        return
-    current.ended_on = now
-    current.status = FixedWindowStatus.EXPIRED
-    current.save(update_fields=["ended_on", "status"])
-    current.cycles.filter(starts_on__gte=now).delete()
-    current.cycles.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=now)).update(ends_on=now)
-
-
-def _restart(badge: Badge, configs: list[FixedWindowConfig]) -> datetime:
-    """A window added to a limit set without one covers the time since the last one was
-    removed, or the whole badge period: retro issues of earlier event dates see it too."""
-    return max((c.ended_on for c in configs if c.ended_on is not None), default=badge.start_on)
+def _remove(configs: list[FixedWindowConfig], now: datetime) -> None:
+    """Removing the fixed window lifts it for every issue processed from now on, whatever its
+    event date: each config of the limit set is ended now, its running cycle cut."""
+    for config in configs:
+        config.ended_on = now
+        config.status = FixedWindowStatus.EXPIRED
+        config.save(update_fields=["ended_on", "status"])
+        config.cycles.filter(starts_on__gte=now).delete()
+        config.cycles.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=now)).update(ends_on=now)
 
 
 def _current_cycle_end(current: FixedWindowConfig, now: datetime) -> datetime:

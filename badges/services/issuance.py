@@ -232,6 +232,12 @@ class _Batch:
     badge_tally: BadgeTally
     expires_on: datetime | None
 
+    @property
+    def waits_for_registration(self) -> bool:
+        """Retro issues, and customer-care issues always (SPEC 7: "still refused within the
+        registration delay"), wait for the org's delay since registration."""
+        return self.retro or self.order.is_membercare
+
     def refusal(self, customer: Customer) -> Refusal | None:
         """The first failing check of SPEC 5 for this customer, in the spec's order."""
         badge, now, held = self.badge, self.now, self.held[customer.customer_id]
@@ -239,7 +245,7 @@ class _Batch:
         enrolments = self.enrolments[customer.customer_id]
         return (
             self.badge_refusal
-            or (self.retro and registration_refusal(badge, customer, now))
+            or (self.waits_for_registration and registration_refusal(badge, customer, now))
             or (needs_enrolment and enrolment_refusal(badge, enrolments, self.event, now))
             or overlap_refusal(held, now, self.expires_on)
             or limit_refusal(
@@ -321,7 +327,7 @@ def _load_batch(
     ):
         held[stored[issuance.customer_id]].append(issuance)
     clamp = order.is_membercare
-    badge_fixed = fixed_cycle_for(badge, LimitScope.BADGE, event, clamp_to_end=clamp)
+    badge_fixed = fixed_cycle_for(badge, LimitScope.BADGE, event, now, clamp_to_period=clamp)
     badge_tally = BadgeTally(badge)
     if has_badge_limits(badge) and badge_refusal is None:
         if write:
@@ -332,7 +338,7 @@ def _load_batch(
                 for w in badge.rolling_limits.all()
                 if w.scope == LimitScope.BADGE
             ],
-            badge_fixed.cycle if badge_fixed else None,
+            badge_fixed.counted if badge_fixed else None,
         )
     return _Batch(
         badge=badge,
@@ -343,7 +349,9 @@ def _load_batch(
         retro=retro,
         enrolments=enrolments,
         held=held,
-        customer_fixed=fixed_cycle_for(badge, LimitScope.CUSTOMER, event, clamp_to_end=clamp),
+        customer_fixed=fixed_cycle_for(
+            badge, LimitScope.CUSTOMER, event, now, clamp_to_period=clamp
+        ),
         badge_fixed=badge_fixed,
         badge_tally=badge_tally,
         expires_on=issuance_expiry(badge, now),

@@ -15,7 +15,12 @@ from badges.cycles import Cycle
 from badges.exceptions import Refusal
 from badges.models import Badge, FixedWindowConfig, Issuance, IssuanceStatus, LimitScope
 from badges.periods import shift
-from badges.services.fixed_windows import config_cycle_at, config_in_force, cycles_until
+from badges.services.fixed_windows import (
+    config_cycle_at,
+    config_in_force,
+    counted_span,
+    cycles_until,
+)
 
 
 @dataclass(frozen=True)
@@ -47,30 +52,52 @@ def window_leaves(issued_on: datetime, value: int, unit: str, tz: ZoneInfo) -> d
 
 @dataclass(frozen=True)
 class FixedCycle:
-    """The fixed-window config and cycle an issuance's event date falls in."""
+    """The fixed-window config and cycle an issuance's event date falls in, and the event dates
+    that cycle counts (``counted``, see ``counted_span``)."""
 
     config: FixedWindowConfig
     cycle: Cycle
+    counted: Cycle
 
 
 def fixed_cycle_for(
-    badge: Badge, scope: LimitScope, event_date: datetime, *, clamp_to_end: bool = False
+    badge: Badge,
+    scope: LimitScope,
+    event_date: datetime,
+    now: datetime,
+    *,
+    clamp_to_period: bool = False,
 ) -> FixedCycle | None:
-    """The config in force at ``event_date`` and its cycle holding that date.
+    """The config governing an issue processed at ``now`` for ``event_date``, and its cycle
+    holding that date.
 
-    ``clamp_to_end`` puts event dates after the badge's last cycle into that last cycle (SPEC 7,
-    customer-care issues after the badge end).
+    ``clamp_to_period`` counts event dates outside the badge's cycles in the nearest one, the
+    first or the last (SPEC 7, customer-care issues, which may be dated outside the period).
     """
     until = cycles_until(badge)
-    if clamp_to_end and until is not None and event_date >= until:
-        event_date = until - timedelta(microseconds=1)
+    if clamp_to_period:
+        event_date = max(event_date, badge.start_on)
+        if until is not None and event_date >= until:
+            event_date = until - timedelta(microseconds=1)
     siblings = list(badge.fixed_window_configs.all())
-    config = config_in_force(siblings, scope, event_date)
+    config = config_in_force(siblings, scope, event_date, now)
     if config is None:
         return None
     config.badge = badge
     cycle = config_cycle_at(config, siblings, event_date)
-    return FixedCycle(config=config, cycle=cycle) if cycle is not None else None
+    if cycle is None:
+        return None
+    return FixedCycle(config=config, cycle=cycle, counted=counted_span(badge, cycle))
+
+
+def in_span_q(span: Cycle) -> Q:
+    """Issuances whose event date lies in ``span``."""
+    q = Q()
+    if span.start is not None:
+        q &= Q(event_date__gte=span.start)
+    if span.end is not None:
+        q &= Q(event_date__lt=span.end)
+    return q
 
 
 @dataclass
@@ -113,10 +140,7 @@ class BadgeTally:
         for index, start in enumerate(starts):
             aggregates[f"since_{index}"] = Count("pk", filter=Q(issued_on__gt=start))
         if cycle is not None:
-            in_cycle = Q(event_date__gte=cycle.start)
-            if cycle.end is not None:
-                in_cycle &= Q(event_date__lt=cycle.end)
-            aggregates["cycle"] = Count("pk", filter=in_cycle)
+            aggregates["cycle"] = Count("pk", filter=in_span_q(cycle))
         row = self._issuances().aggregate(**aggregates)
         self._counts = {("overall",): row["overall"]}
         self._counts.update({("since", s): row[f"since_{i}"] for i, s in enumerate(starts)})
@@ -142,8 +166,7 @@ class BadgeTally:
 
     def in_cycle(self, cycle: Cycle) -> int:
         def query():
-            found = self._issuances().filter(event_date__gte=cycle.start)
-            return found.filter(event_date__lt=cycle.end).count() if cycle.end else found.count()
+            return self._issuances().filter(in_span_q(cycle)).count()
 
         return self._count(("cycle", cycle), query) + sum(
             1 for i in self.added if i.event_date in cycle
@@ -204,7 +227,7 @@ def _exceeded(badge: Badge, scope: LimitScope, tally, fixed: FixedCycle | None, 
                 },
             )
     if fixed is not None:
-        count, limit = tally.in_cycle(fixed.cycle), fixed.config.max_earn_limit
+        count, limit = tally.in_cycle(fixed.counted), fixed.config.max_earn_limit
         if count >= limit:
             yield (
                 f"the limit of {limit} per {fixed.config.refresh_rate} "

@@ -26,8 +26,9 @@ def _bounded_wait() -> None:
 
 
 def _locked(queryset):
+    """Evaluate a ``select_for_update()`` queryset, turning a lock timeout into Busy."""
     try:
-        return list(queryset.select_for_update())
+        return list(queryset)
     except OperationalError as error:
         if "lock timeout" in str(error):
             raise Busy from error
@@ -36,9 +37,24 @@ def _locked(queryset):
 
 def lock_customers(customers: Iterable[Customer]) -> None:
     _bounded_wait()
-    _locked(Customer.objects.filter(pk__in=[c.pk for c in customers]).order_by("pk").only("pk"))
+    _locked(
+        Customer.objects.filter(pk__in=[c.pk for c in customers])
+        .order_by("pk")
+        .only("pk")
+        .select_for_update()
+    )
 
 
 def lock_badge(badge: Badge) -> None:
     """Taken after the customers' locks, never before."""
-    _locked(Badge.objects.filter(pk=badge.pk).order_by().only("pk"))
+    _locked(Badge.objects.filter(pk=badge.pk).order_by().only("pk").select_for_update())
+
+
+def badge_locked(badge_id) -> Badge | None:
+    """Lock and load a badge (with its org) on its own, for jobs that lock nothing else; None
+    once it is gone."""
+    _bounded_wait()
+    found = _locked(
+        Badge.objects.filter(pk=badge_id).select_related("org").select_for_update(of=("self",))
+    )
+    return found[0] if found else None

@@ -145,11 +145,13 @@ def test_the_upcoming_config_takes_over_when_it_starts_without_any_job(editor_a,
 
 
 def test_current_cycle_counts_the_issuances_the_badge_limit_counts(editor_a, live_badge):
-    editor_a.patch(
-        f"{URL}{live_badge}/",
-        {"badge_limit": {"fixed_window": window(100, "DAYS", 5)}},
-        format="json",
-    )
+    with time_machine.travel(OCT_7, tick=False):
+        response = editor_a.patch(
+            f"{URL}{live_badge}/",
+            {"badge_limit": {"fixed_window": window(100, "DAYS", 5)}},
+            format="json",
+        )
+    assert response.status_code == 200, response.json()
     with time_machine.travel(OCT_7, tick=False):
         for customer in ("c-1", "c-2", "c-3"):
             issued = editor_a.post(
@@ -239,14 +241,47 @@ def test_fixed_windows_endpoint_runs_a_constant_number_of_queries(
     queries for one config as for five."""
     with time_machine.travel(OCT_7, tick=False), django_assert_num_queries(5):
         editor_a.get(f"{URL}{live_badge}/fixed-windows/")
-    editor_a.patch(
-        f"{URL}{live_badge}/",
-        {"badge_limit": {"fixed_window": window(100, "DAYS", 5)}},
-        format="json",
-    )
+    with time_machine.travel(OCT_7, tick=False):
+        response = editor_a.patch(
+            f"{URL}{live_badge}/",
+            {"badge_limit": {"fixed_window": window(100, "DAYS", 5)}},
+            format="json",
+        )
+    assert response.status_code == 200, response.json()
     for rate, day in ((7, 7), (2, 12), (9, 19)):
         set_window(editor_a, live_badge, window(10, "DAYS", rate), f"2026-10-{day:02}T09:00+05:30")
     at = "2026-10-19T10:00+05:30"
     assert len(configs(editor_a, live_badge, at)) == 5
     with time_machine.travel(at, tick=False), django_assert_num_queries(5):
         editor_a.get(f"{URL}{live_badge}/fixed-windows/")
+
+
+def test_removing_the_window_of_an_ended_badge_lifts_it_for_retro_issues(editor_a):
+    badge_id = create(editor_a, window(1, "DAYS", 3))
+
+    def retro_issue(request_id, day):
+        with time_machine.travel(AFTER_END, tick=False):
+            response = editor_a.post(
+                f"{URL}{badge_id}/issue/",
+                {"customers": ["c-1"], "request_id": request_id, "event_date": f"2026-10-{day}"},
+                format="json",
+            )
+        return response.json()["results"][0]["code"]
+
+    assert [retro_issue("r-1", "10"), retro_issue("r-2", "11")] == [None, "CUSTOMER_LIMIT_REACHED"]
+    body = set_window(editor_a, badge_id, None, AFTER_END)
+    assert body["customer_limit"]["fixed_window"] is None
+    assert retro_issue("r-3", "11") is None, "lifted for every issue processed from now"
+
+    body = set_window(editor_a, badge_id, window(1, "DAYS", 3), AFTER_END)
+    assert body["customer_limit"]["fixed_window"]["refresh_rate"] == 3, "and it can come back"
+    assert retro_issue("r-4", "12") == "CUSTOMER_LIMIT_REACHED"
+
+
+def test_a_config_that_can_only_start_after_the_badge_end_has_an_empty_range(editor_a, live_badge):
+    """The last 5-day cycle (Oct 31 - Nov 5) is cut by the badge end on Nov 1; a new config
+    starts when that cycle would have ended, so it applies only if the end moves past it."""
+    set_window(editor_a, live_badge, window(10, "DAYS", 7), "2026-10-31T12:00:00+05:30")
+    _, upcoming = configs(editor_a, live_badge, "2026-10-31T12:00:00+05:30")
+    assert upcoming["starts_on"] == upcoming["ends_on"] == "2026-11-05T00:00:00+05:30"
+    assert upcoming["next_cycle"] is None

@@ -91,3 +91,27 @@ def test_fixed_window_counts_it_in_the_badges_last_cycle_after_the_end(org, badg
     refused = care(badge, oct_(20))
     assert refused.refusal.code == "CUSTOMER_LIMIT_REACHED"
     assert refused.refusal.details["cycle"] == {"start": oct_(13, 0), "end": oct_(16, 0)}
+
+
+def test_fixed_window_counts_it_in_the_badges_first_cycle_before_the_start(org, badge):
+    """Dated before the badge start (allowed: the period check is skipped), it still counts."""
+    FixedWindowConfigFactory(
+        badge=badge,
+        scope=LimitScope.CUSTOMER,
+        max_earn_limit=1,
+        duration_type="DAYS",
+        refresh_rate=3,
+    )
+    assert care(badge, oct_(2), event_date=datetime(2026, 9, 30, tzinfo=UTC)).status == "ISSUED"
+    refused = care(badge, oct_(5), request_id="care-2", event_date=oct_(2))
+    assert refused.refusal.code == "CUSTOMER_LIMIT_REACHED"
+    assert refused.refusal.details["cycle"] == {"start": oct_(1, 0), "end": oct_(4, 0)}
+
+
+def test_registration_delay_applies_on_a_live_badge_too(org, badge):
+    """Not only retro: a goodwill issue for today also waits (SPEC 7, "still refused within the
+    registration delay")."""
+    org.retro_delay_since_registration_hours = 24
+    org.save()
+    CustomerFactory(org=org, customer_id="new", registered_on=oct_(10, 9))
+    assert care(badge, oct_(10), customer="new").refusal.code == "REGISTRATION_DELAY"

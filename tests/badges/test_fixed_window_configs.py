@@ -109,13 +109,23 @@ def test_removing_the_fixed_window_while_live_expires_it_now(badge):
 
 
 def test_a_window_added_to_an_ended_badge_has_expired_with_its_cycles(badge):
-    """Its cycles ended with the badge; it still governs retro issues (see the issuance tests)."""
+    """Its cycles ended with the badge; it still governs retro issues (see the API tests)."""
     ended = datetime(2026, 11, 5, tzinfo=UTC)
     set_window(badge, None, badge.start_on + DAY)
     set_window(badge, FixedWindow(1, "WEEKS", 1), ended)
-    added = FixedWindowConfig.objects.order_by("starts_on").last()
-    assert added.starts_on == badge.start_on + DAY, "it covers the time since the removal"
+    added = FixedWindowConfig.objects.order_by("starts_on", "created_on").last()
+    assert (added.starts_on, added.ended_on) == (badge.start_on, None), "the whole period"
     assert statuses(badge, ended)[-1] == ("WEEKS", 1, "EXPIRED")
+
+
+def test_removing_the_window_then_adding_it_again_restores_it(badge):
+    """Also on an ended badge, where the configs are weighed at the end of the badge's cycles."""
+    ended = datetime(2026, 11, 5, tzinfo=UTC)
+    set_window(badge, None, ended)
+    badge = set_window(badge, EVERY_5_DAYS, ended + DAY)
+    assert badge.limit_set(LimitScope.CUSTOMER, ended + DAY).fixed_window == EVERY_5_DAYS
+    in_force = FixedWindowConfig.objects.filter(ended_on__isnull=True)
+    assert [(c.starts_on, c.refresh_rate) for c in in_force] == [(badge.start_on, 5)]
 
 
 def test_a_window_added_to_a_badge_that_never_had_one_covers_the_whole_period(badge):

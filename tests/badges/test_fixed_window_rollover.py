@@ -2,15 +2,19 @@
 promoted, ACTIVE ones expired), records the current and next cycles, and is safe to run twice at
 once and to re-run; limit checks never wait for it."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.db import transaction
 
-from badges.models import FixedWindowConfig, FixedWindowCycle
+from badges.models import Badge, FixedWindowConfig, FixedWindowCycle
+from badges.services import fixed_windows, locking
 from badges.services.definitions import Definition, badge_create, badge_update
-from badges.services.fixed_windows import fixed_windows_roll_over_all
+from badges.services.fixed_windows import RolloverRun, fixed_windows_roll_over_all
 from badges.services.issuance import IssueOrder, issue
 from badges.tasks import roll_over_fixed_windows
 from badges.values import Expiry, FixedWindow, LimitSet
@@ -73,22 +77,23 @@ def test_a_definition_change_persists_the_statuses_it_is_based_on():
 @pytest.mark.django_db
 def test_the_job_promotes_the_upcoming_config_and_expires_the_active_one():
     make_badge()
-    assert fixed_windows_roll_over_all(now=SWITCH - timedelta(microseconds=1)) == 1
+    run = fixed_windows_roll_over_all(clock=lambda: SWITCH - timedelta(microseconds=1))
+    assert run == RolloverRun(rolled=1)
     assert stored() == [(5, "ACTIVE"), (7, "UPCOMING")]
-    fixed_windows_roll_over_all(now=SWITCH)
+    fixed_windows_roll_over_all(clock=lambda: SWITCH)
     assert stored() == [(5, "EXPIRED"), (7, "ACTIVE")]
 
 
 @pytest.mark.django_db
 def test_the_job_records_the_current_and_next_cycles():
     make_badge()
-    fixed_windows_roll_over_all(now=LIVE)
+    fixed_windows_roll_over_all(clock=lambda: LIVE)
     assert cycles() == [
         (5, oct_(1), oct_(6)),
         (5, oct_(6), oct_(11)),
         (7, oct_(11), oct_(18)),
     ], "the 5-day config has no cycle after Oct 11: the 7-day config takes over"
-    fixed_windows_roll_over_all(now=oct_(26))
+    fixed_windows_roll_over_all(clock=lambda: oct_(26))
     assert cycles() == [
         (5, oct_(1), oct_(6)),
         (5, oct_(6), oct_(11)),
@@ -100,7 +105,7 @@ def test_the_job_records_the_current_and_next_cycles():
 @pytest.mark.django_db
 def test_a_removed_window_keeps_its_history_cut_at_the_removal():
     badge = make_badge()
-    fixed_windows_roll_over_all(now=LIVE)
+    fixed_windows_roll_over_all(clock=lambda: LIVE)
     removal = LIVE + timedelta(hours=1)
     badge_update(badge=badge, actor=None, now=removal, customer_limit=LimitSet())
     assert stored() == [(5, "EXPIRED")]
@@ -110,11 +115,18 @@ def test_a_removed_window_keeps_its_history_cut_at_the_removal():
 @pytest.mark.django_db
 def test_running_the_job_again_writes_nothing(django_assert_max_num_queries):
     make_badge()
-    fixed_windows_roll_over_all(now=LIVE)
-    before = cycles()
-    with django_assert_max_num_queries(8):  # badge ids, then per badge: read, lock, configs, cycles
-        fixed_windows_roll_over_all(now=LIVE)
-    assert cycles() == before
+    fixed_windows_roll_over_all(clock=lambda: LIVE)
+    before = (stored(), cycles())
+    # badge ids, savepoint, lock timeout (PostgreSQL), lock and read, configs, each config's
+    # recorded cycles, release
+    with django_assert_max_num_queries(8) as captured:
+        fixed_windows_roll_over_all(clock=lambda: LIVE)
+    writes = [q["sql"] for q in captured.captured_queries if q["sql"].startswith(WRITES)]
+    assert writes == []
+    assert (stored(), cycles()) == before
+
+
+WRITES = ("INSERT", "UPDATE", "DELETE")
 
 
 @pytest.mark.django_db
@@ -133,10 +145,33 @@ def test_limit_checks_do_not_wait_for_the_job():
 @pytest.mark.django_db
 def test_the_command_and_the_task_run_the_job(capsys):
     make_badge()
-    call_command("roll_over_fixed_windows")
-    assert "on 1 badge(s)" in capsys.readouterr().out
-    assert stored() == [(5, "EXPIRED"), (7, "EXPIRED")], "the October badge is long over today"
-    assert roll_over_fixed_windows.delay().get() == 0, "nothing is left to roll over"
+    with time_machine.travel(SWITCH, tick=False):
+        call_command("roll_over_fixed_windows")
+        assert "on 1 badge(s)" in capsys.readouterr().out
+        assert stored() == [(5, "EXPIRED"), (7, "ACTIVE")]
+    with time_machine.travel(datetime(2026, 11, 1, tzinfo=UTC), tick=False):
+        assert roll_over_fixed_windows.delay().get() == {"rolled": 1, "busy": 0, "failed": 0}
+        assert stored() == [(5, "EXPIRED"), (7, "EXPIRED")], "its cycles ended with the badge"
+        assert roll_over_fixed_windows.delay().get()["rolled"] == 0, "nothing is left to do"
+
+
+@pytest.mark.django_db
+def test_a_badge_that_fails_stops_no_other_and_the_run_says_so(monkeypatch, caplog):
+    first, second = make_badge(), make_badge()
+    original = fixed_windows.fixed_windows_roll_over
+
+    def roll_over(*, badge, now):
+        if badge.pk == first.pk:
+            raise RuntimeError("boom")
+        original(badge=badge, now=now)
+
+    monkeypatch.setattr(fixed_windows, "fixed_windows_roll_over", roll_over)
+    run = fixed_windows_roll_over_all(clock=lambda: SWITCH)
+    assert run == RolloverRun(rolled=1, failed=1)
+    assert f"failed for badge {first.pk}" in caplog.text
+    assert second.fixed_window_configs.get(refresh_rate=7).status == "ACTIVE"
+    with pytest.raises(CommandError, match="1 badge"):
+        call_command("roll_over_fixed_windows")
 
 
 def test_the_job_is_on_the_beat_schedule_every_15_minutes():
@@ -150,18 +185,54 @@ def test_the_job_is_on_the_beat_schedule_every_15_minutes():
 def test_two_jobs_at_once_roll_over_each_badge_once():
     for _ in range(3):
         make_badge()
-    results = run_concurrently(lambda i: fixed_windows_roll_over_all(now=SWITCH), 4)
-    assert all(isinstance(r, int) for r in results), results
+    results = run_concurrently(lambda i: fixed_windows_roll_over_all(clock=lambda: SWITCH), 4)
+    assert all(isinstance(r, RolloverRun) and r.failed == r.busy == 0 for r in results), results
     statuses = sorted(FixedWindowConfig.objects.values_list("refresh_rate", "status"))
     assert statuses == [(5, "EXPIRED")] * 3 + [(7, "ACTIVE")] * 3
     assert FixedWindowCycle.objects.filter(config__refresh_rate=7).count() == 6
 
 
 @pytest.mark.django_db
-def test_statuses_stored_by_a_clock_ahead_are_rolled_back_without_breaking_a_constraint():
-    """Hosts whose clocks disagree: a run at an earlier instant still persists a consistent set
-    (the stored ACTIVE must become UPCOMING while the stored EXPIRED becomes ACTIVE)."""
+def test_a_clock_behind_the_last_change_weighs_the_configs_as_of_that_change():
+    """Seen from Sep 30 both configs would be UPCOMING; the 7-day one was made on Oct 7, so a
+    lagging host (or request) sees them as of Oct 7 and breaks no constraint."""
     make_badge()
-    fixed_windows_roll_over_all(now=SWITCH)
-    fixed_windows_roll_over_all(now=LIVE)
+    run = fixed_windows_roll_over_all(clock=lambda: oct_(1) - timedelta(minutes=1))
+    assert run == RolloverRun(rolled=1)
     assert stored() == [(5, "ACTIVE"), (7, "UPCOMING")]
+
+
+@pytest.mark.django_db
+def test_a_badge_deleted_meanwhile_is_skipped():
+    badge = make_badge()
+    assert fixed_windows.badge_locked(badge.pk) is not None
+    badge_id = badge.pk
+    badge.delete()
+    assert fixed_windows.badge_locked(badge_id) is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_badge_locked_longer_than_the_lock_timeout_is_left_for_the_next_run(monkeypatch):
+    monkeypatch.setattr(locking, "LOCK_TIMEOUT", "200ms")
+    held, released = make_badge(), threading.Event()
+    other = make_badge()
+    locked = threading.Event()
+
+    def hold_lock(i):
+        if i == 0:
+            with transaction.atomic():
+                Badge.objects.select_for_update().get(pk=held.pk)
+                locked.set()
+                released.wait(timeout=10)
+            return None
+        locked.wait(timeout=10)
+        try:
+            return fixed_windows_roll_over_all(clock=lambda: SWITCH)
+        finally:
+            released.set()
+
+    _, run = run_concurrently(hold_lock, 2)
+    assert run == RolloverRun(rolled=1, busy=1)
+    assert other.fixed_window_configs.get(refresh_rate=7).status == "ACTIVE"
+    assert held.fixed_window_configs.get(refresh_rate=7).status == "UPCOMING"

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from badges.services.fixed_windows import fixed_windows_roll_over_all
@@ -11,5 +11,10 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        rolled = fixed_windows_roll_over_all(now=timezone.now())
-        self.stdout.write(f"Fixed windows in force on {rolled} badge(s) are up to date.")
+        run = fixed_windows_roll_over_all(clock=timezone.now)
+        self.stdout.write(
+            f"Fixed windows in force on {run.rolled} badge(s) are up to date; "
+            f"{run.busy} badge(s) were busy and are left for the next run."
+        )
+        if run.failed:
+            raise CommandError(f"{run.failed} badge(s) failed; see the log.")
