@@ -242,6 +242,12 @@ def customer_issuances(*, customer: Customer, sort_on: str | None = None) -> Que
     )
 
 
+def issuances_in_groups_q(groups) -> Q:
+    """Issuances of badges in any of ``groups`` that are active: a badge of a disabled group
+    counts as having none (SPEC 10)."""
+    return Q(badge__group__in=list(groups), badge__group__is_active=True)
+
+
 def customer_badge_order(sort_on: str | None = None) -> list:
     """ORDER BY terms of a customer's issuances: ``sort_on`` first, then the display order,
     then several issuances of one badge newest first."""

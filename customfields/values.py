@@ -18,12 +18,24 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 Value = bool | int | str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FieldValue:
-    """A badge's value for one custom field, as clients write it (``None`` clears it)."""
+    """A badge's value for one custom field, as clients write it (``None`` clears it).
+
+    Equal only with the same JSON type: ``true`` is not ``1``, so a wrong-typed value never
+    passes for an unchanged one."""
 
     field: UUID
     value: Value | None
+
+    def _key(self) -> tuple:
+        return (self.field, type(self.value), self.value)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, FieldValue) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
 
 class ValueInvalid(ValueError):
@@ -51,6 +63,8 @@ def stored(data_type: str, value: Any) -> str:
             raise ValueInvalid("A STRING value is text.")
         if len(value) > STRING_MAX_LENGTH:
             raise ValueInvalid(f"A STRING value has at most {STRING_MAX_LENGTH} characters.")
+        if "\x00" in value:
+            raise ValueInvalid("A STRING value can't contain the NUL character.")
         return value
     if data_type == DataType.DATE:
         if not isinstance(value, str) or not ISO_DATE.fullmatch(value):

@@ -107,7 +107,9 @@ def group_update(*, group: BadgeGroup, now: datetime, **changes: Any) -> BadgeGr
 @transaction.atomic
 def group_delete(*, group: BadgeGroup) -> None:
     """Delete a group; its badges keep their rank and have no group from now on."""
-    BadgeGroup.objects.select_for_update().filter(pk=group.pk).delete()
+    locked = BadgeGroup.objects.select_for_update().filter(pk=group.pk).first()
+    if locked is not None:  # a lock first: QuerySet.delete() alone takes none
+        locked.delete()
 
 
 def group_assignable(*, org, group_id, field: str = "group") -> list[Violation]:

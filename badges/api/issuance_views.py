@@ -185,7 +185,8 @@ class CustomerBadgeFilter(django_filters.FilterSet):
     group = django_filters.ModelMultipleChoiceFilter(
         field_name="badge__group",
         queryset=org_groups,
-        help_text="Group id; repeatable (any of them).",
+        method="filter_group",
+        help_text="Group id; repeatable (any of them). A disabled group holds no badge here.",
     )
     sort_on = django_filters.ChoiceFilter(
         choices=[(key, key) for key in selectors.CUSTOMER_BADGE_SORTS],
@@ -200,6 +201,9 @@ class CustomerBadgeFilter(django_filters.FilterSet):
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(selectors.issuance_status_q(value, self.request.now))
+
+    def filter_group(self, queryset, name, value):
+        return queryset.filter(selectors.issuances_in_groups_q(value)) if value else queryset
 
     def filter_sort_on(self, queryset, name, value):
         return queryset.order_by(*selectors.customer_badge_order(value))

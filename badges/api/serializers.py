@@ -1,7 +1,5 @@
 """Request and response shapes of SPEC 17. Shape only: every rule is checked by the services."""
 
-import dataclasses
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -23,7 +21,6 @@ from badges.models import (
 from badges.services.definitions import Definition
 from badges.services.fixed_windows import config_states
 from badges.values import Benefit, Expiry, FixedWindow, LimitSet, RollingWindow
-from customfields.selectors import badge_field_values
 
 from .fields import OrgDateTimeField
 from .group_serializers import FieldReadsField, FieldValueSerializer
@@ -143,18 +140,9 @@ class BadgeWriteSerializer(serializers.Serializer):
             values[field] = LimitSet(**values.get(field, {}))
         return Definition(**values)
 
-    def changes(self, badge: Badge) -> dict:
-        """The fields sent, each limit set merged over the badge's current one."""
-        values = dict(self.validated_data)
-        for field, scope in LIMIT_FIELDS.items():
-            if field in values:
-                current = badge.limit_set(scope, self.context["now"])
-                values[field] = dataclasses.replace(current, **values[field])
-        if "custom_fields" in values:
-            merged = {value.field: value for value in badge_field_values(badge)}
-            merged.update((value.field, value) for value in values["custom_fields"])
-            values["custom_fields"] = tuple(merged.values())
-        return values
+    def changes(self) -> dict:
+        """The fields sent; limit sets as dicts of the parts sent, which the service merges."""
+        return dict(self.validated_data)
 
 
 LIMIT_FIELDS = {"customer_limit": LimitScope.CUSTOMER, "badge_limit": LimitScope.BADGE}

@@ -129,7 +129,7 @@ class BadgeViewSet(
         )
         serializer.is_valid(raise_exception=True)
         badge = definitions.badge_update(
-            badge=badge, actor=request.user, now=request.now, **serializer.changes(badge)
+            badge=badge, actor=request.user, now=request.now, **serializer.changes()
         )
         return self._read(badge)
 

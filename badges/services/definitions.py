@@ -90,11 +90,24 @@ def definition_of(badge: Badge, now: datetime) -> Definition:
         badge_limit=badge.limit_set(LimitScope.BADGE, now),
         group=badge.group_id,
         rank=badge.rank,
-        custom_fields=customfield_selectors.badge_field_values(badge),
+        custom_fields=tuple(
+            sorted(customfield_selectors.badge_field_values(badge), key=lambda v: str(v.field))
+        ),
     )
 
 
 # Rules --------------------------------------------------------------------------------------
+
+
+def _holds_nul(value: Any) -> bool:
+    """Whether JSON holds a NUL character anywhere (PostgreSQL's jsonb refuses it)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 def _expiry_violations(field: str, expiry: Expiry, allowed: Sequence[str]) -> list[Violation]:
@@ -315,6 +328,14 @@ def _definition_violations(
         )
     seen = set()
     for index, benefit in enumerate(new.benefits):
+        if _holds_nul(benefit.details):
+            found.append(
+                Violation(
+                    "BENEFIT_DETAILS_INVALID",
+                    "Benefit details can't contain the NUL character.",
+                    f"benefits.{index}.details",
+                )
+            )
         key = (benefit.type, benefit.reference_id)
         if key in seen:
             found.append(
@@ -475,15 +496,34 @@ def badge_create(*, org: Organization, actor, now: datetime, definition: Definit
     return badge
 
 
+def _merged(old: Definition, changes: dict[str, Any]) -> dict[str, Any]:
+    """Partial-update semantics, applied under the badge's lock so that concurrent updates of
+    different parts both land: a limit set given as a dict of parts is merged over the current
+    one, one level deep; custom field values replace those of the fields they name."""
+    merged = dict(changes)
+    for field in ("customer_limit", "badge_limit"):
+        if isinstance(merged.get(field), dict):
+            merged[field] = dataclasses.replace(getattr(old, field), **merged[field])
+    if "custom_fields" in merged:
+        values = {value.field: value for value in old.custom_fields}
+        values.update((value.field, value) for value in merged["custom_fields"])
+        merged["custom_fields"] = tuple(values.values())
+    return merged
+
+
 @transaction.atomic
 def badge_update(*, badge: Badge, actor, now: datetime, **changes: Any) -> Badge:
-    """Change any of the definition's fields; fields not passed keep their value."""
+    """Change any of the definition's fields; fields not passed keep their value.
+
+    ``customer_limit`` and ``badge_limit`` take a LimitSet (replacing the set) or a dict of its
+    parts (merged); ``custom_fields`` sets the values of the fields it names (``None`` clears).
+    """
     unknown = set(changes) - UPDATABLE
     if unknown:
         raise TypeError(f"badge_update() got unknown fields: {sorted(unknown)}")
     badge = Badge.objects.select_for_update().select_related("org").get(pk=badge.pk)
     old = definition_of(badge, now)
-    new = _normalised(dataclasses.replace(old, **changes))
+    new = _normalised(dataclasses.replace(old, **_merged(old, changes)))
     violations = _definition_violations(badge.org, badge, old, new, now)
     if violations:
         raise RuleViolation(*violations)

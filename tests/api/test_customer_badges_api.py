@@ -82,6 +82,7 @@ def test_a_disabled_group_shows_as_no_group_to_customers(viewer_a, org_a, custom
     IssuanceFactory(badge=live(org_a, group=group), customer=customer)
     assert viewer_a.get(BADGES).json()["results"][0]["group"] is None
     assert viewer_a.get(AVAILABLE).json()["results"][0]["group"] is None
+    assert viewer_a.get(f"{BADGES}?group={group.pk}").json()["count"] == 0, "nor in the filter"
 
 
 def test_filters_by_status_badge_and_group(viewer_a, org_a, customer):

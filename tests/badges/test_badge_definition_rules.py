@@ -158,6 +158,15 @@ def test_a_benefit_is_linked_once(org, actor):
     assert codes(error) == ["BENEFIT_DUPLICATE"]
 
 
+def test_benefit_details_cannot_hold_a_nul_character(org, actor):
+    """PostgreSQL's jsonb refuses NUL anywhere; the rule refuses it on every database."""
+    for details in ({"series": "a\x00b"}, {"k\x00": 1}, {"list": [["\x00"]]}):
+        benefit = Benefit(type="COUPON", reference_id="C-1", name="10% off", details=details)
+        with pytest.raises(RuleViolation) as error:
+            create(org, actor, benefits=(benefit,))
+        assert codes(error) == ["BENEFIT_DETAILS_INVALID"]
+
+
 def test_zero_benefits_is_fine(org, actor):
     assert create(org, actor, benefits=()).benefits.count() == 0
 

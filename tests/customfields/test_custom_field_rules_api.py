@@ -254,3 +254,39 @@ def test_a_lost_race_on_the_name_gets_the_same_refusal(org_a, monkeypatch):
             definition=services.FieldDefinition(name="terms", data_type="STRING"),
         )
     assert refused.value.violations[0].code == "CUSTOM_FIELD_NAME_TAKEN"
+
+
+def test_a_value_with_a_nul_character_is_refused_not_a_crash(editor_a):
+    """PostgreSQL can't store NUL in text; the rule refuses it on every database."""
+    response = create(editor_a, default_value="a\u0000b")
+    assert codes(response) == ["CUSTOM_FIELD_VALUE_INVALID"]
+    field = create(editor_a).json()
+    body = gold_shopper(custom_fields=[{"field": field["id"], "value": "a\u0000b"}])
+    assert codes(editor_a.post(BADGES, body, format="json")) == ["CUSTOM_FIELD_VALUE_INVALID"]
+
+
+def test_a_value_of_another_json_type_is_refused_even_when_it_compares_equal(editor_a):
+    """true == 1 in Python; the API still refuses true for an INTEGER field set to 1."""
+    field = create(editor_a, data_type="INTEGER").json()
+    body = gold_shopper(custom_fields=[{"field": field["id"], "value": 1}])
+    badge = editor_a.post(BADGES, body, format="json").json()
+    for wrong in (True, 1.0):
+        response = editor_a.patch(
+            f"{BADGES}{badge['id']}/",
+            {"custom_fields": [{"field": field["id"], "value": wrong}]},
+            format="json",
+        )
+        assert codes(response) == ["CUSTOM_FIELD_VALUE_INVALID"], wrong
+
+
+def test_an_unrelated_patch_records_no_custom_field_change(editor_a, org_a):
+    """Field ids sort one way and names the other: the history compares values, not order."""
+    alpha = CustomFieldFactory(org=org_a, name="Alpha", id="ffffffff-0000-4000-8000-000000000000")
+    zulu = CustomFieldFactory(org=org_a, name="Zulu", id="00000000-0000-4000-8000-000000000000")
+    values = [{"field": str(f.pk), "value": f.name} for f in (alpha, zulu)]
+    badge = editor_a.post(BADGES, gold_shopper(custom_fields=values), format="json").json()
+    url = f"{BADGES}{badge['id']}/"
+    assert editor_a.patch(url, {"description": "new"}, format="json").status_code == 200
+    assert editor_a.patch(url, {"rank": None}, format="json").status_code == 200
+    updates = BadgeChange.objects.filter(action="updated")
+    assert [sorted(change.changes) for change in updates] == [["description"]]
