@@ -30,7 +30,7 @@ from badges.models import (
 from badges.services import definitions, enrolment, issuance, orgs
 from badges.services.fixed_windows import config_status
 from badges.values import Expiry
-from customfields.admin import BadgeFieldValueInline
+from customfields.models import BadgeFieldValue
 
 
 def add_violations(form: forms.Form, error: RuleViolation) -> None:
@@ -106,6 +106,13 @@ class FixedWindowCycleInline(ReadOnlyInline):
     model = FixedWindowCycle
     fields = ["starts_on", "ends_on"]
     verbose_name_plural = "cycles recorded by the rollover job"
+
+
+class BadgeFieldValueInline(ReadOnlyInline):
+    """A badge's custom field values, written through the badge service."""
+
+    model = BadgeFieldValue
+    fields = ["field", "value"]
 
 
 class ChangeInline(ReadOnlyInline):

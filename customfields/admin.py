@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from badges.exceptions import RuleViolation
 from customfields import services
-from customfields.models import BadgeFieldValue, CustomField
+from customfields.models import CustomField
 from customfields.values import from_text, typed
 
 
@@ -78,18 +78,3 @@ class CustomFieldAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """The form's clean() already saved through the service."""
-
-
-class BadgeFieldValueInline(admin.TabularInline):
-    """A badge's custom field values, written through the badge service (read-only here)."""
-
-    model = BadgeFieldValue
-    fields = ["field", "value"]
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -23,6 +23,7 @@ from badges.services.issuance import IssueOrder, TriggeredBy
 
 from .fields import OrgDateTimeField
 from .group_serializers import FieldReadsField, GroupBriefSerializer
+from .serializers import BenefitSerializer
 
 CUSTOMER_IDS = serializers.ListField(
     child=serializers.CharField(max_length=100),
@@ -150,7 +151,7 @@ class AvailableBadgeSerializer(serializers.ModelSerializer):
     start_on = OrgDateTimeField(read_only=True)
     expires_on = OrgDateTimeField(read_only=True)
     status = serializers.SerializerMethodField()
-    benefits = serializers.SerializerMethodField()
+    benefits = BenefitSerializer(many=True)
     images = serializers.SerializerMethodField()
     group = serializers.SerializerMethodField()
     custom_fields = FieldReadsField(source="*")
@@ -182,13 +183,6 @@ class AvailableBadgeSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=BadgeStatus.choices))
     def get_status(self, badge: Badge) -> str:
         return badge.status_at(self.context["now"])
-
-    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
-    def get_benefits(self, badge: Badge) -> list:
-        return [
-            {"type": b.type, "reference_id": b.reference_id, "name": b.name, "details": b.details}
-            for b in badge.benefits.all()
-        ]
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_images(self, badge: Badge) -> list:
