@@ -11,6 +11,8 @@ from rest_framework.test import APIClient
 from badges.models import Role
 from tests.factories import MembershipFactory, OrganizationFactory, TokenFactory
 
+pytest_plugins = ["tests.customer_view"]
+
 # CI replays the same examples every run, so that a red build always means a reproducible
 # failure; local runs explore new examples each time.
 settings.register_profile("ci", derandomize=True, deadline=None)

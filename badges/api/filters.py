@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from badges import selectors
-from badges.models import Badge, BadgeStatus, Module
+from badges.models import Badge, BadgeStatus, Issuance, IssuanceStatus, Module
 from groups import selectors as group_selectors
 from groups.models import BadgeGroup
 
@@ -73,3 +73,40 @@ class BadgeFilter(django_filters.FilterSet):
             if queryset.query.order_by
             else queryset
         )
+
+
+class CustomerBadgeFilter(django_filters.FilterSet):
+    """Filters of a customer's badges (each repeatable) and the ``sort_on`` alternatives to
+    the display order of SPEC 10."""
+
+    status = django_filters.MultipleChoiceFilter(
+        choices=IssuanceStatus.choices, method="filter_status"
+    )
+    badge = django_filters.ModelMultipleChoiceFilter(
+        queryset=org_badges, help_text="Badge id; repeatable (any of them)."
+    )
+    group = django_filters.ModelMultipleChoiceFilter(
+        field_name="badge__group",  # also tells the schema the choices are groups
+        queryset=org_groups,
+        method="filter_group",
+        help_text="Group id; repeatable (any of them). A disabled group holds no badge here.",
+    )
+    sort_on = django_filters.ChoiceFilter(
+        choices=[(key, key) for key in selectors.CUSTOMER_BADGE_SORTS],
+        method="filter_sort_on",
+        help_text="Order by issue date, issuance expiry or badge name (`-` for descending) "
+        "instead of the display order; ties keep the display order.",
+    )
+
+    class Meta:
+        model = Issuance
+        fields = []
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(selectors.issuance_status_q(value, self.request.now))
+
+    def filter_group(self, queryset, name, value):
+        return queryset.filter(selectors.issuances_in_groups_q(value)) if value else queryset
+
+    def filter_sort_on(self, queryset, name, value):
+        return queryset.order_by(*selectors.customer_badge_order(value))

@@ -21,7 +21,7 @@ from badges.models import (
 from badges.services.customers import MAX_BATCH
 from badges.services.issuance import IssueOrder, TriggeredBy
 
-from .fields import OrgDateTimeField
+from .fields import ImageSlotsField, OrgDateTimeField, StatusAtField
 from .group_serializers import FieldReadsField, GroupBriefSerializer
 from .serializers import BenefitSerializer
 
@@ -39,7 +39,7 @@ class IssuanceSerializer(serializers.ModelSerializer):
     event_date = OrgDateTimeField(read_only=True)
     issued_on = OrgDateTimeField(read_only=True)
     expires_on = OrgDateTimeField(read_only=True)
-    status = serializers.SerializerMethodField()
+    status = StatusAtField(IssuanceStatus.choices)
     triggered_by = serializers.SerializerMethodField()
     revoked_on = OrgDateTimeField(read_only=True)
 
@@ -61,10 +61,6 @@ class IssuanceSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ChoiceField(choices=IssuanceStatus.choices))
-    def get_status(self, issuance: Issuance) -> str:
-        return issuance.status_at(self.context["now"])
-
     @extend_schema_field(serializers.DictField(allow_null=True))
     def get_triggered_by(self, issuance: Issuance) -> dict | None:
         return issuance.triggered_by
@@ -81,7 +77,7 @@ class CustomerBadgeSerializer(IssuanceSerializer):
 
     badge_name = serializers.CharField(source="badge.name", read_only=True)
     badge_description = serializers.CharField(source="badge.description", read_only=True)
-    images = serializers.SerializerMethodField()
+    images = ImageSlotsField()
     group = serializers.SerializerMethodField()
     rank = serializers.IntegerField(source="badge.rank", read_only=True, allow_null=True)
     custom_fields = FieldReadsField(source="badge")
@@ -98,11 +94,6 @@ class CustomerBadgeSerializer(IssuanceSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
-    def get_images(self, issuance: Issuance) -> list:
-        """Image slots come with the images feature (SPEC 9), as on the badge read."""
-        return []
-
     @extend_schema_field(GroupBriefSerializer(allow_null=True))
     def get_group(self, issuance: Issuance) -> dict | None:
         return active_group(issuance.badge)
@@ -114,7 +105,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
     enrol_event_date = OrgDateTimeField(read_only=True)
     enrolled_on = OrgDateTimeField(read_only=True)
     expires_on = OrgDateTimeField(read_only=True)
-    status = serializers.SerializerMethodField()
+    status = StatusAtField(EnrolmentStatus.choices)
     revoked_on = OrgDateTimeField(read_only=True)
 
     class Meta:
@@ -132,10 +123,6 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ChoiceField(choices=IssuanceStatus.choices))
-    def get_status(self, enrolment: Enrolment) -> str:
-        return enrolment.status_at(self.context["now"])
-
 
 class EnrolmentStateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
@@ -150,9 +137,9 @@ class AvailableBadgeSerializer(serializers.ModelSerializer):
 
     start_on = OrgDateTimeField(read_only=True)
     expires_on = OrgDateTimeField(read_only=True)
-    status = serializers.SerializerMethodField()
+    status = StatusAtField(BadgeStatus.choices)
     benefits = BenefitSerializer(many=True)
-    images = serializers.SerializerMethodField()
+    images = ImageSlotsField()
     group = serializers.SerializerMethodField()
     custom_fields = FieldReadsField(source="*")
     enrolment = serializers.SerializerMethodField()
@@ -179,14 +166,6 @@ class AvailableBadgeSerializer(serializers.ModelSerializer):
             "progress",
         ]
         read_only_fields = fields
-
-    @extend_schema_field(serializers.ChoiceField(choices=BadgeStatus.choices))
-    def get_status(self, badge: Badge) -> str:
-        return badge.status_at(self.context["now"])
-
-    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
-    def get_images(self, badge: Badge) -> list:
-        return []
 
     @extend_schema_field(GroupBriefSerializer(allow_null=True))
     def get_group(self, badge: Badge) -> dict | None:

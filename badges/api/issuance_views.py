@@ -1,17 +1,16 @@
 """Enrol, issue, revoke and customers: translate HTTP to the issuance services."""
 
-import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from badges import selectors
-from badges.models import Badge, Customer, Enrolment, Issuance, IssuanceStatus
+from badges.models import Badge, Customer, Enrolment, Issuance
 from badges.services import customers, enrolment, issuance
 
 from .access import OrgScopedMixin
-from .filters import org_badges, org_groups
+from .filters import CustomerBadgeFilter
 from .issuance_serializers import (
     AvailableBadgeSerializer,
     CustomerBadgeSerializer,
@@ -170,43 +169,6 @@ class EnrolmentViewSet(OrgScopedMixin, mixins.RetrieveModelMixin, viewsets.Gener
             now=request.now,
         )
         return Response(self.get_serializer(revoked).data)
-
-
-class CustomerBadgeFilter(django_filters.FilterSet):
-    """Filters of a customer's badges (each repeatable) and the ``sort_on`` alternatives to
-    the display order of SPEC 10."""
-
-    status = django_filters.MultipleChoiceFilter(
-        choices=IssuanceStatus.choices, method="filter_status"
-    )
-    badge = django_filters.ModelMultipleChoiceFilter(
-        queryset=org_badges, help_text="Badge id; repeatable (any of them)."
-    )
-    group = django_filters.ModelMultipleChoiceFilter(
-        field_name="badge__group",
-        queryset=org_groups,
-        method="filter_group",
-        help_text="Group id; repeatable (any of them). A disabled group holds no badge here.",
-    )
-    sort_on = django_filters.ChoiceFilter(
-        choices=[(key, key) for key in selectors.CUSTOMER_BADGE_SORTS],
-        method="filter_sort_on",
-        help_text="Order by issue date, issuance expiry or badge name (`-` for descending) "
-        "instead of the display order; ties keep the display order.",
-    )
-
-    class Meta:
-        model = Issuance
-        fields = []
-
-    def filter_status(self, queryset, name, value):
-        return queryset.filter(selectors.issuance_status_q(value, self.request.now))
-
-    def filter_group(self, queryset, name, value):
-        return queryset.filter(selectors.issuances_in_groups_q(value)) if value else queryset
-
-    def filter_sort_on(self, queryset, name, value):
-        return queryset.order_by(*selectors.customer_badge_order(value))
 
 
 @extend_schema(parameters=[X_ORG])

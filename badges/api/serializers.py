@@ -22,7 +22,7 @@ from badges.services.definitions import Definition
 from badges.services.fixed_windows import config_states
 from badges.values import Benefit, Expiry, FixedWindow, LimitSet, RollingWindow
 
-from .fields import OrgDateTimeField
+from .fields import ImageSlotsField, OrgDateTimeField, StatusAtField
 from .group_serializers import FieldReadsField, FieldValueSerializer
 
 
@@ -125,14 +125,6 @@ class BadgeWriteSerializer(serializers.Serializer):
                 values[key] = tuple(values[key])
         return values
 
-    def validate_custom_fields(self, values):
-        fields = [value.field for value in values]
-        if len(set(fields)) != len(fields):
-            raise serializers.ValidationError(
-                "Each custom field is set at most once.", code="CUSTOM_FIELD_DUPLICATE"
-            )
-        return values
-
     def definition(self) -> Definition:
         """The new badge's definition: limit parts not sent are absent."""
         values = dict(self.validated_data)
@@ -145,7 +137,7 @@ class BadgeWriteSerializer(serializers.Serializer):
         return dict(self.validated_data)
 
 
-LIMIT_FIELDS = {"customer_limit": LimitScope.CUSTOMER, "badge_limit": LimitScope.BADGE}
+LIMIT_FIELDS = ("customer_limit", "badge_limit")
 
 
 class ClaimSerializer(serializers.Serializer):
@@ -209,13 +201,13 @@ class BadgeSerializer(serializers.ModelSerializer):
 
     start_on = OrgDateTimeField()
     expires_on = OrgDateTimeField()
-    status = serializers.SerializerMethodField()
+    status = StatusAtField(BadgeStatus.choices)
     enrolment_expiry = EnrolmentExpirySerializer(allow_null=True)
     issue_expiry = ExpirySerializer()
     owners = serializers.SerializerMethodField()
     claims = ClaimSerializer(many=True)
     benefits = BenefitSerializer(many=True)
-    images = serializers.SerializerMethodField()
+    images = ImageSlotsField()
     customer_limit = serializers.SerializerMethodField()
     badge_limit = serializers.SerializerMethodField()
     fixed_windows = serializers.SerializerMethodField()
@@ -259,10 +251,6 @@ class BadgeSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ChoiceField(choices=BadgeStatus.choices))
-    def get_status(self, badge: Badge) -> str:
-        return badge.status_at(self.context["now"])
-
     @extend_schema_field(FixedWindowConfigSerializer(many=True))
     def get_fixed_windows(self, badge: Badge):
         states = config_states(list(badge.fixed_window_configs.all()), self.context["now"])
@@ -271,11 +259,6 @@ class BadgeSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Module.choices)))
     def get_owners(self, badge: Badge) -> list[str]:
         return [owner.module for owner in badge.owners.all()]
-
-    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
-    def get_images(self, badge: Badge) -> list:
-        """Image slots come with the images feature (SPEC 9); until then none is stored."""
-        return []
 
     def _limit_set(self, badge: Badge, scope: LimitScope) -> dict:
         limits = badge.limit_set(scope, self.context["now"])

@@ -505,9 +505,10 @@ def _merged(old: Definition, changes: dict[str, Any]) -> dict[str, Any]:
         if isinstance(merged.get(field), dict):
             merged[field] = dataclasses.replace(getattr(old, field), **merged[field])
     if "custom_fields" in merged:
-        values = {value.field: value for value in old.custom_fields}
-        values.update((value.field, value) for value in merged["custom_fields"])
-        merged["custom_fields"] = tuple(values.values())
+        sent = merged["custom_fields"]  # a field sent twice stays twice: the rules refuse it
+        named = {value.field for value in sent}
+        kept = tuple(value for value in old.custom_fields if value.field not in named)
+        merged["custom_fields"] = kept + tuple(sent)
     return merged
 
 

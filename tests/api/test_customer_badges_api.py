@@ -1,52 +1,24 @@
 """SPEC 15: a customer's badges and the badges available to them."""
 
-from datetime import datetime
-
 import pytest
-import time_machine
 
+from tests.customer_view import AVAILABLE, BADGES, at, live_badge
 from tests.factories import (
     BadgeBenefitFactory,
     BadgeFactory,
     BadgeFieldValueFactory,
     BadgeGroupFactory,
-    CustomerFactory,
     CustomFieldFactory,
     EnrolmentFactory,
     IssuanceFactory,
 )
 
-pytestmark = pytest.mark.django_db
-
-NOW = "2026-10-10T12:00:00+00:00"
-BADGES = "/api/v1/customers/c-1/badges/"
-AVAILABLE = "/api/v1/customers/c-1/available-badges/"
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def customer(org_a):
-    return CustomerFactory(org=org_a, customer_id="c-1")
-
-
-def live(org, **fields):
-    fields.setdefault("start_on", at("2026-10-01T00:00:00Z"))
-    fields.setdefault("expires_on", at("2026-10-31T00:00:00Z"))
-    return BadgeFactory(org=org, **fields)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("october_10th")]
 
 
 def test_a_customer_badge_shows_the_badge_for_display(viewer_a, org_a, customer):
     group = BadgeGroupFactory(org=org_a, name="Limited Edition", rank=1)
-    badge = live(org_a, name="Gold", description="Spend 500", group=group, rank=2)
+    badge = live_badge(org_a, name="Gold", description="Spend 500", group=group, rank=2)
     field = CustomFieldFactory(org=org_a, name="Terms")
     BadgeFieldValueFactory(badge=badge, field=field, value="Stores only")
     issuance = IssuanceFactory(
@@ -79,7 +51,7 @@ def test_a_customer_badge_shows_the_badge_for_display(viewer_a, org_a, customer)
 
 def test_a_disabled_group_shows_as_no_group_to_customers(viewer_a, org_a, customer):
     group = BadgeGroupFactory(org=org_a, is_active=False)
-    IssuanceFactory(badge=live(org_a, group=group), customer=customer)
+    IssuanceFactory(badge=live_badge(org_a, group=group), customer=customer)
     assert viewer_a.get(BADGES).json()["results"][0]["group"] is None
     assert viewer_a.get(AVAILABLE).json()["results"][0]["group"] is None
     assert viewer_a.get(f"{BADGES}?group={group.pk}").json()["count"] == 0, "nor in the filter"
@@ -88,9 +60,9 @@ def test_a_disabled_group_shows_as_no_group_to_customers(viewer_a, org_a, custom
 def test_filters_by_status_badge_and_group(viewer_a, org_a, customer):
     group = BadgeGroupFactory(org=org_a)
     other_group = BadgeGroupFactory(org=org_a)
-    grouped = live(org_a, name="grouped", group=group)
-    other = live(org_a, name="other", group=other_group)
-    plain = live(org_a, name="plain")
+    grouped = live_badge(org_a, name="grouped", group=group)
+    other = live_badge(org_a, name="other", group=other_group)
+    plain = live_badge(org_a, name="plain")
     active = IssuanceFactory(badge=grouped, customer=customer)
     expired = IssuanceFactory(
         badge=other,
@@ -130,19 +102,19 @@ def test_another_orgs_customer_badge_or_group_never_shows(viewer_a, org_a, org_b
 def test_available_badges_are_the_live_active_ones_with_the_enrolment_state(
     viewer_a, org_a, customer
 ):
-    enrolled = live(org_a, name="enrolled", enrol_issue=True, description="Shop 3 times")
-    lapsed = live(org_a, name="lapsed", enrol_issue=True)
-    never = live(org_a, name="never", enrol_issue=True)
-    held = live(org_a, name="held")
-    live(org_a, name="inactive", is_active=False)
-    live(
-        org_a,
+    enrolled = live_badge(org_a, name="enrolled", enrol_issue=True, description="Shop 3 times")
+    lapsed = live_badge(org_a, name="lapsed", enrol_issue=True)
+    never = live_badge(org_a, name="never", enrol_issue=True)
+    held = live_badge(org_a, name="held")
+    live_badge(org_a, name="inactive", is_active=False)
+    BadgeFactory(
+        org=org_a,
         name="upcoming",
         start_on=at("2026-11-01T00:00:00Z"),
         expires_on=at("2026-11-30T00:00:00Z"),
     )
-    live(
-        org_a,
+    BadgeFactory(
+        org=org_a,
         name="ended",
         start_on=at("2026-09-01T00:00:00Z"),
         expires_on=at("2026-10-01T00:00:00Z"),
@@ -179,7 +151,7 @@ def test_available_badges_are_the_live_active_ones_with_the_enrolment_state(
 
 
 def test_a_customer_not_seen_yet_sees_every_available_badge_not_enrolled(viewer_a, org_a):
-    live(org_a, name="only", enrol_issue=True)
+    live_badge(org_a, name="only", enrol_issue=True)
     response = viewer_a.get("/api/v1/customers/new-customer/available-badges/")
     assert response.status_code == 200
     [only] = response.json()["results"]

@@ -7,8 +7,8 @@ import pytest
 
 from badges.models import LimitScope
 from badges.services.issuance import IssueOrder, issue
+from tests.badges.seeds_002_003 import oct_, october_badge
 from tests.factories import (
-    BadgeFactory,
     CustomerFactory,
     FixedWindowConfigFactory,
     IssuanceFactory,
@@ -18,10 +18,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def oct_(day, hour=12) -> datetime:
-    return datetime(2026, 10, day, hour, tzinfo=UTC)
-
-
 @pytest.fixture
 def org():
     return OrganizationFactory(timezone="UTC", retro_max_allowed_age_days=30)
@@ -29,15 +25,7 @@ def org():
 
 @pytest.fixture
 def badge(org):
-    return BadgeFactory(
-        org=org,
-        enrol_issue=True,
-        start_on=oct_(1, 0),
-        expires_on=oct_(16, 0),
-        issue_expiry_type="RELATIVE",
-        issue_expiry_value=2,
-        issue_expiry_unit="DAYS",
-    )
+    return october_badge(org)
 
 
 def care(badge, now, customer="c-1", request_id="care-1", event_date=None):

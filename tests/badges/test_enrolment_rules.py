@@ -7,8 +7,8 @@ import pytest
 from badges.models import Enrolment
 from badges.services.enrolment import enrol, enrolment_revoke
 from badges.services.issuance import IssueOrder, issue
+from tests.badges.seeds_002_003 import oct_, october_badge
 from tests.factories import (
-    BadgeFactory,
     CustomerFactory,
     FixedWindowConfigFactory,
     IssuanceFactory,
@@ -18,10 +18,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def oct_(day, hour=12) -> datetime:
-    return datetime(2026, 10, day, hour, tzinfo=UTC)
-
-
 @pytest.fixture
 def org():
     return OrganizationFactory(timezone="UTC")
@@ -29,16 +25,7 @@ def org():
 
 @pytest.fixture
 def badge(org):
-    """Seeds 002/003: Oct 1-15, enrolment and issuances each valid 2 days."""
-    return BadgeFactory(
-        org=org,
-        enrol_issue=True,
-        start_on=oct_(1, 0),
-        expires_on=oct_(16, 0),
-        issue_expiry_type="RELATIVE",
-        issue_expiry_value=2,
-        issue_expiry_unit="DAYS",
-    )
+    return october_badge(org)
 
 
 def enrol_one(badge, now, customer="c-1", **kwargs):

@@ -211,6 +211,9 @@ def test_a_badge_value_needs_one_of_the_orgs_active_fields(editor_a, org_a, org_
     twice = [{"field": str(field.pk), "value": "a"}, {"field": str(field.pk), "value": "b"}]
     response = editor_a.post(BADGES, gold_shopper(custom_fields=twice), format="json")
     assert codes(response) == ["CUSTOM_FIELD_DUPLICATE"]
+    badge = editor_a.post(BADGES, gold_shopper(), format="json").json()
+    response = editor_a.patch(f"{BADGES}{badge['id']}/", {"custom_fields": twice}, format="json")
+    assert codes(response) == ["CUSTOM_FIELD_DUPLICATE"], "also when merged over stored values"
 
 
 def test_patch_replaces_the_values_it_names_and_history_records_them(editor_a, org_a):

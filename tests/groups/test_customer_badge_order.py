@@ -1,38 +1,11 @@
 """SPEC 10: the customer badge order, by groups and ranks, done in the database."""
 
-from datetime import datetime
-
 import pytest
-import time_machine
 
-from tests.factories import BadgeFactory, BadgeGroupFactory, CustomerFactory, IssuanceFactory
+from tests.customer_view import AVAILABLE, BADGES, at, live_badge
+from tests.factories import BadgeGroupFactory, IssuanceFactory
 
-pytestmark = pytest.mark.django_db
-
-NOW = "2026-10-10T12:00:00+00:00"
-BADGES = "/api/v1/customers/c-1/badges/"
-AVAILABLE = "/api/v1/customers/c-1/available-badges/"
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def customer(org_a):
-    return CustomerFactory(org=org_a, customer_id="c-1")
-
-
-def live_badge(org, name, ends="2026-10-31T00:00:00Z", **fields):
-    return BadgeFactory(
-        org=org, name=name, start_on=at("2026-10-01T00:00:00Z"), expires_on=at(ends), **fields
-    )
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("october_10th")]
 
 
 def holding(customer, *badges):
