@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from badges.models import TimeUnit, Weekday
+from badges.choices import TimeUnit, Weekday
 from badges.values import FixedWindow
 
 WEEKDAY_NUMBER = {day: number for number, day in enumerate(Weekday.values)}

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from badges.choices import RefusalCode
+
 NON_FIELD = "non_field_errors"
 
 
@@ -31,9 +33,12 @@ class Refusal:
     """Why one customer was not enrolled or issued: a SPEC 17 refusal code, a message and,
     for limits, which limit blocked and when the customer could be issued again."""
 
-    code: str
+    code: RefusalCode
     message: str
     details: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        object.__setattr__(self, "code", RefusalCode(self.code))
 
 
 class Busy(Exception):

@@ -8,7 +8,7 @@ import calendar
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from badges.models import TimeUnit
+from badges.choices import TimeUnit
 
 HOURS = {TimeUnit.DAYS: 24, TimeUnit.WEEKS: 168}
 

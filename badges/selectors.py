@@ -33,9 +33,8 @@ from badges.models import (
     Membership,
     Organization,
 )
-from badges.services.customers import is_customer_id
-from badges.services.fixed_windows import ConfigState, config_states, counted_span
-from badges.services.limits import in_span_q
+from badges.values import is_customer_id
+from badges.windows import ConfigState, config_states, counted_span
 from customfields.selectors import badge_values_prefetch, mandatory_fields_prefetch
 
 
@@ -129,6 +128,16 @@ def fixed_window_states(*, badge: Badge, now: datetime) -> list[ConfigState]:
     """The badge's fixed-window configs as they stand at ``now`` (badge from
     ``badges_with_fixed_windows`` or ``badge_list``)."""
     return config_states(list(badge.fixed_window_configs.all()), now)
+
+
+def in_span_q(span: Cycle) -> Q:
+    """Issuances whose event date lies in ``span``."""
+    q = Q()
+    if span.start is not None:
+        q &= Q(event_date__gte=span.start)
+    if span.end is not None:
+        q &= Q(event_date__lt=span.end)
+    return q
 
 
 def cycle_issued_counts(*, badge: Badge, cycles: Iterable[Cycle]) -> dict[Cycle, int]:

@@ -1,8 +1,35 @@
 """Plain value types that every face hands to the services (no ORM, no request)."""
 
+import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from customfields.values import FieldValue
+
+# Ids a client gives (customer ids, request ids) are not blank and hold no NUL, which PostgreSQL
+# text can't store. The same text is their OpenAPI ``pattern``, so schema and rule can't drift.
+CLIENT_ID_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+CUSTOMER_ID_MAX_LENGTH = 100
+REQUEST_ID_MAX_LENGTH = 255
+REASON_MAX_LENGTH = 500
+_CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
+
+
+def is_customer_id(value: str) -> bool:
+    """1 to 100 characters, not only white space, no NUL."""
+    return len(value) <= CUSTOMER_ID_MAX_LENGTH and _CLIENT_ID.match(value) is not None
+
+
+def is_request_id(value: str) -> bool:
+    """1 to 255 characters, not only white space, no NUL."""
+    return len(value) <= REQUEST_ID_MAX_LENGTH and _CLIENT_ID.match(value) is not None
+
+
+def is_reason(value: str) -> bool:
+    """A revocation reason: 1 to 500 characters, not only white space, no NUL."""
+    return len(value) <= REASON_MAX_LENGTH and _CLIENT_ID.match(value) is not None
 
 
 @dataclass(frozen=True)
@@ -56,3 +83,23 @@ class Benefit:
     reference_id: str
     name: str
     details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Definition:
+    """Everything a client writes about a badge, checked as a whole."""
+
+    name: str
+    start_on: datetime
+    expires_on: datetime
+    issue_type: str
+    issue_expiry: Expiry | None
+    owners: tuple[str, ...]
+    description: str = ""
+    enrolment_expiry: Expiry | None = None
+    benefits: tuple[Benefit, ...] = ()
+    customer_limit: LimitSet = field(default_factory=LimitSet)
+    badge_limit: LimitSet = field(default_factory=LimitSet)
+    group: uuid.UUID | None = None
+    rank: int | None = None
+    custom_fields: tuple[FieldValue, ...] = ()

@@ -2,16 +2,14 @@
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.utils import timezone
 
-from badges.exceptions import RuleViolation
+from badges_project.admin import ServiceAdmin, ServiceForm
 from customfields import services
 from customfields.models import CustomField
 from customfields.values import from_text, typed
 
 
-class CustomFieldAdminForm(forms.ModelForm):
+class CustomFieldAdminForm(ServiceForm):
     default_value = forms.CharField(
         required=False,
         strip=False,
@@ -28,10 +26,7 @@ class CustomFieldAdminForm(forms.ModelForm):
             value = typed(self.instance.data_type, self.instance.default_value)
             self.initial["default_value"] = str(value).lower() if isinstance(value, bool) else value
 
-    def clean(self):
-        data = super().clean()
-        if self.errors:
-            return data
+    def save_through(self, data: dict, now) -> CustomField:
         data_type = data.get("data_type") or self.instance.data_type
         text = data.get("default_value")
         definition = services.FieldDefinition(
@@ -41,24 +36,13 @@ class CustomFieldAdminForm(forms.ModelForm):
             default_value=from_text(data_type, text) if text else None,
             is_active=data.get("is_active", True),
         )
-        try:
-            if self.instance._state.adding:
-                self.instance = services.custom_field_create(
-                    org=data["org"], now=timezone.now(), definition=definition
-                )
-            else:
-                self.instance = services.custom_field_update(
-                    field=self.instance, now=timezone.now(), **vars(definition)
-                )
-        except RuleViolation as error:
-            for violation in error.violations:
-                field = violation.field if violation.field in self.fields else None
-                self.add_error(field, ValidationError(violation.message, code=violation.code))
-        return data
+        if self.instance._state.adding:
+            return services.custom_field_create(org=data["org"], now=now, definition=definition)
+        return services.custom_field_update(field=self.instance, now=now, **vars(definition))
 
 
 @admin.register(CustomField)
-class CustomFieldAdmin(admin.ModelAdmin):
+class CustomFieldAdmin(ServiceAdmin):
     """Custom fields are created, updated and disabled, never deleted."""
 
     form = CustomFieldAdminForm
@@ -75,6 +59,3 @@ class CustomFieldAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def save_model(self, request, obj, form, change):
-        """The form's clean() already saved through the service."""

@@ -4,12 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-
-class DataType(models.TextChoices):
-    BOOLEAN = "BOOLEAN"
-    INTEGER = "INTEGER"
-    STRING = "STRING"
-    DATE = "DATE"
+from customfields.values import DataType
 
 
 class CustomField(models.Model):

@@ -12,8 +12,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from badges.exceptions import RuleViolation, Violation
-from customfields.models import BadgeFieldValue, CustomField, DataType
-from customfields.values import FieldValue, Value, ValueInvalid, stored, typed
+from customfields.models import BadgeFieldValue, CustomField
+from customfields.values import DataType, FieldValue, Value, ValueInvalid, stored, typed
 
 NAME_MAX_LENGTH = 100
 

@@ -9,13 +9,20 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from customfields.models import DataType
+from django.db import models
 
 STRING_MAX_LENGTH = 1000
 INTEGER_MIN, INTEGER_MAX = -(2**63), 2**63 - 1
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 Value = bool | int | str
+
+
+class DataType(models.TextChoices):
+    BOOLEAN = "BOOLEAN"
+    INTEGER = "INTEGER"
+    STRING = "STRING"
+    DATE = "DATE"
 
 
 @dataclass(frozen=True, eq=False)

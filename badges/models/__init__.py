@@ -1,3 +1,19 @@
+from badges.choices import (
+    BadgeStatus,
+    BenefitType,
+    EnrolmentExpiryType,
+    EnrolmentStatus,
+    FixedWindowStatus,
+    IssuanceSource,
+    IssuanceStatus,
+    IssueExpiryType,
+    IssueType,
+    LimitScope,
+    Module,
+    TimeUnit,
+    Weekday,
+)
+
 from .definitions import (
     MAX_BENEFITS,
     Badge,
@@ -5,33 +21,16 @@ from .definitions import (
     BadgeChange,
     BadgeClaim,
     BadgeOwner,
-    BadgeStatus,
-    BenefitType,
-    EnrolmentExpiryType,
     FixedWindowConfig,
     FixedWindowCycle,
-    FixedWindowStatus,
-    IssueExpiryType,
-    IssueType,
-    LimitScope,
-    Module,
     RollingLimit,
-    TimeUnit,
-    Weekday,
 )
-from .issuance import (
-    Customer,
-    Enrolment,
-    EnrolmentStatus,
-    Issuance,
-    IssuanceSource,
-    IssuanceStatus,
-    IssueRequest,
-)
-from .orgs import ROLE_RANK, Membership, Organization, Role, validate_timezone
+from .issuance import Customer, Enrolment, Issuance, IssueRequest
+from .orgs import ORG_SETTINGS, ROLE_RANK, Membership, Organization, Role, validate_timezone
 
 __all__ = [
     "MAX_BENEFITS",
+    "ORG_SETTINGS",
     "ROLE_RANK",
     "Badge",
     "BadgeBenefit",

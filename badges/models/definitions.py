@@ -6,68 +6,21 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from badges.choices import (
+    BadgeStatus,
+    BenefitType,
+    EnrolmentExpiryType,
+    FixedWindowStatus,
+    IssueExpiryType,
+    IssueType,
+    LimitScope,
+    Module,
+    TimeUnit,
+    Weekday,
+)
 from badges.values import Expiry, FixedWindow, LimitSet, RollingWindow
 
 from .orgs import Organization
-
-
-class Module(models.TextChoices):
-    """Loyalty-suite modules that own and claim badges; add new modules here only."""
-
-    LOYALTY = "LOYALTY"
-    MILESTONES = "MILESTONES"
-    CAMPAIGNS = "CAMPAIGNS"
-    JOURNEYS = "JOURNEYS"
-
-
-class IssueType(models.TextChoices):
-    ENROL_ISSUE = "ENROL_ISSUE"
-    ISSUE = "ISSUE"
-
-
-class EnrolmentExpiryType(models.TextChoices):
-    RELATIVE = "RELATIVE"
-    BADGE_END = "BADGE_END"
-
-
-class IssueExpiryType(models.TextChoices):
-    FIXED_DATE = "FIXED_DATE"
-    BADGE_END = "BADGE_END"
-    RELATIVE = "RELATIVE"
-    NEVER = "NEVER"
-
-
-class TimeUnit(models.TextChoices):
-    DAYS = "DAYS"
-    WEEKS = "WEEKS"
-    MONTHS = "MONTHS"
-
-
-class Weekday(models.TextChoices):
-    MONDAY = "MONDAY"
-    TUESDAY = "TUESDAY"
-    WEDNESDAY = "WEDNESDAY"
-    THURSDAY = "THURSDAY"
-    FRIDAY = "FRIDAY"
-    SATURDAY = "SATURDAY"
-    SUNDAY = "SUNDAY"
-
-
-class BadgeStatus(models.TextChoices):
-    UPCOMING = "upcoming"
-    LIVE = "live"
-    ENDED = "ended"
-
-
-class BenefitType(models.TextChoices):
-    POINTS = "POINTS"
-    COUPON = "COUPON"
-
-
-class LimitScope(models.TextChoices):
-    CUSTOMER = "CUSTOMER"
-    BADGE = "BADGE"
-
 
 MAX_BENEFITS = 10
 
@@ -303,12 +256,6 @@ class RollingLimit(models.Model):
 
     def as_value(self) -> RollingWindow:
         return RollingWindow(limit=self.limit, value=self.value, unit=self.unit)
-
-
-class FixedWindowStatus(models.TextChoices):
-    UPCOMING = "UPCOMING"
-    ACTIVE = "ACTIVE"
-    EXPIRED = "EXPIRED"
 
 
 class FixedWindowConfig(models.Model):

@@ -5,7 +5,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .definitions import Badge, Module
+from badges.choices import EnrolmentStatus, IssuanceSource, IssuanceStatus, Module
+
+from .definitions import Badge
 from .orgs import Organization
 
 
@@ -25,12 +27,6 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.customer_id
-
-
-class EnrolmentStatus(models.TextChoices):
-    ACTIVE = "ACTIVE"
-    EXPIRED = "EXPIRED"
-    REVOKED = "REVOKED"
 
 
 class Enrolment(models.Model):
@@ -75,19 +71,6 @@ class Enrolment(models.Model):
 
     def covers(self, event_date: datetime) -> bool:
         return self.enrol_event_date <= event_date < self.expires_on
-
-
-class IssuanceStatus(models.TextChoices):
-    ACTIVE = "ACTIVE"
-    EXPIRED = "EXPIRED"
-    REVOKED = "REVOKED"
-
-
-class IssuanceSource(models.TextChoices):
-    API = "API"
-    EVENT = "EVENT"
-    IMPORT = "IMPORT"
-    MEMBERCARE = "MEMBERCARE"
 
 
 class Issuance(models.Model):

@@ -39,6 +39,18 @@ class Organization(models.Model):
         return ZoneInfo(self.timezone)
 
 
+# What an org's admins change (API, admin and the org service share this list).
+ORG_SETTINGS = (
+    "name",
+    "timezone",
+    "retro_max_allowed_age_days",
+    "retro_delay_since_registration_hours",
+    "revoke_on_return",
+    "webhook_url",
+    "webhook_secret",
+)
+
+
 class Role(models.TextChoices):
     ADMIN = "admin"
     EDITOR = "editor"

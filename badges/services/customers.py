@@ -5,59 +5,69 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 
-from badges.exceptions import RuleViolation
+from badges.exceptions import RuleViolation, Violation
 from badges.models import Customer, Organization
+from badges.services.locking import customers_locked
+from badges.values import CUSTOMER_ID_MAX_LENGTH, is_customer_id
 
-CUSTOMER_ID_MAX_LENGTH = 100
 MAX_BATCH = 1000
 
 
 def check_batch(customer_ids: Sequence[str]) -> None:
-    """A bulk request names 1 to 1,000 customers, each by a non-blank id."""
+    """A bulk request names 1 to 1,000 customers, each by a valid customer id."""
     if not customer_ids:
         raise RuleViolation.one("CUSTOMERS_REQUIRED", "Name at least one customer.", "customers")
     if len(customer_ids) > MAX_BATCH:
         raise RuleViolation.one(
             "TOO_MANY_CUSTOMERS", f"At most {MAX_BATCH} customers per request.", "customers"
         )
-    check_customer_ids(customer_ids)
+    invalid = [
+        Violation(
+            "CUSTOMER_ID_INVALID",
+            f"Customer ids are 1 to {CUSTOMER_ID_MAX_LENGTH} characters, not blank.",
+            f"customers.{index}",
+        )
+        for index, customer_id in enumerate(customer_ids)
+        if not is_customer_id(customer_id)
+    ]
+    if invalid:
+        raise RuleViolation(*invalid)
 
 
-def is_customer_id(value: str) -> bool:
-    """1 to 100 characters, not blank, no NUL (which PostgreSQL text can't hold)."""
-    return bool(value.strip()) and len(value) <= CUSTOMER_ID_MAX_LENGTH and "\x00" not in value
-
-
-def check_customer_ids(customer_ids: Sequence[str]) -> None:
-    if not all(is_customer_id(c) for c in customer_ids):
+def check_customer_id(customer_id: str, field: str = "customer_id") -> None:
+    if not is_customer_id(customer_id):
         raise RuleViolation.one(
             "CUSTOMER_ID_INVALID",
-            "Customer ids are 1 to 100 characters and not blank.",
-            "customers",
+            f"Customer ids are 1 to {CUSTOMER_ID_MAX_LENGTH} characters, not blank.",
+            field,
         )
 
 
-def customers_for(
-    *, org: Organization, customer_ids: Sequence[str], now: datetime, create: bool = True
+def customers_for_batch(
+    *, org: Organization, customer_ids: Sequence[str], now: datetime, write: bool
 ) -> dict[str, Customer]:
-    """The org's customers by id, created on first use (unsaved placeholders if not ``create``)."""
+    """The org's customers of a batch, by id.
+
+    Writing, each is created on first use and every row comes back locked, read once; a dry run
+    (``write`` false) reads without locking and stands in unsaved customers for those not seen
+    yet, so that it creates nothing.
+    """
+    if write:
+        # Inserted in one order everywhere, and before any row lock is taken, so concurrent
+        # batches never deadlock on the unique key (see docs/concurrency.md).
+        Customer.objects.bulk_create(
+            [Customer(org=org, customer_id=c, created_on=now) for c in sorted(customer_ids)],
+            ignore_conflicts=True,
+        )
+        return {c.customer_id: c for c in customers_locked(org=org, customer_ids=customer_ids)}
     found = {
         c.customer_id: c for c in Customer.objects.filter(org=org, customer_id__in=customer_ids)
     }
-    # Inserted in one order everywhere, so concurrent batches never deadlock on the unique key.
-    missing = [
-        Customer(org=org, customer_id=c, created_on=now)
-        for c in sorted(customer_ids)
-        if c not in found
-    ]
-    if missing and create:
-        Customer.objects.bulk_create(missing, ignore_conflicts=True)
-        found = {
-            c.customer_id: c for c in Customer.objects.filter(org=org, customer_id__in=customer_ids)
-        }
-    elif missing:
-        found.update({c.customer_id: c for c in missing})
-    return found
+    return {
+        customer_id: found.get(customer_id)
+        or Customer(org=org, customer_id=customer_id, created_on=now)
+        for customer_id in customer_ids
+    }
 
 
 @transaction.atomic
@@ -65,7 +75,7 @@ def customer_register(
     *, org: Organization, customer_id: str, registered_on: datetime | None, now: datetime
 ) -> tuple[Customer, bool]:
     """Create the customer or update when they registered. Returns (customer, created)."""
-    check_customer_ids([customer_id])
+    check_customer_id(customer_id)
     if registered_on is not None and registered_on > now + timedelta(hours=24):
         raise RuleViolation.one(
             "REGISTERED_ON_IN_FUTURE", "A customer can't register in the future.", "registered_on"

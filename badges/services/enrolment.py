@@ -8,7 +8,7 @@ from django.db import transaction
 from badges.exceptions import Refusal
 from badges.models import Badge, Enrolment, IssueType
 from badges.periods import enrolment_expiry
-from badges.services.customers import check_batch, customers_for
+from badges.services.customers import check_batch, customers_for_batch
 from badges.services.eligibility import (
     badge_closed_refusal,
     event_date_refusal,
@@ -16,8 +16,18 @@ from badges.services.eligibility import (
     registration_refusal,
     retro_window_refusal,
 )
+from badges.services.idempotency import check_request_id
 from badges.services.issuance import check_revoke_reason
 from badges.services.locking import lock_customers
+
+
+@dataclass(frozen=True)
+class EnrolOrder:
+    """An enrol request as the client sent it: the enrol event date (default: now) and an
+    optional request id recorded on the enrolments it makes."""
+
+    enrol_event_date: datetime | None = None
+    request_id: str = ""
 
 
 @dataclass
@@ -46,18 +56,17 @@ def enrol(
     *,
     badge: Badge,
     customer_ids: list[str],
-    enrol_event_date: datetime | None = None,
-    request_id: str = "",
+    order: EnrolOrder = EnrolOrder(),
     actor=None,
     now: datetime,
 ) -> list[EnrolOutcome]:
     """Enrol each customer; one who holds an unexpired enrolment gets it back (ALREADY_ENROLLED)."""
-    customer_ids = list(dict.fromkeys(str(c) for c in customer_ids))
+    customer_ids = list(dict.fromkeys(customer_ids))
+    check_request_id(order.request_id, required=False)
     check_batch(customer_ids)
     badge = Badge.objects.select_related("org").get(pk=badge.pk)
-    customers = customers_for(org=badge.org, customer_ids=customer_ids, now=now)
-    lock_customers(customers.values())
-    event = enrol_event_date or now
+    customers = customers_for_batch(org=badge.org, customer_ids=customer_ids, now=now, write=True)
+    event = order.enrol_event_date or now
     badge_refusal, retro = _badge_refusal(badge, event, now)
     current = {
         e.customer_id: e
@@ -91,7 +100,7 @@ def enrol(
                 enrol_event_date=event,
                 enrolled_on=now,
                 expires_on=enrolment_expiry(badge, event),
-                request_id=request_id,
+                request_id=order.request_id,
             )
             created.append(enrolment)
             outcomes.append(EnrolOutcome(customer_id, "ENROLLED", enrolment=enrolment))

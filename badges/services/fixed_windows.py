@@ -1,13 +1,10 @@
 """The lifecycle of fixed-window configs (SPEC 6): one config while the badge is upcoming; once
 live, an ACTIVE config plus at most one UPCOMING one that starts when the current cycle ends.
 
-A config governs the issues processed while it is not removed, for event dates from its start
-until its successor's start or the end of the badge's cycles (``config_in_force``).
-
-Statuses are derived from the clock (``config_status``). A definition change persists them
-before it writes, so that the stored ``status`` column, which carries the one-ACTIVE and
-one-UPCOMING constraints, matches the derivation the change is based on; the rollover job
-(``fixed_windows_roll_over_all``) persists them for everyone else to see.
+What a config means at an instant is derived in ``badges.windows``. A definition change persists
+the derived statuses before it writes, so that the stored ``status`` column, which carries the
+one-ACTIVE and one-UPCOMING constraints, matches the derivation the change is based on; the
+rollover job (``fixed_windows_roll_over_all``) persists them for everyone else to see.
 """
 
 import logging
@@ -18,128 +15,26 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Q
 
-from badges.cycles import Cycle, cycle_at
+from badges.cycles import cycle_at
 from badges.exceptions import Busy
 from badges.models import (
     Badge,
     FixedWindowConfig,
     FixedWindowCycle,
     FixedWindowStatus,
-    IssueExpiryType,
-    IssueType,
     LimitScope,
 )
 from badges.services.locking import badge_locked
 from badges.values import FixedWindow
+from badges.windows import (
+    ConfigState,
+    config_in_force,
+    config_states,
+    config_status,
+    cycles_until,
+)
 
 logger = logging.getLogger(__name__)
-
-
-def cycles_until(badge: Badge) -> datetime | None:
-    """Cycles end at the badge end, except for ISSUE badges whose issuances never expire."""
-    if badge.issue_type == IssueType.ISSUE and badge.issue_expiry_type == IssueExpiryType.NEVER:
-        return None
-    return badge.expires_on
-
-
-def config_status(config: FixedWindowConfig, siblings: list[FixedWindowConfig], now: datetime):
-    """Derive a config's status from the clock: UPCOMING before its start, EXPIRED once it has
-    stopped applying (removed, succeeded, or its cycles over), ACTIVE in between. A late
-    rollover job never changes an answer."""
-    if config.has_ended(now):
-        return FixedWindowStatus.EXPIRED
-    if config.starts_on > now:
-        return FixedWindowStatus.UPCOMING
-    ends_on = config_ends_on(config, siblings)
-    if ends_on is not None and ends_on <= now:
-        return FixedWindowStatus.EXPIRED
-    return FixedWindowStatus.ACTIVE
-
-
-def config_ends_on(config: FixedWindowConfig, siblings: list[FixedWindowConfig]):
-    """The end of the event dates a config governs: its removal, its successor's start or the end
-    of the badge's cycles (None for cycles without end); never before its own start."""
-    later = [
-        other.starts_on
-        for other in siblings
-        if other.scope == config.scope and other.starts_on > config.starts_on
-    ]
-    candidates = [*later, config.ended_on, cycles_until(config.badge)]
-    ends_on = min((c for c in candidates if c is not None), default=None)
-    return None if ends_on is None else max(ends_on, config.starts_on)
-
-
-def config_in_force(
-    configs: list[FixedWindowConfig], scope: LimitScope, event_date: datetime, now: datetime
-) -> FixedWindowConfig | None:
-    """The config of ``scope`` that governs an issue processed at ``now`` for ``event_date``:
-    of those not removed by ``now``, the latest started by ``event_date``."""
-    started = [
-        c
-        for c in configs
-        if c.scope == scope and c.starts_on <= event_date and not c.has_ended(now)
-    ]
-    return max(started, key=lambda c: (c.starts_on, c.created_on), default=None)
-
-
-def config_cycle_at(
-    config: FixedWindowConfig, siblings: list[FixedWindowConfig], instant: datetime
-) -> Cycle | None:
-    """The config's cycle holding ``instant``, cut where the config stops applying."""
-    return cycle_at(
-        instant,
-        window=config.as_value(),
-        starts_on=config.starts_on,
-        until=config_ends_on(config, siblings),
-        tz=config.badge.org.tzinfo,
-    )
-
-
-def counted_span(badge: Badge, cycle: Cycle) -> Cycle:
-    """The event dates a cycle counts: its own, and for the badge's first and last cycles also
-    those before and after the badge's cycles (customer-care issues dated outside the period
-    count in the nearest cycle, SPEC 7)."""
-    until = cycles_until(badge)
-    return Cycle(
-        start=None if cycle.start <= badge.start_on else cycle.start,
-        end=None if cycle.end is None or (until is not None and cycle.end >= until) else cycle.end,
-    )
-
-
-@dataclass(frozen=True)
-class ConfigState:
-    """A config as a read shows it at one instant."""
-
-    config: FixedWindowConfig
-    status: FixedWindowStatus
-    ends_on: datetime | None
-    current_cycle: Cycle | None
-    next_cycle: Cycle | None
-
-
-def config_states(configs: list[FixedWindowConfig], now: datetime) -> list[ConfigState]:
-    """The configs of one badge with their status, end, and current and next cycles at ``now``,
-    in (scope, start) order. Query-free when each config's badge and org are loaded."""
-    states = []
-    for config in sorted(configs, key=lambda c: (c.scope, c.starts_on, c.created_on)):
-        status = config_status(config, configs, now)
-        current = next_cycle = None
-        if status == FixedWindowStatus.ACTIVE:
-            current = config_cycle_at(config, configs, now)
-            if current is not None and current.end is not None:
-                next_cycle = config_cycle_at(config, configs, current.end)
-        elif status == FixedWindowStatus.UPCOMING:
-            next_cycle = config_cycle_at(config, configs, config.starts_on)
-        states.append(
-            ConfigState(
-                config=config,
-                status=status,
-                ends_on=config_ends_on(config, configs),
-                current_cycle=current,
-                next_cycle=next_cycle,
-            )
-        )
-    return states
 
 
 def _configs_of(badge: Badge) -> list[FixedWindowConfig]:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from django.db import transaction
 
+from badges.choices import IssueSource
 from badges.exceptions import Refusal, RuleViolation
 from badges.models import (
     Badge,
@@ -19,7 +20,6 @@ from badges.models import (
     Customer,
     Enrolment,
     Issuance,
-    IssuanceSource,
     IssuanceStatus,
     IssueRequest,
     IssueType,
@@ -27,7 +27,7 @@ from badges.models import (
     Module,
 )
 from badges.periods import issuance_expiry
-from badges.services.customers import check_batch, customers_for
+from badges.services.customers import check_batch, customers_for_batch
 from badges.services.eligibility import (
     badge_closed_refusal,
     event_date_refusal,
@@ -35,6 +35,7 @@ from badges.services.eligibility import (
     registration_refusal,
     retro_window_refusal,
 )
+from badges.services.idempotency import check_request_id, details_stored, refusal_replayed
 from badges.services.limits import (
     BadgeTally,
     Counted,
@@ -46,14 +47,18 @@ from badges.services.limits import (
     window_start,
 )
 from badges.services.locking import lock_badge, lock_customers
-
-ISSUABLE_SOURCES = (IssuanceSource.API, IssuanceSource.EVENT, IssuanceSource.MEMBERCARE)
+from badges.values import REASON_MAX_LENGTH, is_reason
 
 
 @dataclass(frozen=True)
 class TriggeredBy:
-    module: str
+    """The module and reference (a program, a bill) an issue was made for."""
+
+    module: Module
     reference: str
+
+    def __post_init__(self):
+        object.__setattr__(self, "module", Module(self.module))
 
 
 @dataclass
@@ -74,8 +79,11 @@ class IssueOrder:
     request_id: str
     event_date: datetime | None = None
     triggered_by: TriggeredBy | None = None
-    source: str = IssuanceSource.API
+    source: IssueSource = IssueSource.API
     dry_run: bool = False
+
+    def __post_init__(self):
+        object.__setattr__(self, "source", IssueSource(self.source))
 
     @property
     def fingerprint(self) -> str:
@@ -90,21 +98,7 @@ class IssueOrder:
 
     @property
     def is_membercare(self) -> bool:
-        return self.source == IssuanceSource.MEMBERCARE
-
-
-def _check_order(order: IssueOrder, customer_ids: list[str]) -> None:
-    if not order.request_id.strip():
-        raise RuleViolation.one("REQUEST_ID_REQUIRED", "An issue needs a request_id.", "request_id")
-    if order.source not in ISSUABLE_SOURCES:
-        raise RuleViolation.one(
-            "SOURCE_INVALID", "source must be API, EVENT or MEMBERCARE.", "source"
-        )
-    if order.triggered_by and order.triggered_by.module not in Module.values:
-        raise RuleViolation.one(
-            "MODULE_INVALID", f"Unknown module: {order.triggered_by.module}.", "triggered_by"
-        )
-    check_batch(customer_ids)
+        return self.source == IssueSource.MEMBERCARE
 
 
 def _claim_refusal(badge: Badge, order: IssueOrder) -> Refusal | None:
@@ -187,12 +181,8 @@ def _replay(prior: IssueRequest, customer_id: str, order: IssueOrder) -> IssueOu
         )
     if prior.issuance is not None:
         return IssueOutcome(customer_id, "ISSUED", issuance=prior.issuance, replayed=True)
-    refusal = Refusal(prior.code, prior.message, prior.details)
+    refusal = refusal_replayed(prior.code, prior.message, prior.details)
     return IssueOutcome(customer_id, "REFUSED", refusal, replayed=True)
-
-
-def _jsonable(details: dict) -> dict:
-    return json.loads(json.dumps(details, default=lambda v: v.isoformat()))
 
 
 def issue(
@@ -207,8 +197,9 @@ def issue(
 
     A dry run answers the same without writing anything (and creates no customers).
     """
-    customer_ids = list(dict.fromkeys(str(c) for c in customer_ids))
-    _check_order(order, customer_ids)
+    customer_ids = list(dict.fromkeys(customer_ids))
+    check_request_id(order.request_id)
+    check_batch(customer_ids)
     if order.dry_run:
         return _issue_batch(badge, customer_ids, order, now, write=False)
     with transaction.atomic():
@@ -304,7 +295,7 @@ class _Batch:
             issuance=outcome.issuance,
             code=refusal.code if refusal else "",
             message=refusal.message if refusal else "",
-            details=_jsonable(refusal.details) if refusal else {},
+            details=details_stored(refusal.details) if refusal else {},
             created_on=self.now,
         )
 
@@ -363,9 +354,7 @@ def _issue_batch(badge, customer_ids, order: IssueOrder, now, *, write: bool):
     if order.triggered_by and not order.is_membercare:
         related.append("claims")
     badge = Badge.objects.select_related("org").prefetch_related(*related).get(pk=badge.pk)
-    customers = customers_for(org=badge.org, customer_ids=customer_ids, now=now, create=write)
-    if write:
-        lock_customers(customers.values())
+    customers = customers_for_batch(org=badge.org, customer_ids=customer_ids, now=now, write=write)
     stored = {c.pk: c.customer_id for c in customers.values() if c.pk is not None}
     prior = {
         stored[r.customer_id]: r
@@ -401,6 +390,12 @@ def _issue_batch(badge, customer_ids, order: IssueOrder, now, *, write: bool):
 def check_revoke_reason(reason: str) -> None:
     if not reason.strip():
         raise RuleViolation.one("REVOKE_REASON_REQUIRED", "A revocation needs a reason.", "reason")
+    if not is_reason(reason):
+        raise RuleViolation.one(
+            "REVOKE_REASON_INVALID",
+            f"A reason has at most {REASON_MAX_LENGTH} characters and no NUL.",
+            "reason",
+        )
 
 
 def _mark_revoked(issuances: list[Issuance], reason: str, actor, now: datetime) -> None:

@@ -11,16 +11,13 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q
 
+from badges.choices import LimitKind
 from badges.cycles import Cycle
 from badges.exceptions import Refusal
 from badges.models import Badge, FixedWindowConfig, Issuance, IssuanceStatus, LimitScope
 from badges.periods import shift
-from badges.services.fixed_windows import (
-    config_cycle_at,
-    config_in_force,
-    counted_span,
-    cycles_until,
-)
+from badges.selectors import in_span_q
+from badges.windows import config_cycle_at, config_in_force, counted_span, cycles_until
 
 
 @dataclass(frozen=True)
@@ -88,16 +85,6 @@ def fixed_cycle_for(
     if cycle is None:
         return None
     return FixedCycle(config=config, cycle=cycle, counted=counted_span(badge, cycle))
-
-
-def in_span_q(span: Cycle) -> Q:
-    """Issuances whose event date lies in ``span``."""
-    q = Q()
-    if span.start is not None:
-        q &= Q(event_date__gte=span.start)
-    if span.end is not None:
-        q &= Q(event_date__lt=span.end)
-    return q
 
 
 @dataclass
@@ -205,7 +192,7 @@ def _exceeded(badge: Badge, scope: LimitScope, tally, fixed: FixedCycle | None, 
     if overall is not None and (count := tally.overall()) >= overall:
         yield (
             f"the overall limit of {overall}",
-            {"kind": "OVERALL", "limit": overall, "count": count, "next_eligible_at": None},
+            {"kind": LimitKind.OVERALL, "limit": overall, "count": count, "next_eligible_at": None},
         )
     windows = sorted(
         (w for w in badge.rolling_limits.all() if w.scope == scope),
@@ -219,7 +206,7 @@ def _exceeded(badge: Badge, scope: LimitScope, tally, fixed: FixedCycle | None, 
             yield (
                 f"the limit of {window.limit} in {window.value} {window.unit.lower()}",
                 {
-                    "kind": "ROLLING",
+                    "kind": LimitKind.ROLLING,
                     "limit": window.limit,
                     "window": {"value": window.value, "unit": window.unit},
                     "count": count,
@@ -233,7 +220,7 @@ def _exceeded(badge: Badge, scope: LimitScope, tally, fixed: FixedCycle | None, 
                 f"the limit of {limit} per {fixed.config.refresh_rate} "
                 f"{fixed.config.duration_type.lower()}",
                 {
-                    "kind": "FIXED_WINDOW",
+                    "kind": LimitKind.FIXED_WINDOW,
                     "limit": limit,
                     "window": {
                         "value": fixed.config.refresh_rate,

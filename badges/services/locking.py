@@ -7,12 +7,12 @@ waits at most ``LOCK_TIMEOUT``; SQLite ignores row locks and serializes writers 
 transactions instead.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db import OperationalError, connection
 
 from badges.exceptions import Busy
-from badges.models import Badge, Customer
+from badges.models import Badge, Customer, Organization
 
 LOCK_TIMEOUT = "5s"
 
@@ -41,6 +41,16 @@ def lock_customers(customers: Iterable[Customer]) -> None:
         Customer.objects.filter(pk__in=[c.pk for c in customers])
         .order_by("pk")
         .only("pk")
+        .select_for_update()
+    )
+
+
+def customers_locked(*, org: Organization, customer_ids: Sequence[str]) -> list[Customer]:
+    """Lock and load the org's customers with these ids, in primary-key order, in one read."""
+    _bounded_wait()
+    return _locked(
+        Customer.objects.filter(org=org, customer_id__in=customer_ids)
+        .order_by("pk")
         .select_for_update()
     )
 

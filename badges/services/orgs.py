@@ -9,17 +9,7 @@ from django.utils.text import slugify
 from rest_framework.authtoken.models import Token
 
 from badges.exceptions import RuleViolation, Violation
-from badges.models import Membership, Organization, Role
-
-ORG_SETTINGS = {
-    "name",
-    "timezone",
-    "retro_max_allowed_age_days",
-    "retro_delay_since_registration_hours",
-    "revoke_on_return",
-    "webhook_url",
-    "webhook_secret",
-}
+from badges.models import ORG_SETTINGS, Membership, Organization, Role
 
 
 def _checked(org: Organization, exclude: list[str] | None = None) -> None:
@@ -71,7 +61,7 @@ def org_create(
 @transaction.atomic
 def org_update(*, org: Organization, **changes: Any) -> Organization:
     """Change the org's settings (admins only; the face checks the role)."""
-    unknown = set(changes) - ORG_SETTINGS
+    unknown = set(changes).difference(ORG_SETTINGS)
     if unknown:
         raise TypeError(f"org_update() got unknown settings: {sorted(unknown)}")
     org = Organization.objects.select_for_update().get(pk=org.pk)

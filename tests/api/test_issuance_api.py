@@ -7,7 +7,7 @@ import time_machine
 
 from badges.exceptions import Busy
 from badges.models import Customer, Issuance
-from badges.services import issuance as issuance_service
+from badges.services import customers as customers_service
 from tests.factories import (
     BadgeFactory,
     CustomerFactory,
@@ -121,8 +121,8 @@ def test_triggered_by_and_source_are_recorded(editor_a, badge):
 @pytest.mark.parametrize(
     ("body", "field", "code"),
     [
-        ({"customers": []}, "customers", "EMPTY"),
-        ({"customers": [str(n) for n in range(1001)]}, "customers", "MAX_LENGTH"),
+        ({"customers": []}, "customers", "CUSTOMERS_REQUIRED"),
+        ({"customers": [str(n) for n in range(1001)]}, "customers", "TOO_MANY_CUSTOMERS"),
         ({"request_id": None}, "request_id", "NULL"),
         ({"source": "IMPORT"}, "source", "INVALID_CHOICE"),
         (
@@ -288,7 +288,7 @@ def test_lock_contention_answers_503_with_retry_after(editor_a, badge, monkeypat
     def busy(*args, **kwargs):
         raise Busy
 
-    monkeypatch.setattr(issuance_service, "lock_customers", busy)
+    monkeypatch.setattr(customers_service, "customers_locked", busy)
     response = issue(editor_a, badge)
     assert (response.status_code, response["Retry-After"]) == (503, "1")
     assert response.json()["code"] == "BUSY"

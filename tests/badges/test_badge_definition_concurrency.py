@@ -12,8 +12,8 @@ from django.db import connection, transaction
 
 from badges.exceptions import RuleViolation
 from badges.models import Badge
-from badges.services.definitions import Definition, badge_create, badge_update
-from badges.values import Expiry, FixedWindow
+from badges.services.definitions import badge_create, badge_update
+from badges.values import Definition, Expiry, FixedWindow
 from customfields.selectors import badge_field_values
 from customfields.values import FieldValue
 from groups.models import BadgeGroup

@@ -6,8 +6,8 @@ import pytest
 
 from badges.exceptions import RuleViolation
 from badges.models import Badge, BadgeChange, LimitScope
-from badges.services.definitions import Definition, badge_create, badge_update
-from badges.values import Benefit, Expiry, FixedWindow, LimitSet, RollingWindow
+from badges.services.definitions import badge_create, badge_update
+from badges.values import Benefit, Definition, Expiry, FixedWindow, LimitSet, RollingWindow
 from tests.factories import BadgeFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

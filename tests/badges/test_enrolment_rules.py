@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from badges.models import Enrolment
-from badges.services.enrolment import enrol, enrolment_revoke
+from badges.services.enrolment import EnrolOrder, enrol, enrolment_revoke
 from badges.services.issuance import IssueOrder, issue
 from tests.badges.seeds_002_003 import oct_, october_badge
 from tests.factories import (
@@ -28,8 +28,8 @@ def badge(org):
     return october_badge(org)
 
 
-def enrol_one(badge, now, customer="c-1", **kwargs):
-    [outcome] = enrol(badge=badge, customer_ids=[customer], now=now, **kwargs)
+def enrol_one(badge, now, customer="c-1", **order):
+    [outcome] = enrol(badge=badge, customer_ids=[customer], now=now, order=EnrolOrder(**order))
     return outcome
 
 

@@ -7,9 +7,9 @@ import pytest
 
 from badges.cycles import Cycle, cycle_at
 from badges.models import FixedWindowConfig, FixedWindowStatus, LimitScope
-from badges.services.definitions import Definition, badge_create, badge_update
-from badges.services.fixed_windows import config_status
-from badges.values import Expiry, FixedWindow, LimitSet
+from badges.services.definitions import badge_create, badge_update
+from badges.values import Definition, Expiry, FixedWindow, LimitSet
+from badges.windows import config_status
 from tests.factories import OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -19,15 +19,10 @@ from hypothesis import strategies as st
 from badges.cycles import WEEKDAY_NUMBER, cycle_at
 from badges.exceptions import RuleViolation
 from badges.models import FixedWindowConfig, FixedWindowStatus, LimitScope
-from badges.services.definitions import Definition, badge_create, badge_update
-from badges.services.fixed_windows import (
-    config_cycle_at,
-    config_ends_on,
-    config_in_force,
-    config_states,
-    fixed_windows_roll_over,
-)
-from badges.values import Expiry, FixedWindow, LimitSet
+from badges.services.definitions import badge_create, badge_update
+from badges.services.fixed_windows import fixed_windows_roll_over
+from badges.values import Definition, Expiry, FixedWindow, LimitSet
+from badges.windows import config_cycle_at, config_ends_on, config_in_force, config_states
 from tests.factories import OrganizationFactory
 
 CREATED = datetime(2026, 9, 20, 12, tzinfo=UTC)

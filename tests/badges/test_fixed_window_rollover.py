@@ -13,11 +13,11 @@ from django.db import transaction
 
 from badges.models import Badge, FixedWindowConfig, FixedWindowCycle
 from badges.services import fixed_windows, locking
-from badges.services.definitions import Definition, badge_create, badge_update
+from badges.services.definitions import badge_create, badge_update
 from badges.services.fixed_windows import RolloverRun, fixed_windows_roll_over_all
 from badges.services.issuance import IssueOrder, issue
 from badges.tasks import roll_over_fixed_windows
-from badges.values import Expiry, FixedWindow, LimitSet
+from badges.values import Definition, Expiry, FixedWindow, LimitSet
 from tests.concurrency import run_concurrently
 from tests.factories import OrganizationFactory, UserFactory
 

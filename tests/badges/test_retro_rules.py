@@ -12,7 +12,7 @@ import pytest
 
 from badges.models import Issuance, IssueType
 from badges.services.definitions import badge_update
-from badges.services.enrolment import enrol
+from badges.services.enrolment import EnrolOrder, enrol
 from badges.services.issuance import IssueOrder, issue
 from tests.factories import (
     BadgeFactory,
@@ -72,7 +72,12 @@ def issue_badge(org):
 
 
 def enrol_at(badge, now, event_date, customer="c-1"):
-    [outcome] = enrol(badge=badge, customer_ids=[customer], now=now, enrol_event_date=event_date)
+    [outcome] = enrol(
+        badge=badge,
+        customer_ids=[customer],
+        now=now,
+        order=EnrolOrder(enrol_event_date=event_date),
+    )
     assert outcome.refusal is None, outcome.refusal
     return outcome.enrolment
 
@@ -138,7 +143,10 @@ def test_ended_enrol_issue_without_enrolment_enrols_first_then_issues(enrol_issu
     assert code(issue_at(enrol_issue_badge, ENDED, oct_(11))) == "NOT_ENROLLED"
 
     [outside] = enrol(
-        badge=enrol_issue_badge, customer_ids=["c-1"], now=ENDED, enrol_event_date=oct_(17)
+        badge=enrol_issue_badge,
+        customer_ids=["c-1"],
+        now=ENDED,
+        order=EnrolOrder(enrol_event_date=oct_(17)),
     )
     assert outside.refusal.code == "EVENT_DATE_OUTSIDE_BADGE_PERIOD"
     enrolment = enrol_at(enrol_issue_badge, ENDED, oct_(10))

@@ -10,7 +10,7 @@ from badges.models import Badge, Organization
 from badges.services import definitions, orgs
 from badges.services.enrolment import enrol
 from badges.services.issuance import IssueOrder, issue
-from badges.values import Benefit, Expiry, FixedWindow, LimitSet, RollingWindow
+from badges.values import Benefit, Definition, Expiry, FixedWindow, LimitSet, RollingWindow
 from customfields import services as customfields
 from customfields.values import FieldValue
 from groups import services as groups
@@ -25,7 +25,7 @@ def demo_badges(now):
     return [
         (
             now - 60 * day,
-            definitions.Definition(
+            Definition(
                 name="Summer Explorer",
                 description="Shop in three different stores during the summer.",
                 start_on=now - 59 * day,
@@ -37,7 +37,7 @@ def demo_badges(now):
         ),
         (
             now - 20 * day,
-            definitions.Definition(
+            Definition(
                 name="Gold Shopper",
                 description="Purchases totalling 500 during the month.",
                 start_on=now - 19 * day,
@@ -58,7 +58,7 @@ def demo_badges(now):
         ),
         (
             now - 5 * day,
-            definitions.Definition(
+            Definition(
                 name="Welcome",
                 description="Issued once on registration.",
                 start_on=now - 4 * day,
@@ -78,7 +78,7 @@ def demo_badges(now):
         ),
         (
             now,
-            definitions.Definition(
+            Definition(
                 name="Festive Streak",
                 description="One purchase a week through the festive season.",
                 start_on=now + 7 * day,

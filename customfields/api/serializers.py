@@ -1,39 +1,13 @@
-"""Shapes of badge groups and custom fields (SPEC 10, 11). Every rule is in their services."""
+"""Shapes of custom fields and badge values (SPEC 11). Every rule is in the custom field
+services."""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from customfields.models import CustomField, DataType
+from badges_project.api.fields import OrgDateTimeField
+from customfields.models import CustomField
 from customfields.selectors import badge_field_reads
-from customfields.values import FieldValue, typed
-from groups.models import BadgeGroup
-
-from .fields import OrgDateTimeField
-
-
-class GroupSerializer(serializers.ModelSerializer):
-    """A badge group; create needs ``name`` and ``rank``, update changes the fields sent."""
-
-    name = serializers.CharField(max_length=200, allow_blank=True, trim_whitespace=False)
-    rank = serializers.IntegerField()
-    is_active = serializers.BooleanField(required=False)
-    created_on = OrgDateTimeField(read_only=True)
-    updated_on = OrgDateTimeField(read_only=True)
-
-    class Meta:
-        model = BadgeGroup
-        fields = ["id", "name", "rank", "is_active", "created_on", "updated_on"]
-        read_only_fields = ["id", "created_on", "updated_on"]
-
-
-class GroupBriefSerializer(serializers.ModelSerializer):
-    """A badge's group as a customer sees it."""
-
-    class Meta:
-        model = BadgeGroup
-        fields = ["id", "name", "rank"]
-        read_only_fields = fields
-
+from customfields.values import DataType, FieldValue, typed
 
 VALUE_HELP = (
     "BOOLEAN: true or false; INTEGER: a whole number within 64 bits; STRING: up to 1,000 "

@@ -1,4 +1,5 @@
-"""Request and response shapes of SPEC 17. Shape only: every rule is checked by the services."""
+"""Shapes of badge definitions (SPEC 3, 6, 17). Shape only: every rule is checked by the
+services."""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -14,16 +15,15 @@ from badges.models import (
     IssueType,
     LimitScope,
     Module,
-    Organization,
     TimeUnit,
     Weekday,
 )
-from badges.services.definitions import Definition
-from badges.services.fixed_windows import config_states
-from badges.values import Benefit, Expiry, FixedWindow, LimitSet, RollingWindow
+from badges.values import Benefit, Definition, Expiry, FixedWindow, LimitSet, RollingWindow
+from badges.windows import config_states
+from badges_project.api.fields import OrgDateTimeField, StatusAtField
+from customfields.api.serializers import FieldReadsField, FieldValueSerializer
 
-from .fields import ImageSlotsField, OrgDateTimeField, StatusAtField
-from .group_serializers import FieldReadsField, FieldValueSerializer
+from ..fields import ImageSlotsField
 
 
 class ExpirySerializer(serializers.Serializer):
@@ -283,30 +283,3 @@ class BadgeChangeSerializer(serializers.ModelSerializer):
         model = BadgeChange
         fields = ["changed_on", "action", "actor", "changes"]
         read_only_fields = fields
-
-
-class OrganizationSerializer(serializers.ModelSerializer):
-    webhook_secret = serializers.CharField(
-        write_only=True, required=False, allow_blank=True, max_length=200
-    )
-    webhook_secret_set = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Organization
-        fields = [
-            "id",
-            "name",
-            "slug",
-            "timezone",
-            "retro_max_allowed_age_days",
-            "retro_delay_since_registration_hours",
-            "revoke_on_return",
-            "webhook_url",
-            "webhook_secret",
-            "webhook_secret_set",
-        ]
-        read_only_fields = ["id", "slug"]
-        extra_kwargs = {"timezone": {"validators": []}}
-
-    def get_webhook_secret_set(self, org: Organization) -> bool:
-        return bool(org.webhook_secret)

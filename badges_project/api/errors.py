@@ -6,14 +6,24 @@ entry of ``errors`` names the exact path (``customer_limit.rolling.0.limit``) an
 UPPER_SNAKE code, and ``code`` repeats the first failure's code.
 """
 
+import logging
+
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from badges.exceptions import NON_FIELD, Busy, RuleViolation, Violation
+
+logger = logging.getLogger(__name__)
+
+# Seconds a client waits before retrying (with the same request_id) after a 503.
+BUSY_RETRY_AFTER = 1
+OUTAGE_RETRY_AFTER = 2
 
 
 def _flatten(detail, path: str = "") -> list[Violation]:
@@ -44,14 +54,30 @@ def error_body(violations) -> dict:
     return body
 
 
+def _unavailable(detail: str, code: str, retry_after: int) -> Response:
+    return Response(
+        {"detail": detail, "code": code},
+        status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
 def exception_handler(exc, context):
     if isinstance(exc, RuleViolation):
         return Response(error_body(exc.violations), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Busy):
-        return Response(
-            {"detail": "Busy with concurrent requests; retry shortly.", "code": "BUSY"},
-            status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": "1"},
+        return _unavailable(
+            "Busy with concurrent requests; retry shortly.", "BUSY", BUSY_RETRY_AFTER
+        )
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database is unreachable or restarting: the request's transaction, if any, was
+        # rolled back, so a retry with the same request_id is safe. Django drops the broken
+        # connection when the request ends and the next request opens a new one.
+        logger.warning("Database unavailable: %s", exc, exc_info=exc)
+        return _unavailable(
+            "The database is unavailable; retry shortly.",
+            "SERVICE_UNAVAILABLE",
+            OUTAGE_RETRY_AFTER,
         )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
@@ -73,3 +99,20 @@ def exception_handler(exc, context):
             "code": (code if isinstance(code, str) else "ERROR").upper(),
         }
     return response
+
+
+API_PREFIX = "/api/"
+
+
+def not_found(request, exception=None):
+    """Django's 404 (a URL no route matches) in the API's format under ``/api/``."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": "Not found.", "code": "NOT_FOUND"}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """Django's 500 in the API's format under ``/api/``."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": "Server error.", "code": "SERVER_ERROR"}, status=500)
+    return defaults.server_error(request)

@@ -1,100 +1,74 @@
-"""The REST face: translate HTTP to service calls and results back; no rule lives here."""
+"""Badges (``badges/``): definitions, their owners, claims, history and fixed windows, plus the
+issuance actions of ``issuance.BadgeIssuanceActions``. Translate HTTP to the services; no rule
+lives here."""
 
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from badges import selectors
-from badges.models import Badge, Role
-from badges.services import definitions, orgs
+from badges.services import definitions
+from badges_project.api.access import OrgScopedMixin
+from badges_project.api.schema import error_response
 
-from .access import OrgScopedMixin
 from .filters import BadgeFilter
-from .serializers import (
+from .issuance import BadgeIssuanceActions
+from .serializers.badges import (
     BadgeChangeSerializer,
     BadgeSerializer,
     BadgeWriteSerializer,
     ClaimSerializer,
     FixedWindowCountedSerializer,
-    OrganizationSerializer,
     OwnerSerializer,
 )
 
-ERROR = OpenApiResponse(
-    description=(
-        "`{field: [messages], code, errors: [{field, code, message}]}` with a stable "
-        "UPPER_SNAKE `code` per failure."
-    )
+DEFINITION_REFUSALS = error_response(
+    "The definition breaks a rule of SPEC 3 (every broken rule is listed): NAME_REQUIRED, "
+    "NAME_TOO_LONG, BADGE_NAME_TAKEN, DESCRIPTION_TOO_LONG, START_ON_LOCKED, "
+    "START_ON_NOT_IN_FUTURE, DATE_OUT_OF_RANGE, EXPIRES_ON_NOT_AFTER_START, EXPIRES_ON_IN_PAST, "
+    "ISSUE_TYPE_INVALID, ISSUE_TYPE_FIXED, ENROLMENT_EXPIRY_REQUIRED, "
+    "ENROLMENT_EXPIRY_NOT_ALLOWED, EXPIRY_TYPE_INVALID, EXPIRY_VALUE_INVALID, "
+    "EXPIRY_UNIT_INVALID, EXPIRY_DATE_REQUIRED, ISSUE_EXPIRY_REQUIRED, "
+    "EXPIRY_DATE_NOT_AFTER_START, OWNER_REQUIRED, MODULE_INVALID, OWNERS_ADD_ONLY, "
+    "TOO_MANY_BENEFITS, BENEFIT_DETAILS_INVALID, BENEFIT_DUPLICATE, LIMIT_INVALID, "
+    "ROLLING_WINDOW_DUPLICATE, DURATION_TYPE_INVALID, WEEK_START_DAY_INVALID, GROUP_NOT_FOUND, "
+    "GROUP_INACTIVE, RANK_INVALID, CUSTOM_FIELD_NOT_FOUND, CUSTOM_FIELD_INACTIVE, "
+    "CUSTOM_FIELD_DUPLICATE, CUSTOM_FIELD_VALUE_INVALID; or the body's shape is wrong "
+    "(REQUIRED, NULL, INVALID, INVALID_CHOICE, ...)."
 )
-NOT_FOUND = OpenApiResponse(description="Not in the acting org (`code: NOT_FOUND`).")
-X_ORG = OpenApiParameter(
-    "X-Org",
-    str,
-    OpenApiParameter.HEADER,
-    description="Slug of the org to act in; needed only by users of several orgs.",
-)
-
-
-@extend_schema(parameters=[X_ORG])
-class OrgView(OrgScopedMixin, APIView):
-    """The acting org's settings. Anyone in the org reads them; admins change them."""
-
-    write_role = Role.ADMIN
-    serializer_class = OrganizationSerializer
-
-    def get_serializer_context(self):
-        return {"request": self.request, "org": self.request.org, "now": self.request.now}
-
-    @extend_schema(responses={200: OrganizationSerializer})
-    def get(self, request):
-        return Response(
-            OrganizationSerializer(request.org, context=self.get_serializer_context()).data
-        )
-
-    @extend_schema(
-        request=OrganizationSerializer, responses={200: OrganizationSerializer, 400: ERROR}
-    )
-    def patch(self, request):
-        serializer = OrganizationSerializer(
-            request.org, data=request.data, partial=True, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        org = orgs.org_update(org=request.org, **serializer.validated_data)
-        return Response(OrganizationSerializer(org, context=self.get_serializer_context()).data)
 
 
 @extend_schema_view(
     list=extend_schema(summary="List badges (Badge Universe)"),
-    retrieve=extend_schema(
-        summary="Read a badge", responses={200: BadgeSerializer, 404: NOT_FOUND}
-    ),
+    retrieve=extend_schema(summary="Read a badge"),
 )
-@extend_schema(parameters=[X_ORG])
 class BadgeViewSet(
-    OrgScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    OrgScopedMixin,
+    BadgeIssuanceActions,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
-    """Badge definitions of the acting org."""
+    """Badge definitions of the acting org.
+
+    Each action names what it reads of its badge (``badge_reads``): ``read`` loads everything
+    a badge read shows; ``bare`` only the row, for actions whose service loads what it needs;
+    ``fixed_windows`` the row with its fixed-window configs.
+    """
 
     serializer_class = BadgeSerializer
     filterset_class = BadgeFilter
-    bare_badge_actions = {"enrol", "issue", "revoke", "history"}  # load their own data
     http_method_names = ["get", "post", "patch", "head", "options"]
+    badge_reads = "read"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Badge.objects.none()
-        if self.action in self.bare_badge_actions:
-            return selectors.badges_of(org=self.request.org)
-        if self.action == "fixed_windows":
-            return selectors.badges_with_fixed_windows(org=self.request.org)
-        return selectors.badge_list(org=self.request.org)
+    def scoped_queryset(self, org):
+        reads = {
+            "read": selectors.badge_list,
+            "bare": selectors.badges_of,
+            "fixed_windows": selectors.badges_with_fixed_windows,
+        }
+        return reads[self.badge_reads](org=org)
 
     def filter_queryset(self, queryset):
         """List filters apply to the list only; a badge's own routes find it by id alone."""
@@ -102,12 +76,14 @@ class BadgeViewSet(
 
     def _read(self, badge, status_code=status.HTTP_200_OK) -> Response:
         badge = selectors.badge_get(org=self.request.org, badge_id=badge.pk)
-        return Response(self.get_serializer(badge).data, status=status_code)
+        return Response(
+            BadgeSerializer(badge, context=self.get_serializer_context()).data, status_code
+        )
 
     @extend_schema(
         summary="Create a badge",
         request=BadgeWriteSerializer,
-        responses={201: BadgeSerializer, 400: ERROR},
+        responses={201: BadgeSerializer, 400: DEFINITION_REFUSALS},
     )
     def create(self, request):
         serializer = BadgeWriteSerializer(data=request.data, context=self.get_serializer_context())
@@ -120,7 +96,7 @@ class BadgeViewSet(
     @extend_schema(
         summary="Update a badge (only the fields sent change)",
         request=BadgeWriteSerializer,
-        responses={200: BadgeSerializer, 400: ERROR, 404: NOT_FOUND},
+        responses={200: BadgeSerializer, 400: DEFINITION_REFUSALS},
     )
     def partial_update(self, request, pk=None):
         badge = self.get_object()
@@ -135,11 +111,15 @@ class BadgeViewSet(
 
     @extend_schema(
         summary="The badge's change history, newest first",
-        responses={200: BadgeChangeSerializer(many=True), 404: NOT_FOUND},
+        responses={200: BadgeChangeSerializer(many=True)},
         filters=False,
     )
     @action(
-        detail=True, methods=["get"], serializer_class=BadgeChangeSerializer, filterset_class=None
+        detail=True,
+        methods=["get"],
+        serializer_class=BadgeChangeSerializer,
+        filterset_class=None,
+        badge_reads="bare",
     )
     def history(self, request, pk=None):
         changes = selectors.badge_changes(badge=self.get_object())
@@ -153,7 +133,7 @@ class BadgeViewSet(
             "status derived from the clock, its range, the cycle holding now (with the "
             "issuances counted in it) and the next cycle."
         ),
-        responses={200: FixedWindowCountedSerializer(many=True), 404: NOT_FOUND},
+        responses={200: FixedWindowCountedSerializer(many=True)},
         filters=False,
     )
     @action(
@@ -162,6 +142,7 @@ class BadgeViewSet(
         url_path="fixed-windows",
         serializer_class=FixedWindowCountedSerializer,
         filterset_class=None,
+        badge_reads="fixed_windows",
     )
     def fixed_windows(self, request, pk=None):
         badge = self.get_object()
@@ -173,12 +154,8 @@ class BadgeViewSet(
         serializer = FixedWindowCountedSerializer(page, many=True, context=context)
         return self.get_paginated_response(serializer.data)
 
-    @extend_schema(
-        summary="Activate a badge",
-        request=None,
-        responses={200: BadgeSerializer, 404: NOT_FOUND},
-    )
-    @action(detail=True, methods=["post"])
+    @extend_schema(summary="Activate a badge", request=None, responses={200: BadgeSerializer})
+    @action(detail=True, methods=["post"], badge_reads="bare")
     def activate(self, request, pk=None):
         badge = definitions.badge_activate(
             badge=self.get_object(), actor=request.user, now=request.now
@@ -186,11 +163,11 @@ class BadgeViewSet(
         return self._read(badge)
 
     @extend_schema(
-        summary="Deactivate a badge (refused with BADGE_ENDED once it has ended)",
+        summary="Deactivate a badge",
         request=None,
-        responses={200: BadgeSerializer, 400: ERROR, 404: NOT_FOUND},
+        responses={200: BadgeSerializer, 400: error_response("BADGE_ENDED: the badge has ended.")},
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], badge_reads="bare")
     def deactivate(self, request, pk=None):
         badge = definitions.badge_deactivate(
             badge=self.get_object(), actor=request.user, now=request.now
@@ -200,9 +177,9 @@ class BadgeViewSet(
     @extend_schema(
         summary="Add an owning module (owners are never removed)",
         request=OwnerSerializer,
-        responses={200: BadgeSerializer, 400: ERROR, 404: NOT_FOUND},
+        responses={200: BadgeSerializer, 400: error_response("INVALID_CHOICE: no such module.")},
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], badge_reads="bare")
     def owners(self, request, pk=None):
         badge = self.get_object()
         serializer = OwnerSerializer(data=request.data)
@@ -213,11 +190,18 @@ class BadgeViewSet(
         return self._read(badge)
 
     @extend_schema(
-        summary="Add a claim (CLAIM_NEEDS_OWNER, BADGE_INACTIVE, BADGE_ENDED)",
+        summary="Add a claim (201 when new, 200 when the badge already had it)",
         request=ClaimSerializer,
-        responses={201: BadgeSerializer, 200: BadgeSerializer, 400: ERROR, 404: NOT_FOUND},
+        responses={
+            201: BadgeSerializer,
+            200: BadgeSerializer,
+            400: error_response(
+                "CLAIM_REFERENCE_REQUIRED, CLAIM_NEEDS_OWNER (the module does not own the "
+                "badge), BADGE_INACTIVE, BADGE_ENDED."
+            ),
+        },
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], badge_reads="bare")
     def claims(self, request, pk=None):
         badge = self.get_object()
         serializer = ClaimSerializer(data=request.data)

@@ -1,17 +1,17 @@
+"""The one API router: every app's resources under ``/api/v1/``."""
+
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from .group_views import CustomFieldViewSet, GroupViewSet
-from .issuance_views import (
-    BadgeIssuanceViewSet,
-    CustomerViewSet,
-    EnrolmentViewSet,
-    IssuanceViewSet,
-)
-from .views import OrgView
+from badges.api.badges import BadgeViewSet
+from badges.api.customers import CustomerViewSet
+from badges.api.issuance import EnrolmentViewSet, IssuanceViewSet
+from badges.api.org import OrgView
+from customfields.api.views import CustomFieldViewSet
+from groups.api.views import GroupViewSet
 
 router = DefaultRouter()
-router.register("badges", BadgeIssuanceViewSet, basename="badge")
+router.register("badges", BadgeViewSet, basename="badge")
 router.register("issuances", IssuanceViewSet, basename="issuance")
 router.register("enrolments", EnrolmentViewSet, basename="enrolment")
 router.register("customers", CustomerViewSet, basename="customer")

@@ -1,0 +1,119 @@
+"""Customers (``customers/``, SPEC 15): registration, their badges and the badges available to
+them; translate HTTP to the customer service and selectors."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from badges import selectors
+from badges.services import customers
+from badges_project.api.access import OrgScopedMixin
+from badges_project.api.schema import error_response
+
+from .filters import CustomerBadgeFilter
+from .serializers.customers import (
+    AvailableBadgeSerializer,
+    CustomerBadgeSerializer,
+    CustomerSerializer,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List customers"),
+    retrieve=extend_schema(summary="Read a customer"),
+)
+class CustomerViewSet(
+    OrgScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Customers of the acting org, by the id the loyalty system gives them."""
+
+    serializer_class = CustomerSerializer
+    filterset_class = None
+    lookup_field = "customer_id"
+    lookup_value_regex = "[^/]+"
+
+    def scoped_queryset(self, org):
+        reads = {
+            "badges": selectors.issuance_list,
+            "available_badges": selectors.badges_of,
+        }
+        return reads.get(self.action, selectors.customer_list)(org=org)
+
+    def get_object(self):
+        return selectors.customer_get(org=self.request.org, customer_id=self.kwargs["customer_id"])
+
+    @extend_schema(
+        summary="Register a customer (or update when they registered)",
+        request=CustomerSerializer,
+        responses={
+            201: CustomerSerializer,
+            200: CustomerSerializer,
+            400: error_response(
+                "CUSTOMER_ID_INVALID (blank, over 100 characters or holding NUL), "
+                "REGISTERED_ON_IN_FUTURE."
+            ),
+        },
+    )
+    def create(self, request):
+        body = CustomerSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        customer, created = customers.customer_register(
+            org=request.org,
+            customer_id=body.validated_data["customer_id"],
+            registered_on=body.validated_data.get("registered_on"),
+            now=request.now,
+        )
+        return Response(
+            self.get_serializer(customer).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(
+        summary="The customer's badges (issuances of every status unless filtered)",
+        description=(
+            "In the display order of SPEC 10 unless `sort_on` is given: badges of active groups "
+            "by group rank; inside a group ranked badges by rank, then the rest by the badge's "
+            "`expires_on` descending; then badges with no active group the same way; ties by "
+            "badge name, then id; several issuances of one badge newest first."
+        ),
+        responses={200: CustomerBadgeSerializer(many=True)},
+        filters=True,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        serializer_class=CustomerBadgeSerializer,
+        filterset_class=CustomerBadgeFilter,
+    )
+    def badges(self, request, customer_id=None):
+        customer = selectors.customer_get(org=request.org, customer_id=customer_id)
+        found = self.filter_queryset(selectors.customer_issuances(customer=customer))
+        page = self.paginate_queryset(found)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Badges available to the customer: live and active, in the display order",
+        description=(
+            "Each with what the customer must do (`description`), the benefits, the customer's "
+            "enrolment state for Enrol & Issue badges and the issuance they hold now, if any. "
+            "A customer not seen yet gets the same list, not enrolled anywhere."
+        ),
+        responses={200: AvailableBadgeSerializer(many=True)},
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="available-badges",
+        serializer_class=AvailableBadgeSerializer,
+        filterset_class=None,
+    )
+    def available_badges(self, request, customer_id=None):
+        customer = selectors.customer_find(org=request.org, customer_id=customer_id)
+        found = selectors.available_badges(org=request.org, customer=customer, now=request.now)
+        page = self.paginate_queryset(found)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

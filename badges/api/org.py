@@ -1,0 +1,61 @@
+"""The acting org's settings (SPEC 2, ``org/``): translate HTTP to the org service."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from badges.models import ORG_SETTINGS, Organization, Role
+from badges.services import orgs
+from badges_project.api.access import OrgScopedMixin
+from badges_project.api.schema import error_response
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    webhook_secret = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=200
+    )
+    webhook_secret_set = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Organization
+        fields = ["id", "slug", *ORG_SETTINGS, "webhook_secret_set"]
+        read_only_fields = ["id", "slug"]
+        extra_kwargs = {"timezone": {"validators": []}}
+
+    def get_webhook_secret_set(self, org: Organization) -> bool:
+        return bool(org.webhook_secret)
+
+
+class OrgView(OrgScopedMixin, APIView):
+    """The acting org's settings. Anyone in the org reads them; admins change them."""
+
+    write_role = Role.ADMIN
+    serializer_class = OrganizationSerializer
+
+    def get_serializer_context(self):
+        return {"request": self.request, "org": self.request.org, "now": self.request.now}
+
+    @extend_schema(
+        summary="Read the acting org's settings", responses={200: OrganizationSerializer}
+    )
+    def get(self, request):
+        return Response(
+            OrganizationSerializer(request.org, context=self.get_serializer_context()).data
+        )
+
+    @extend_schema(
+        summary="Change the acting org's settings (admins)",
+        request=OrganizationSerializer,
+        responses={
+            200: OrganizationSerializer,
+            400: error_response("TIMEZONE_INVALID, MAX_VALUE and the other field codes."),
+        },
+    )
+    def patch(self, request):
+        serializer = OrganizationSerializer(
+            request.org, data=request.data, partial=True, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        org = orgs.org_update(org=request.org, **serializer.validated_data)
+        return Response(OrganizationSerializer(org, context=self.get_serializer_context()).data)

@@ -1,0 +1,130 @@
+"""Shapes of customers and their badges (SPEC 15): a customer's issuances with their badges'
+display data, and the badges available to them."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from badges import selectors
+from badges.choices import BadgeStatus, EnrolmentStatus, IssueType
+from badges.models import Badge, Customer, Issuance
+from badges.values import CLIENT_ID_PATTERN, CUSTOMER_ID_MAX_LENGTH
+from badges_project.api.fields import OrgDateTimeField, ServiceCheckedText, StatusAtField
+from customfields.api.serializers import FieldReadsField
+from groups.api.serializers import GroupBriefSerializer
+
+from ..fields import ImageSlotsField
+from .badges import BenefitSerializer
+from .issuance import EnrolmentSerializer, IssuanceSerializer
+
+
+def active_group(badge: Badge) -> dict | None:
+    """The badge's group as customers see it: none when it has none or it is disabled."""
+    group = badge.group
+    return GroupBriefSerializer(group).data if group is not None and group.is_active else None
+
+
+class CustomerBadgeSerializer(IssuanceSerializer):
+    """An issuance as a customer's badge list shows it, with its badge's display data."""
+
+    badge_name = serializers.CharField(source="badge.name", read_only=True)
+    badge_description = serializers.CharField(source="badge.description", read_only=True)
+    images = ImageSlotsField()
+    group = serializers.SerializerMethodField()
+    rank = serializers.IntegerField(source="badge.rank", read_only=True, allow_null=True)
+    custom_fields = FieldReadsField(source="badge")
+
+    class Meta(IssuanceSerializer.Meta):
+        fields = [
+            *IssuanceSerializer.Meta.fields,
+            "badge_name",
+            "badge_description",
+            "images",
+            "group",
+            "rank",
+            "custom_fields",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(GroupBriefSerializer(allow_null=True))
+    def get_group(self, issuance: Issuance) -> dict | None:
+        return active_group(issuance.badge)
+
+
+class EnrolmentStateSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=["NOT_ENROLLED", *EnrolmentStatus.values],
+        help_text="NOT_ENROLLED, or the status of the enrolment shown.",
+    )
+    enrolment = EnrolmentSerializer(allow_null=True)
+
+
+class AvailableBadgeSerializer(serializers.ModelSerializer):
+    """A live, active badge as a customer sees it, with their enrolment state."""
+
+    start_on = OrgDateTimeField(read_only=True)
+    expires_on = OrgDateTimeField(read_only=True)
+    status = StatusAtField(BadgeStatus.choices)
+    benefits = BenefitSerializer(many=True)
+    images = ImageSlotsField()
+    group = serializers.SerializerMethodField()
+    custom_fields = FieldReadsField(source="*")
+    enrolment = serializers.SerializerMethodField()
+    active_issual_id = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Badge
+        fields = [
+            "id",
+            "name",
+            "description",
+            "issue_type",
+            "start_on",
+            "expires_on",
+            "status",
+            "benefits",
+            "images",
+            "group",
+            "rank",
+            "custom_fields",
+            "enrolment",
+            "active_issual_id",
+            "progress",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(GroupBriefSerializer(allow_null=True))
+    def get_group(self, badge: Badge) -> dict | None:
+        return active_group(badge)
+
+    @extend_schema_field(EnrolmentStateSerializer(allow_null=True))
+    def get_enrolment(self, badge: Badge) -> dict | None:
+        """Enrol & Issue badges only: the customer's enrolment that counts, or NOT_ENROLLED."""
+        if badge.issue_type != IssueType.ENROL_ISSUE:
+            return None
+        now = self.context["now"]
+        found = selectors.customer_enrolment(badge, now)
+        return {
+            "status": found.status_at(now) if found else "NOT_ENROLLED",
+            "enrolment": EnrolmentSerializer(found, context=self.context).data if found else None,
+        }
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_active_issual_id(self, badge: Badge) -> str | None:
+        """The issuance the customer holds now, if any."""
+        held = badge.customer_active_issuances
+        return str(held[0].issual_id) if held else None
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_progress(self, badge: Badge) -> None:
+        """Progress toward a target comes with workflow rules (SPEC 12); null until then."""
+        return None
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    customer_id = ServiceCheckedText(max_length=CUSTOMER_ID_MAX_LENGTH, pattern=CLIENT_ID_PATTERN)
+    registered_on = OrgDateTimeField(required=False, allow_null=True)
+
+    class Meta:
+        model = Customer
+        fields = ["customer_id", "registered_on"]

@@ -1,0 +1,280 @@
+"""Shapes of enrolment, issuance and revocation (SPEC 4, 5, 17).
+
+The bodies are read for their shape only; what a value may be (how many customers, which
+ids, a request id, a reason) is the services' rule, answered with the services' codes.
+"""
+
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from badges.choices import (
+    ENROL_REFUSALS,
+    ISSUE_REFUSALS,
+    EnrolmentStatus,
+    IssuanceSource,
+    IssuanceStatus,
+    IssueSource,
+    LimitKind,
+    LimitScope,
+    Module,
+    TimeUnit,
+)
+from badges.models import Enrolment, Issuance
+from badges.services.customers import MAX_BATCH
+from badges.services.enrolment import EnrolOrder
+from badges.services.issuance import IssueOrder, TriggeredBy
+from badges.values import (
+    CLIENT_ID_PATTERN,
+    CUSTOMER_ID_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    REQUEST_ID_MAX_LENGTH,
+)
+from badges_project.api.fields import (
+    JsonBooleanField,
+    JsonCharField,
+    OrgDateTimeField,
+    ServiceCheckedText,
+    StatusAtField,
+)
+
+from .badges import BenefitSerializer
+
+CUSTOMER_ID_SCHEMA = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": CUSTOMER_ID_MAX_LENGTH,
+    "pattern": CLIENT_ID_PATTERN,
+}
+WHOLE_NUMBER_ID = {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1}
+
+
+@extend_schema_field({"oneOf": [CUSTOMER_ID_SCHEMA, WHOLE_NUMBER_ID]})
+class CustomerIdField(serializers.Field):
+    """A customer id as sent: a string, or a whole number read as a string."""
+
+    default_error_messages = {"invalid": "A customer id is a string (or a whole number)."}
+
+    def to_internal_value(self, data) -> str:
+        if isinstance(data, str):
+            return data
+        if isinstance(data, int) and not isinstance(data, bool) and -(2**63) <= data < 2**63:
+            return str(data)
+        self.fail("invalid")
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"oneOf": [CUSTOMER_ID_SCHEMA, WHOLE_NUMBER_ID]},
+        "minItems": 1,
+        "maxItems": MAX_BATCH,
+    }
+)
+class CustomerIdsField(serializers.ListField):
+    """The customers of a batch (how many and which ids: CUSTOMERS_REQUIRED,
+    TOO_MANY_CUSTOMERS, CUSTOMER_ID_INVALID, from the services)."""
+
+    child = CustomerIdField()
+
+
+def request_id_field(**kwargs) -> ServiceCheckedText:
+    return ServiceCheckedText(max_length=REQUEST_ID_MAX_LENGTH, pattern=CLIENT_ID_PATTERN, **kwargs)
+
+
+class TriggeredBySerializer(serializers.Serializer):
+    module = serializers.ChoiceField(choices=Module.choices)
+    reference = JsonCharField(max_length=200)
+
+    def to_internal_value(self, data) -> TriggeredBy:
+        return TriggeredBy(**super().to_internal_value(data))
+
+
+class IssuanceSerializer(serializers.ModelSerializer):
+    badge = serializers.UUIDField(source="badge_id", read_only=True)
+    customer_id = serializers.CharField(source="customer.customer_id", read_only=True)
+    event_date = OrgDateTimeField(read_only=True)
+    issued_on = OrgDateTimeField(read_only=True)
+    expires_on = OrgDateTimeField(read_only=True, allow_null=True)
+    status = StatusAtField(IssuanceStatus.choices)
+    source = serializers.ChoiceField(choices=IssuanceSource.choices, read_only=True)
+    triggered_by = TriggeredBySerializer(read_only=True, allow_null=True)
+    benefits = BenefitSerializer(many=True, read_only=True)
+    revoked_on = OrgDateTimeField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Issuance
+        fields = [
+            "issual_id",
+            "badge",
+            "customer_id",
+            "event_date",
+            "issued_on",
+            "expires_on",
+            "status",
+            "source",
+            "triggered_by",
+            "benefits",
+            "revoked_on",
+            "revoke_reason",
+        ]
+        read_only_fields = fields
+
+
+class IssuancePreviewSerializer(serializers.Serializer):
+    """What a dry run would issue: the dates and the benefits it would grant."""
+
+    event_date = OrgDateTimeField(read_only=True)
+    issued_on = OrgDateTimeField(read_only=True)
+    expires_on = OrgDateTimeField(read_only=True, allow_null=True)
+    benefits = BenefitSerializer(many=True, read_only=True)
+
+
+class EnrolmentSerializer(serializers.ModelSerializer):
+    badge = serializers.UUIDField(source="badge_id", read_only=True)
+    customer_id = serializers.CharField(source="customer.customer_id", read_only=True)
+    enrol_event_date = OrgDateTimeField(read_only=True)
+    enrolled_on = OrgDateTimeField(read_only=True)
+    expires_on = OrgDateTimeField(read_only=True)
+    status = StatusAtField(EnrolmentStatus.choices)
+    revoked_on = OrgDateTimeField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Enrolment
+        fields = [
+            "id",
+            "badge",
+            "customer_id",
+            "enrol_event_date",
+            "enrolled_on",
+            "expires_on",
+            "status",
+            "revoked_on",
+            "revoke_reason",
+        ]
+        read_only_fields = fields
+
+
+class IssueRequestSerializer(serializers.Serializer):
+    customers = CustomerIdsField()
+    event_date = OrgDateTimeField(required=False, allow_null=True)
+    request_id = request_id_field(
+        help_text="Makes the request safe to retry: a repeat for the same badge and customer "
+        "answers the first outcome (`replayed: true`) and writes nothing."
+    )
+    triggered_by = TriggeredBySerializer(required=False, allow_null=True)
+    source = serializers.ChoiceField(choices=IssueSource.choices, default=IssueSource.API)
+    dry_run = JsonBooleanField(default=False)
+
+    def order(self) -> IssueOrder:
+        data = self.validated_data
+        return IssueOrder(
+            request_id=data["request_id"],
+            event_date=data.get("event_date"),
+            triggered_by=data.get("triggered_by"),
+            source=data["source"],
+            dry_run=data["dry_run"],
+        )
+
+
+class EnrolRequestSerializer(serializers.Serializer):
+    customers = CustomerIdsField()
+    enrol_event_date = OrgDateTimeField(required=False, allow_null=True)
+    request_id = request_id_field(
+        required=False,
+        help_text="Recorded on the enrolments made; a repeat finds them (ALREADY_ENROLLED).",
+    )
+
+    def order(self) -> EnrolOrder:
+        data = self.validated_data
+        return EnrolOrder(
+            enrol_event_date=data.get("enrol_event_date"), request_id=data.get("request_id", "")
+        )
+
+
+class RevokeSerializer(serializers.Serializer):
+    reason = ServiceCheckedText(max_length=REASON_MAX_LENGTH, pattern=CLIENT_ID_PATTERN)
+
+
+class CustomerRevokeSerializer(RevokeSerializer):
+    customer_id = ServiceCheckedText(max_length=CUSTOMER_ID_MAX_LENGTH, pattern=CLIENT_ID_PATTERN)
+
+
+class WindowSerializer(serializers.Serializer):
+    value = serializers.IntegerField()
+    unit = serializers.ChoiceField(choices=TimeUnit.choices)
+
+
+class CycleSpanSerializer(serializers.Serializer):
+    start = OrgDateTimeField()
+    end = OrgDateTimeField(allow_null=True)
+
+
+class RefusalDetailsSerializer(serializers.Serializer):
+    """Which limit blocked (limit refusals only) and when the customer could be issued again
+    (``next_eligible_at``; null when never). Only the keys that apply are present."""
+
+    scope = serializers.ChoiceField(choices=LimitScope.choices, required=False)
+    kind = serializers.ChoiceField(choices=LimitKind.choices, required=False)
+    limit = serializers.IntegerField(required=False)
+    window = WindowSerializer(required=False)
+    cycle = CycleSpanSerializer(required=False)
+    count = serializers.IntegerField(required=False)
+    next_eligible_at = OrgDateTimeField(required=False, allow_null=True)
+
+
+class IssuanceOutcomeField(serializers.Field):
+    """The issuance made (ISSUED), what would be issued (WOULD_ISSUE), or null (REFUSED)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, outcome) -> dict | None:
+        if outcome.issuance is None:
+            return None
+        if outcome.status == "WOULD_ISSUE":
+            return IssuancePreviewSerializer(outcome.issuance, context=self.context).data
+        return IssuanceSerializer(outcome.issuance, context=self.context).data
+
+
+class IssuanceOutcomeSchema(OpenApiSerializerFieldExtension):
+    target_class = IssuanceOutcomeField
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {
+            "anyOf": [
+                auto_schema.resolve_serializer(IssuanceSerializer, direction).ref,
+                auto_schema.resolve_serializer(IssuancePreviewSerializer, direction).ref,
+            ],
+            "nullable": True,
+        }
+
+
+class IssueResultSerializer(serializers.Serializer):
+    customer_id = serializers.CharField()
+    status = serializers.ChoiceField(choices=["ISSUED", "REFUSED", "WOULD_ISSUE"])
+    code = serializers.ChoiceField(
+        choices=ISSUE_REFUSALS, source="refusal.code", default=None, allow_null=True
+    )
+    message = serializers.CharField(source="refusal.message", default=None, allow_null=True)
+    details = RefusalDetailsSerializer(source="refusal.details", default=None, allow_null=True)
+    issuance = IssuanceOutcomeField()
+    replayed = serializers.BooleanField()
+
+
+class EnrolResultSerializer(serializers.Serializer):
+    customer_id = serializers.CharField()
+    status = serializers.ChoiceField(choices=["ENROLLED", "REFUSED"])
+    code = serializers.ChoiceField(
+        choices=ENROL_REFUSALS, source="refusal.code", default=None, allow_null=True
+    )
+    message = serializers.CharField(source="refusal.message", default=None, allow_null=True)
+    enrolment = EnrolmentSerializer(allow_null=True)
+
+
+class IssueResponseSerializer(serializers.Serializer):
+    results = IssueResultSerializer(many=True)
+
+
+class EnrolResponseSerializer(serializers.Serializer):
+    results = EnrolResultSerializer(many=True)

@@ -1,0 +1,141 @@
+"""Serializer fields every app's API shares: instants in the acting org's timezone, and
+statuses derived from the request's clock."""
+
+import re
+from datetime import UTC, datetime, time, timedelta
+
+from django.db import models
+from django.utils.dateparse import parse_date
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
+
+
+class OrgDateTimeField(serializers.DateTimeField):
+    """ISO 8601 datetimes read and written in the acting org's timezone.
+
+    A date alone means midnight in the org's timezone; a datetime without offset is local to
+    the org too. Output carries the org's offset, except for the rare instants whose offset in
+    that zone is not a whole number of minutes (local mean time before standard time, such as
+    +05:53:28 in Asia/Kolkata before 1854), which RFC 3339 can't write: those are given in UTC.
+    """
+
+    def default_timezone(self):
+        org = self.context.get("org")
+        return org.tzinfo if org is not None else super().default_timezone()
+
+    def to_internal_value(self, value):
+        instant = None
+        if isinstance(value, str) and len(value.strip()) == 10:
+            day = parse_date(value.strip())
+            if day is not None:
+                instant = self.enforce_timezone(datetime.combine(day, time(0)))
+        if instant is None:
+            instant = super().to_internal_value(value)
+        try:
+            instant.astimezone(UTC)
+        except OverflowError:
+            self.fail("overflow")
+        return instant
+
+    def to_representation(self, value):
+        if isinstance(value, datetime) and not _whole_minutes(value, self.default_timezone()):
+            return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return super().to_representation(value)
+
+
+def _whole_minutes(value: datetime, tz) -> bool:
+    """Whether the instant's offset in ``tz`` can be written in RFC 3339 (whole minutes)."""
+    try:
+        offset = value.astimezone(tz).utcoffset()
+    except OverflowError:
+        return False
+    return offset is None or not offset % timedelta(minutes=1)
+
+
+class StatusAtField(serializers.ChoiceField):
+    """A status derived from the clock: ``status_at(now)`` of the object, at the request's
+    time."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(choices, source="*", read_only=True, **kwargs)
+
+    def to_representation(self, instance):
+        return instance.status_at(self.context["now"])
+
+
+class JsonTyped:
+    """Takes a value only in the JSON type the schema gives the field.
+
+    DRF's fields also read ``"12"`` as 12, ``1`` as true, ``12`` as ``"12"`` and 5 as a UUID,
+    which the schema does not allow and a client generated from it never sends.
+    """
+
+    json_types: tuple[type, ...] = ()
+
+    def to_internal_value(self, data):
+        typed = isinstance(data, self.json_types)
+        if not typed or (isinstance(data, bool) and bool not in self.json_types):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class JsonCharField(JsonTyped, serializers.CharField):
+    json_types = (str,)
+
+
+class JsonURLField(JsonTyped, serializers.URLField):
+    json_types = (str,)
+
+
+class JsonIntegerField(JsonTyped, serializers.IntegerField):
+    json_types = (int,)
+
+
+class JsonBooleanField(JsonTyped, serializers.BooleanField):
+    json_types = (bool,)
+
+
+class JsonUUIDField(JsonTyped, serializers.UUIDField):
+    """A UUID in its canonical text form only (``8-4-4-4-12`` hex digits)."""
+
+    json_types = (str,)
+    canonical = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not self.canonical.fullmatch(data):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
+class ServiceCheckedText(JsonCharField):
+    """Text whose rules (not blank, at most ``max_length`` characters, no NUL) a service
+    checks and answers with its own codes: the field reads the type only, and documents the
+    rules in the schema (``max_length`` and ``pattern`` are not checked here)."""
+
+    def __init__(self, *, max_length: int, pattern: str, **kwargs):
+        super().__init__(allow_blank=True, trim_whitespace=False, **kwargs)
+        self.validators = [
+            v for v in self.validators if isinstance(v, ProhibitSurrogateCharactersValidator)
+        ]
+        extend_schema_field(
+            {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": pattern}
+        )(self)
+
+
+class JsonModelSerializer(serializers.ModelSerializer):
+    """A model serializer whose generated fields take only their schema's JSON type."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: JsonCharField,
+        models.TextField: JsonCharField,
+        models.SlugField: JsonCharField,
+        models.URLField: JsonURLField,
+        models.IntegerField: JsonIntegerField,
+        models.PositiveIntegerField: JsonIntegerField,
+        models.PositiveSmallIntegerField: JsonIntegerField,
+        models.BigIntegerField: JsonIntegerField,
+        models.BooleanField: JsonBooleanField,
+        models.UUIDField: JsonUUIDField,
+    }
