@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 ADDR ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
+# manage.py defaults to the production settings; local runs and checks name the dev settings.
+MANAGE := DJANGO_SETTINGS_MODULE=badges_project.settings.dev $(BIN)/python manage.py
 
 # PostgreSQL pass: DATABASE_URL when set, else the local server when it answers.
 PG_URL ?= postgres://postgres@127.0.0.1:5432/badges
@@ -25,10 +27,10 @@ install: $(STAMP)
 
 ## Serve the app on SQLite with demo data; prints a login.
 run: $(STAMP)
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo_data
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo_data
 	@echo "Open http://$(ADDR)/  (admin at /admin/, API at /api/v1/, docs at /api/docs/)"
-	$(BIN)/python manage.py runserver $(ADDR)
+	$(MANAGE) runserver $(ADDR)
 
 ## Every test that can run here: SQLite always, PostgreSQL when it is configured or answers.
 test: test-sqlite test-postgres
@@ -48,11 +50,12 @@ test-postgres: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 ## Checks a deploy needs: migrations in step, OpenAPI schema clean, production settings hardened.
 check: $(STAMP)
-	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+	$(MANAGE) makemigrations --check --dry-run
+	$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
 	DJANGO_SETTINGS_MODULE=badges_project.settings.production \
 	DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	DJANGO_ALLOWED_HOSTS=badges.example.com \

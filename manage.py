@@ -4,7 +4,9 @@ import sys
 
 
 def main():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "badges_project.settings.dev")
+    from badges_project.settings import DEFAULT
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

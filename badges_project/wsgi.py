@@ -2,6 +2,8 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "badges_project.settings.production")
+from badges_project.settings import DEFAULT
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT)
 
 application = get_wsgi_application()

@@ -360,7 +360,7 @@ def _issue_batch(badge, customer_ids, order: IssueOrder, now, *, write: bool):
         stored[r.customer_id]: r
         for r in IssueRequest.objects.filter(
             org=badge.org, badge=badge, customer__in=stored, request_id=order.request_id
-        ).select_related("issuance")
+        ).select_related("issuance__customer")
     }
     batch = _load_batch(badge, stored, order, now, write=write)
 
