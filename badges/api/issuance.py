@@ -109,8 +109,15 @@ class BadgeIssuanceActions:
         summary="Revoke every active issuance of this badge held by one customer",
         request=CustomerRevokeSerializer,
         responses={200: IssuanceSerializer(many=True), 400: REASON_REFUSALS},
+        filters=False,
     )
-    @action(detail=True, methods=["post"], badge_reads="bare")
+    @action(
+        detail=True,
+        methods=["post"],
+        badge_reads="bare",
+        filterset_class=None,
+        pagination_class=None,
+    )
     def revoke(self, request, pk=None):
         badge = self.get_object()
         body = CustomerRevokeSerializer(data=request.data)

@@ -20,7 +20,13 @@ from badges.models import (
 )
 from badges.values import Benefit, Definition, Expiry, FixedWindow, LimitSet, RollingWindow
 from badges.windows import config_states
-from badges_project.api.fields import OrgDateTimeField, StatusAtField
+from badges_project.api.fields import (
+    JsonCharField,
+    JsonIntegerField,
+    JsonUUIDField,
+    OrgDateTimeField,
+    StatusAtField,
+)
 from customfields.api.serializers import FieldReadsField, FieldValueSerializer
 
 from ..fields import ImageSlotsField
@@ -28,7 +34,7 @@ from ..fields import ImageSlotsField
 
 class ExpirySerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=IssueExpiryType.choices)
-    value = serializers.IntegerField(required=False, allow_null=True)
+    value = JsonIntegerField(required=False, allow_null=True)
     unit = serializers.ChoiceField(choices=TimeUnit.choices, required=False, allow_null=True)
     date = OrgDateTimeField(required=False, allow_null=True)
 
@@ -51,8 +57,8 @@ class EnrolmentExpirySerializer(ExpirySerializer):
 
 
 class RollingWindowSerializer(serializers.Serializer):
-    limit = serializers.IntegerField()
-    value = serializers.IntegerField()
+    limit = JsonIntegerField()
+    value = JsonIntegerField()
     unit = serializers.ChoiceField(choices=TimeUnit.choices)
 
     def to_internal_value(self, data) -> RollingWindow:
@@ -60,9 +66,9 @@ class RollingWindowSerializer(serializers.Serializer):
 
 
 class FixedWindowSerializer(serializers.Serializer):
-    max_earn_limit = serializers.IntegerField()
+    max_earn_limit = JsonIntegerField()
     duration_type = serializers.ChoiceField(choices=TimeUnit.choices)
-    refresh_rate = serializers.IntegerField()
+    refresh_rate = JsonIntegerField()
     week_start_day = serializers.ChoiceField(
         choices=Weekday.choices, required=False, allow_null=True
     )
@@ -74,7 +80,7 @@ class FixedWindowSerializer(serializers.Serializer):
 class LimitSetSerializer(serializers.Serializer):
     """A limit set; on update only the parts sent change (``null`` removes one)."""
 
-    overall = serializers.IntegerField(required=False, allow_null=True)
+    overall = JsonIntegerField(required=False, allow_null=True)
     rolling = RollingWindowSerializer(many=True, required=False)
     fixed_window = FixedWindowSerializer(required=False, allow_null=True)
 
@@ -87,8 +93,8 @@ class LimitSetSerializer(serializers.Serializer):
 
 class BenefitSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=BenefitType.choices)
-    reference_id = serializers.CharField(max_length=100)
-    name = serializers.CharField(max_length=200)
+    reference_id = JsonCharField(max_length=100)
+    name = JsonCharField(max_length=200)
     details = serializers.DictField(required=False, default=dict)
 
     def to_internal_value(self, data) -> Benefit:
@@ -98,8 +104,8 @@ class BenefitSerializer(serializers.Serializer):
 class BadgeWriteSerializer(serializers.Serializer):
     """Create and update a badge definition (update: only the fields sent change)."""
 
-    name = serializers.CharField(allow_blank=True, trim_whitespace=False)
-    description = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    name = JsonCharField(allow_blank=True, trim_whitespace=False)
+    description = JsonCharField(required=False, allow_blank=True, trim_whitespace=False)
     start_on = OrgDateTimeField()
     expires_on = OrgDateTimeField()
     issue_type = serializers.ChoiceField(choices=IssueType.choices)
@@ -109,8 +115,8 @@ class BadgeWriteSerializer(serializers.Serializer):
     benefits = BenefitSerializer(many=True, required=False)
     customer_limit = LimitSetSerializer(required=False)
     badge_limit = LimitSetSerializer(required=False)
-    group = serializers.UUIDField(required=False, allow_null=True, help_text="A group id.")
-    rank = serializers.IntegerField(required=False, allow_null=True)
+    group = JsonUUIDField(required=False, allow_null=True, help_text="A group id.")
+    rank = JsonIntegerField(required=False, allow_null=True)
     custom_fields = FieldValueSerializer(
         many=True,
         required=False,
@@ -142,8 +148,8 @@ LIMIT_FIELDS = ("customer_limit", "badge_limit")
 
 class ClaimSerializer(serializers.Serializer):
     module = serializers.ChoiceField(choices=Module.choices)
-    reference = serializers.CharField(max_length=200)
-    detail = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    reference = JsonCharField(max_length=200)
+    detail = JsonCharField(max_length=200, required=False, allow_blank=True, default="")
     claimed_on = OrgDateTimeField(read_only=True)
 
 
@@ -213,11 +219,18 @@ class BadgeSerializer(serializers.ModelSerializer):
     fixed_windows = serializers.SerializerMethodField()
     group = serializers.UUIDField(source="group_id", allow_null=True, read_only=True)
     custom_fields = FieldReadsField(source="*")
-    issued_count_synced_at = OrgDateTimeField()
+    issued_count_synced_at = OrgDateTimeField(
+        allow_null=True,
+        help_text="When `issued_count` was last synced; null before the first sync.",
+    )
     created_on = OrgDateTimeField()
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     updated_on = OrgDateTimeField()
-    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    updated_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Badge
@@ -277,7 +290,7 @@ class BadgeChangeSerializer(serializers.ModelSerializer):
     """One entry of a badge's change history: what changed (``[before, after]`` per field)."""
 
     changed_on = OrgDateTimeField(read_only=True)
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = BadgeChange
