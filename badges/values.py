@@ -8,9 +8,24 @@ from typing import Any
 
 from customfields.values import FieldValue
 
-# Ids a client gives (customer ids, request ids) are not blank and hold no NUL, which PostgreSQL
-# text can't store. The same text is their OpenAPI ``pattern``, so schema and rule can't drift.
-CLIENT_ID_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+# Ids a client gives (customer ids, request ids) and reasons are not blank and hold no NUL, which
+# PostgreSQL text can't store. The same text is their OpenAPI ``pattern``, so schema and rule
+# can't drift. "Blank" is Python's ``str.isspace()``, spelled out because ``\s`` means less in
+# other regex engines (JSON Schema validators leave out U+001C to U+001F).
+PYTHON_WHITE_SPACE = (
+    r"\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+CLIENT_ID_PATTERN = rf"^[^\u0000]*[^\u0000{PYTHON_WHITE_SPACE}][^\u0000]*$"
+
+
+def stripped_text_pattern(max_length: int) -> str:
+    """The OpenAPI ``pattern`` of a name: 1 to ``max_length`` characters once stripped of white
+    space (as the services count them), and no NUL."""
+    blank = f"[{PYTHON_WHITE_SPACE}]"
+    solid = f"[^\\u0000{PYTHON_WHITE_SPACE}]"
+    return rf"^{blank}*{solid}([^\u0000]{{0,{max_length - 2}}}{solid})?{blank}*$"
+
+
 CUSTOMER_ID_MAX_LENGTH = 100
 REQUEST_ID_MAX_LENGTH = 255
 REASON_MAX_LENGTH = 500

@@ -1,6 +1,10 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django_filters.widgets import BaseCSVWidget
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from badges import selectors
 from badges.models import Badge, BadgeStatus, Issuance, IssuanceStatus, Module
@@ -8,6 +12,7 @@ from groups import selectors as group_selectors
 from groups.models import BadgeGroup
 
 BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
+SEARCH_MAX_LENGTH = 100
 
 
 def org_groups(request):
@@ -20,6 +25,16 @@ def org_badges(request):
     """Choices of a ``badge`` filter: the acting org's badges only."""
     org = getattr(request, "org", None)
     return selectors.badges_of(org=org) if org else Badge.objects.none()
+
+
+class OrderingWidget(BaseCSVWidget, forms.TextInput):
+    """Ordering terms, in order, from one comma-separated value (the schema's form, explode
+    false) or from the parameter repeated, as some generated clients send a list."""
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        terms = [term for value in values if value for term in value.split(",")]
+        return terms or None
 
 
 class BadgeFilter(django_filters.FilterSet):
@@ -35,12 +50,17 @@ class BadgeFilter(django_filters.FilterSet):
     claimed_by = django_filters.MultipleChoiceFilter(
         choices=Module.choices, method="filter_claimed_by"
     )
-    search = django_filters.CharFilter(method="filter_search", max_length=100)
+    search = django_filters.CharFilter(
+        method="filter_search",
+        max_length=SEARCH_MAX_LENGTH,
+        help_text="Part of the badge name, ignoring case.",
+    )
     group = django_filters.ModelMultipleChoiceFilter(
         queryset=org_groups, help_text="Group id; repeatable (any of them)."
     )
     ordering = django_filters.OrderingFilter(
-        fields=["name", "start_on", "expires_on", "created_on", "updated_on", "issued_count"]
+        fields=["name", "start_on", "expires_on", "created_on", "updated_on", "issued_count"],
+        widget=OrderingWidget,
     )
 
     class Meta:
@@ -53,6 +73,7 @@ class BadgeFilter(django_filters.FilterSet):
     def filter_status(self, queryset, name, value):
         return queryset.filter(selectors.badge_status_q(value, self._now()))
 
+    @extend_schema_field(OpenApiTypes.BOOL)
     def filter_is_active(self, queryset, name, value):
         return queryset.filter(is_active__in=[v == "true" for v in value])
 
@@ -62,6 +83,7 @@ class BadgeFilter(django_filters.FilterSet):
     def filter_claimed_by(self, queryset, name, value):
         return queryset.filter(selectors.badges_claimed_by_q(value))
 
+    @extend_schema_field({"type": "string", "maxLength": SEARCH_MAX_LENGTH})
     def filter_search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value.strip()))
 

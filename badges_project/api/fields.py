@@ -10,33 +10,44 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
+# The years an instant may be written with: every instant of them converts to UTC and back,
+# whatever its offset, so that no later comparison, storage or rendering overflows. A date alone
+# (midnight in the org's timezone) may also be in 9999.
+DATETIME_YEARS = (
+    r"^(000[2-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-"
+)
+DATE_YEARS = r"^(000[2-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-"
+
 
 class OrgDateTimeField(serializers.DateTimeField):
     """ISO 8601 datetimes read and written in the acting org's timezone.
 
     A date alone means midnight in the org's timezone; a datetime without offset is local to
-    the org too. Output carries the org's offset, except for the rare instants whose offset in
-    that zone is not a whole number of minutes (local mean time before standard time, such as
-    +05:53:28 in Asia/Kolkata before 1854), which RFC 3339 can't write: those are given in UTC.
+    the org too; years run from 2 to 9998 (9999 for a date alone). Output carries the org's
+    offset, except for the rare instants whose offset in that zone is not a whole number of
+    minutes (local mean time before standard time, such as +05:53:28 in Asia/Kolkata before
+    1854), which RFC 3339 can't write: those are given in UTC.
     """
+
+    default_error_messages = {
+        "year_out_of_range": "Years run from 2 to 9998 (9999 for a date alone)."
+    }
 
     def default_timezone(self):
         org = self.context.get("org")
         return org.tzinfo if org is not None else super().default_timezone()
 
     def to_internal_value(self, value):
-        instant = None
-        if isinstance(value, str) and len(value.strip()) == 10:
-            day = parse_date(value.strip())
-            if day is not None:
-                instant = self.enforce_timezone(datetime.combine(day, time(0)))
-        if instant is None:
-            instant = super().to_internal_value(value)
-        try:
-            instant.astimezone(UTC)
-        except OverflowError:
-            self.fail("overflow")
-        return instant
+        if not isinstance(value, str):
+            self.fail("invalid", format="ISO 8601")
+        value = value.strip()
+        day = parse_date(value) if len(value) == 10 else None
+        years = DATE_YEARS if day is not None else DATETIME_YEARS
+        if re.match(r"^\d{4}-", value) and not re.match(years, value):
+            self.fail("year_out_of_range")
+        if day is not None:
+            return self.enforce_timezone(datetime.combine(day, time(0)))
+        return super().to_internal_value(value)
 
     def to_representation(self, value):
         if isinstance(value, datetime) and not _whole_minutes(value, self.default_timezone()):
@@ -108,6 +119,13 @@ class JsonUUIDField(JsonTyped, serializers.UUIDField):
         return super().to_internal_value(data)
 
 
+def documented(field: serializers.Field, **schema) -> serializers.Field:
+    """``field`` with ``schema`` as its OpenAPI schema: what a service's rule allows (bounds, a
+    pattern, an enum), which the service checks and refuses with its own code, not the field."""
+    extend_schema_field(schema)(field)
+    return field
+
+
 class ServiceCheckedText(JsonCharField):
     """Text whose rules (not blank, at most ``max_length`` characters, no NUL) a service
     checks and answers with its own codes: the field reads the type only, and documents the
@@ -118,9 +136,29 @@ class ServiceCheckedText(JsonCharField):
         self.validators = [
             v for v in self.validators if isinstance(v, ProhibitSurrogateCharactersValidator)
         ]
-        extend_schema_field(
-            {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": pattern}
-        )(self)
+        documented(self, type="string", minLength=1, maxLength=max_length, pattern=pattern)
+
+
+class ValueSerializer(serializers.Serializer):
+    """A nested object read into a value type: its required keys stay required when the request
+    is a partial update (DRF skips them there, and a value type needs them all)."""
+
+    def to_internal_value(self, data):
+        missing = {
+            name: [serializers.ErrorDetail(field.error_messages["required"], "required")]
+            for name, field in self.fields.items()
+            if isinstance(data, dict) and field.required and not field.read_only
+            if name not in data
+        }
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if missing and isinstance(error.detail, dict):
+                raise serializers.ValidationError({**missing, **error.detail}) from error
+            raise
+        if missing:
+            raise serializers.ValidationError(missing)
+        return value
 
 
 class JsonModelSerializer(serializers.ModelSerializer):
@@ -130,7 +168,6 @@ class JsonModelSerializer(serializers.ModelSerializer):
         **serializers.ModelSerializer.serializer_field_mapping,
         models.CharField: JsonCharField,
         models.TextField: JsonCharField,
-        models.SlugField: JsonCharField,
         models.URLField: JsonURLField,
         models.IntegerField: JsonIntegerField,
         models.PositiveIntegerField: JsonIntegerField,

@@ -7,7 +7,7 @@ header and the error answers any request can get (400, 401, 403, 404, 503 with
 by giving its 400 (or another status) a description with ``error_response``.
 """
 
-from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_array_type, build_basic_type
 from drf_spectacular.types import OpenApiTypes
@@ -15,11 +15,13 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 
 from .errors import BUSY_RETRY_AFTER, OUTAGE_RETRY_AFTER
+from .fields import DATE_YEARS, DATETIME_YEARS, OrgDateTimeField
 
 X_ORG = OpenApiParameter(
     "X-Org",
     str,
     OpenApiParameter.HEADER,
+    pattern=r"^[-a-zA-Z0-9_]+$",
     description="Slug (or id) of the org to act in; needed only by users of several orgs. An org "
     "the caller does not belong to answers 404.",
 )
@@ -73,6 +75,23 @@ class ErrorSchema(OpenApiSerializerExtension):
             "description": "The messages about one top-level request field.",
         }
         return schema
+
+
+class OrgDateTimeSchema(OpenApiSerializerFieldExtension):
+    """Instants are read as an RFC 3339 datetime or a date alone (midnight in the org's
+    timezone), years 2 to 9998 (9999 for a date); they are written as RFC 3339 datetimes."""
+
+    target_class = OrgDateTimeField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "response":
+            return build_basic_type(OpenApiTypes.DATETIME)
+        return {
+            "anyOf": [
+                {"type": "string", "format": "date-time", "pattern": DATETIME_YEARS},
+                {"type": "string", "format": "date", "pattern": DATE_YEARS},
+            ]
+        }
 
 
 def error_response(description: str) -> OpenApiResponse:

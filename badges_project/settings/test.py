@@ -1,7 +1,7 @@
 """Test runs: fast password hashing, in-memory e-mail, eager tasks."""
 
 from .base import *  # noqa: F403
-from .base import DATABASES, SQLITE_OPTIONS, env
+from .base import DATABASES, REST_FRAMEWORK, SQLITE_OPTIONS, env
 
 SECRET_KEY = "test-secret-key-with-enough-length-and-entropy-0123456789"
 DEBUG = False
@@ -21,4 +21,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 CELERY_TASK_ALWAYS_EAGER = True
+
+# The API takes JSON only: the test client sends JSON unless a test says otherwise.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "TEST_REQUEST_DEFAULT_FORMAT": "json"}
 WHITENOISE_AUTOREFRESH = True

@@ -4,9 +4,18 @@ services."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from badges_project.api.fields import OrgDateTimeField
+from badges.values import stripped_text_pattern
+from badges_project.api.fields import (
+    JsonBooleanField,
+    JsonCharField,
+    JsonUUIDField,
+    OrgDateTimeField,
+    ValueSerializer,
+    documented,
+)
 from customfields.models import CustomField
 from customfields.selectors import badge_field_reads
+from customfields.services import NAME_MAX_LENGTH
 from customfields.values import DataType, FieldValue, typed
 
 VALUE_HELP = (
@@ -19,11 +28,16 @@ class CustomFieldSerializer(serializers.ModelSerializer):
     """A custom field definition; ``data_type`` is fixed at creation, ``is_active`` only goes
     from true to false."""
 
-    name = serializers.CharField(max_length=200, allow_blank=True, trim_whitespace=False)
+    name = documented(
+        JsonCharField(allow_blank=True, trim_whitespace=False),
+        type="string",
+        pattern=stripped_text_pattern(NAME_MAX_LENGTH),
+        description="1 to 100 characters once trimmed; unique among the org's active fields.",
+    )
     data_type = serializers.ChoiceField(choices=DataType.choices)
-    is_mandatory = serializers.BooleanField(required=False, default=False)
+    is_mandatory = JsonBooleanField(required=False, default=False)
     default_value = serializers.JSONField(required=False, allow_null=True, help_text=VALUE_HELP)
-    is_active = serializers.BooleanField(required=False)
+    is_active = JsonBooleanField(required=False)
     created_on = OrgDateTimeField(read_only=True)
     updated_on = OrgDateTimeField(read_only=True)
 
@@ -47,10 +61,10 @@ class CustomFieldSerializer(serializers.ModelSerializer):
         return body
 
 
-class FieldValueSerializer(serializers.Serializer):
+class FieldValueSerializer(ValueSerializer):
     """A badge's value for a custom field; ``value: null`` clears it."""
 
-    field = serializers.UUIDField()
+    field = JsonUUIDField()
     value = serializers.JSONField(allow_null=True, help_text=VALUE_HELP)
 
     def to_internal_value(self, data) -> FieldValue:

@@ -1,6 +1,8 @@
 """Schema-driven fuzzing: every operation of the OpenAPI schema, fed generated bodies and query
-strings, answers without a server error. Badge paths are pointed at a real badge of the
-caller's org so that request bodies reach the services; other ids are generated and mostly miss.
+strings, answers without a server error, with a status, content type, headers and body its
+schema documents. Badge paths are pointed at a real badge of the caller's org so that request
+bodies reach the services; other ids are generated and mostly miss. (`make contract` runs every
+check of schemathesis, all phases, against a live server.)
 
 FUZZ_EXAMPLES raises the number of examples per operation (default 20).
 """
@@ -13,10 +15,22 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from badges.models import Role
 from tests.factories import BadgeFactory, MembershipFactory, TokenFactory
 
+CONFORMANCE = [
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 SCHEMA = schemathesis.openapi.from_wsgi("/api/schema/", WSGIHandler())
 OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
 
@@ -57,5 +71,6 @@ def test_no_operation_answers_a_server_error(operation, caller):
         case.headers = headers
         response = case.call(headers={"Authorization": f"Token {token}"})
         assert response.status_code < 500, (case.as_curl_command(), response.text[:500])
+        case.validate_response(response, checks=CONFORMANCE)
 
     check()

@@ -85,6 +85,21 @@ def test_ordering(viewer_a, universe):
     assert response.json()["results"][0]["name"] == "Upcoming"
 
 
+@pytest.mark.parametrize(
+    "query", ["?ordering=-issued_count,-name", "?ordering=-issued_count&ordering=-name"]
+)
+def test_ordering_by_several_fields_takes_one_list_or_the_parameter_repeated(
+    viewer_a, universe, query
+):
+    response = viewer_a.get(URL + query)
+    assert [b["name"] for b in response.json()["results"]] == [
+        "Upcoming",
+        "Live gold",
+        "Inactive gold",
+        "Ended",
+    ]
+
+
 def test_default_order_is_most_recently_updated_first(viewer_a, org_a):
     now = timezone.now()
     BadgeFactory(org=org_a, name="Older", updated_on=now - timedelta(days=2))

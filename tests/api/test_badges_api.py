@@ -159,6 +159,29 @@ def test_patch_on_a_live_badge_refuses_a_new_start(editor_a, org_a):
     }
 
 
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"issue_expiry": {}}, "issue_expiry.type"),
+        ({"customer_limit": {"rolling": [{"limit": 2}]}}, "customer_limit.rolling.0.value"),
+        (
+            {"badge_limit": {"fixed_window": {"max_earn_limit": 2}}},
+            "badge_limit.fixed_window.duration_type",
+        ),
+        ({"benefits": [{"type": "POINTS"}]}, "benefits.0.reference_id"),
+        (
+            {"custom_fields": [{"field": "6d1f5b7e-43a1-4d6a-9a39-0d8f3ec1c0aa"}]},
+            "custom_fields.0.value",
+        ),
+    ],
+)
+def test_a_patch_still_needs_every_key_of_a_nested_value(editor_a, change, field):
+    badge_id = editor_a.post(URL, gold_shopper(), format="json").json()["id"]
+    response = editor_a.patch(f"{URL}{badge_id}/", change, format="json")
+    assert response.status_code == 400
+    assert (field, "REQUIRED") in {(e["field"], e["code"]) for e in response.json()["errors"]}
+
+
 def test_patch_refuses_removing_an_owner(editor_a):
     badge_id = editor_a.post(URL, gold_shopper(), format="json").json()["id"]
     response = editor_a.patch(f"{URL}{badge_id}/", {"owners": ["CAMPAIGNS"]}, format="json")

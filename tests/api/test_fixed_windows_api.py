@@ -160,9 +160,7 @@ def test_current_cycle_counts_the_issuances_the_badge_limit_counts(editor_a, liv
                 format="json",
             ).json()["results"][0]
         editor_a.post(
-            f"/api/v1/issuances/{issued['issuance']['issual_id']}/revoke/",
-            {"reason": "x"},
-            format="json",
+            f"/api/v1/issuances/{issued['issuance']['issual_id']}/revoke/", {"reason": "x"}
         )
     found = configs(editor_a, live_badge, OCT_7)
     assert [(c["scope"], c["current_cycle"]["issued_count"]) for c in found] == [

@@ -18,7 +18,21 @@ from badges.models import (
     TimeUnit,
     Weekday,
 )
-from badges.values import Benefit, Definition, Expiry, FixedWindow, LimitSet, RollingWindow
+from badges.services.definition_rules import (
+    DESCRIPTION_MAX_LENGTH,
+    MAX_LIMIT,
+    MAX_UNITS,
+    NAME_MAX_LENGTH,
+)
+from badges.values import (
+    Benefit,
+    Definition,
+    Expiry,
+    FixedWindow,
+    LimitSet,
+    RollingWindow,
+    stripped_text_pattern,
+)
 from badges.windows import config_states
 from badges_project.api.fields import (
     JsonCharField,
@@ -26,15 +40,24 @@ from badges_project.api.fields import (
     JsonUUIDField,
     OrgDateTimeField,
     StatusAtField,
+    ValueSerializer,
+    documented,
 )
 from customfields.api.serializers import FieldReadsField, FieldValueSerializer
+from groups.models import MAX_RANK, MIN_RANK
 
 from ..fields import ImageSlotsField
 
 
-class ExpirySerializer(serializers.Serializer):
+def bounded(minimum: int, maximum: int, **kwargs) -> JsonIntegerField:
+    """An integer whose bounds the definition rules check (``LIMIT_INVALID``...)."""
+    field = JsonIntegerField(**kwargs)
+    return documented(field, type="integer", minimum=minimum, maximum=maximum)
+
+
+class ExpirySerializer(ValueSerializer):
     type = serializers.ChoiceField(choices=IssueExpiryType.choices)
-    value = JsonIntegerField(required=False, allow_null=True)
+    value = bounded(1, MAX_UNITS, required=False, allow_null=True)
     unit = serializers.ChoiceField(choices=TimeUnit.choices, required=False, allow_null=True)
     date = OrgDateTimeField(required=False, allow_null=True)
 
@@ -56,19 +79,19 @@ class EnrolmentExpirySerializer(ExpirySerializer):
     date = None
 
 
-class RollingWindowSerializer(serializers.Serializer):
-    limit = JsonIntegerField()
-    value = JsonIntegerField()
+class RollingWindowSerializer(ValueSerializer):
+    limit = bounded(1, MAX_LIMIT)
+    value = bounded(1, MAX_UNITS)
     unit = serializers.ChoiceField(choices=TimeUnit.choices)
 
     def to_internal_value(self, data) -> RollingWindow:
         return RollingWindow(**super().to_internal_value(data))
 
 
-class FixedWindowSerializer(serializers.Serializer):
-    max_earn_limit = JsonIntegerField()
+class FixedWindowSerializer(ValueSerializer):
+    max_earn_limit = bounded(1, MAX_LIMIT)
     duration_type = serializers.ChoiceField(choices=TimeUnit.choices)
-    refresh_rate = JsonIntegerField()
+    refresh_rate = bounded(1, MAX_UNITS)
     week_start_day = serializers.ChoiceField(
         choices=Weekday.choices, required=False, allow_null=True
     )
@@ -80,7 +103,7 @@ class FixedWindowSerializer(serializers.Serializer):
 class LimitSetSerializer(serializers.Serializer):
     """A limit set; on update only the parts sent change (``null`` removes one)."""
 
-    overall = JsonIntegerField(required=False, allow_null=True)
+    overall = bounded(1, MAX_LIMIT, required=False, allow_null=True)
     rolling = RollingWindowSerializer(many=True, required=False)
     fixed_window = FixedWindowSerializer(required=False, allow_null=True)
 
@@ -91,7 +114,7 @@ class LimitSetSerializer(serializers.Serializer):
         return values
 
 
-class BenefitSerializer(serializers.Serializer):
+class BenefitSerializer(ValueSerializer):
     type = serializers.ChoiceField(choices=BenefitType.choices)
     reference_id = JsonCharField(max_length=100)
     name = JsonCharField(max_length=200)
@@ -104,8 +127,17 @@ class BenefitSerializer(serializers.Serializer):
 class BadgeWriteSerializer(serializers.Serializer):
     """Create and update a badge definition (update: only the fields sent change)."""
 
-    name = JsonCharField(allow_blank=True, trim_whitespace=False)
-    description = JsonCharField(required=False, allow_blank=True, trim_whitespace=False)
+    name = documented(
+        JsonCharField(allow_blank=True, trim_whitespace=False),
+        type="string",
+        pattern=stripped_text_pattern(NAME_MAX_LENGTH),
+        description="1 to 100 characters once trimmed; unique in the org, ignoring case.",
+    )
+    description = documented(
+        JsonCharField(required=False, allow_blank=True, trim_whitespace=False),
+        type="string",
+        maxLength=DESCRIPTION_MAX_LENGTH,
+    )
     start_on = OrgDateTimeField()
     expires_on = OrgDateTimeField()
     issue_type = serializers.ChoiceField(choices=IssueType.choices)
@@ -116,7 +148,7 @@ class BadgeWriteSerializer(serializers.Serializer):
     customer_limit = LimitSetSerializer(required=False)
     badge_limit = LimitSetSerializer(required=False)
     group = JsonUUIDField(required=False, allow_null=True, help_text="A group id.")
-    rank = JsonIntegerField(required=False, allow_null=True)
+    rank = bounded(MIN_RANK, MAX_RANK, required=False, allow_null=True)
     custom_fields = FieldValueSerializer(
         many=True,
         required=False,

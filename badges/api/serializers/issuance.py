@@ -36,6 +36,7 @@ from badges_project.api.fields import (
     OrgDateTimeField,
     ServiceCheckedText,
     StatusAtField,
+    ValueSerializer,
 )
 
 from .badges import BenefitSerializer
@@ -82,7 +83,7 @@ def request_id_field(**kwargs) -> ServiceCheckedText:
     return ServiceCheckedText(max_length=REQUEST_ID_MAX_LENGTH, pattern=CLIENT_ID_PATTERN, **kwargs)
 
 
-class TriggeredBySerializer(serializers.Serializer):
+class TriggeredBySerializer(ValueSerializer):
     module = serializers.ChoiceField(choices=Module.choices)
     reference = JsonCharField(max_length=200)
 

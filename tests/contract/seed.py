@@ -1,0 +1,86 @@
+"""Seed a database for the live contract run (``make contract``): an org with an admin token,
+live badges, a customer holding an issuance and an enrolment, a group and a custom field, made
+through the services. Prints ``NAME=value`` lines for the schemathesis configuration."""
+
+import os
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import django
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "badges_project.settings.dev")
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from badges.services import definitions, orgs  # noqa: E402
+from badges.services.enrolment import enrol  # noqa: E402
+from badges.services.issuance import IssueOrder, issue  # noqa: E402
+from badges.values import Definition, Expiry  # noqa: E402
+from customfields import services as customfields  # noqa: E402
+from groups import services as groups  # noqa: E402
+
+
+def seed() -> dict[str, str]:
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    org, token = orgs.org_create(name="Contract", timezone="Asia/Kolkata", username="contract")
+    user = token.user
+    now = timezone.now()
+    month_ago = now - timedelta(days=30)
+    badge = definitions.badge_create(
+        org=org,
+        actor=user,
+        now=month_ago,
+        definition=Definition(
+            name="Contract badge",
+            start_on=month_ago + timedelta(hours=1),
+            expires_on=now + timedelta(days=365),
+            issue_type="ISSUE",
+            issue_expiry=Expiry(type="RELATIVE", value=2, unit="WEEKS"),
+            owners=("LOYALTY",),
+        ),
+    )
+    enrollable = definitions.badge_create(
+        org=org,
+        actor=user,
+        now=month_ago,
+        definition=Definition(
+            name="Contract enrol badge",
+            start_on=month_ago + timedelta(hours=1),
+            expires_on=now + timedelta(days=365),
+            issue_type="ENROL_ISSUE",
+            enrolment_expiry=Expiry(type="BADGE_END"),
+            issue_expiry=Expiry(type="NEVER"),
+            owners=("LOYALTY",),
+        ),
+    )
+    [issued] = issue(
+        badge=badge, customer_ids=["c-1"], order=IssueOrder(request_id="seed"), actor=user, now=now
+    )
+    [enrolled] = enrol(badge=enrollable, customer_ids=["c-1"], actor=user, now=now)
+    group = groups.group_create(
+        org=org, now=now, definition=groups.GroupDefinition(name="Contract group", rank=1)
+    )
+    field = customfields.custom_field_create(
+        org=org,
+        now=now,
+        definition=customfields.FieldDefinition(name="Contract field", data_type="STRING"),
+    )
+    return {
+        "CONTRACT_TOKEN": token.key,
+        "CONTRACT_BADGE_ID": str(badge.pk),
+        "CONTRACT_ISSUAL_ID": str(issued.issuance.issual_id),
+        "CONTRACT_ENROLMENT_ID": str(enrolled.enrolment.pk),
+        "CONTRACT_CUSTOMER_ID": "c-1",
+        "CONTRACT_GROUP_ID": str(group.pk),
+        "CONTRACT_FIELD_ID": str(field.pk),
+    }
+
+
+if __name__ == "__main__":
+    for name, value in seed().items():
+        print(f"{name}={value}")
