@@ -10,6 +10,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
+from badges.values import stripped_text_pattern
+
 # The years an instant may be written with: every instant of them converts to UTC and back,
 # whatever its offset, so that no later comparison, storage or rendering overflows. A date alone
 # (midnight in the org's timezone) may also be in 9999.
@@ -124,6 +126,17 @@ def documented(field: serializers.Field, **schema) -> serializers.Field:
     pattern, an enum), which the service checks and refuses with its own code, not the field."""
     extend_schema_field(schema)(field)
     return field
+
+
+def service_checked_name(max_length: int, description: str) -> JsonCharField:
+    """A name whose rules a service checks (1 to ``max_length`` characters once trimmed, and
+    unique where the service says): documented, read as a string as sent."""
+    return documented(
+        JsonCharField(allow_blank=True, trim_whitespace=False),
+        type="string",
+        pattern=stripped_text_pattern(max_length),
+        description=description,
+    )
 
 
 class ServiceCheckedText(JsonCharField):

@@ -4,14 +4,12 @@ services."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from badges.values import stripped_text_pattern
 from badges_project.api.fields import (
     JsonBooleanField,
-    JsonCharField,
     JsonUUIDField,
     OrgDateTimeField,
     ValueSerializer,
-    documented,
+    service_checked_name,
 )
 from customfields.models import CustomField
 from customfields.selectors import badge_field_reads
@@ -28,11 +26,8 @@ class CustomFieldSerializer(serializers.ModelSerializer):
     """A custom field definition; ``data_type`` is fixed at creation, ``is_active`` only goes
     from true to false."""
 
-    name = documented(
-        JsonCharField(allow_blank=True, trim_whitespace=False),
-        type="string",
-        pattern=stripped_text_pattern(NAME_MAX_LENGTH),
-        description="1 to 100 characters once trimmed; unique among the org's active fields.",
+    name = service_checked_name(
+        NAME_MAX_LENGTH, "1 to 100 characters once trimmed; unique among the org's active fields."
     )
     data_type = serializers.ChoiceField(choices=DataType.choices)
     is_mandatory = JsonBooleanField(required=False, default=False)

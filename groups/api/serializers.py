@@ -2,13 +2,12 @@
 
 from rest_framework import serializers
 
-from badges.values import stripped_text_pattern
 from badges_project.api.fields import (
     JsonBooleanField,
-    JsonCharField,
     JsonIntegerField,
     OrgDateTimeField,
     documented,
+    service_checked_name,
 )
 from groups.models import MAX_RANK, MIN_RANK, BadgeGroup
 from groups.services import NAME_MAX_LENGTH
@@ -17,11 +16,8 @@ from groups.services import NAME_MAX_LENGTH
 class GroupSerializer(serializers.ModelSerializer):
     """A badge group; create needs ``name`` and ``rank``, update changes the fields sent."""
 
-    name = documented(
-        JsonCharField(allow_blank=True, trim_whitespace=False),
-        type="string",
-        pattern=stripped_text_pattern(NAME_MAX_LENGTH),
-        description="1 to 100 characters once trimmed; unique among the org's active groups.",
+    name = service_checked_name(
+        NAME_MAX_LENGTH, "1 to 100 characters once trimmed; unique among the org's active groups."
     )
     rank = documented(JsonIntegerField(), type="integer", minimum=MIN_RANK, maximum=MAX_RANK)
     is_active = JsonBooleanField(required=False)

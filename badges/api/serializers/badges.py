@@ -31,7 +31,6 @@ from badges.values import (
     FixedWindow,
     LimitSet,
     RollingWindow,
-    stripped_text_pattern,
 )
 from badges.windows import config_states
 from badges_project.api.fields import (
@@ -42,6 +41,7 @@ from badges_project.api.fields import (
     StatusAtField,
     ValueSerializer,
     documented,
+    service_checked_name,
 )
 from customfields.api.serializers import FieldReadsField, FieldValueSerializer
 from groups.models import MAX_RANK, MIN_RANK
@@ -127,11 +127,8 @@ class BenefitSerializer(ValueSerializer):
 class BadgeWriteSerializer(serializers.Serializer):
     """Create and update a badge definition (update: only the fields sent change)."""
 
-    name = documented(
-        JsonCharField(allow_blank=True, trim_whitespace=False),
-        type="string",
-        pattern=stripped_text_pattern(NAME_MAX_LENGTH),
-        description="1 to 100 characters once trimmed; unique in the org, ignoring case.",
+    name = service_checked_name(
+        NAME_MAX_LENGTH, "1 to 100 characters once trimmed; unique in the org, ignoring case."
     )
     description = documented(
         JsonCharField(required=False, allow_blank=True, trim_whitespace=False),
