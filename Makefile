@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 ADDR ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
+CONTRACT_SECONDS ?= 120
 # manage.py defaults to the production settings; local runs and checks name the dev settings.
 MANAGE := DJANGO_SETTINGS_MODULE=badges_project.settings.dev $(BIN)/python manage.py
 
@@ -14,7 +15,7 @@ MANAGE := DJANGO_SETTINGS_MODULE=badges_project.settings.dev $(BIN)/python manag
 PG_URL ?= postgres://postgres@127.0.0.1:5432/badges
 answers = $(BIN)/python -c "import socket,sys; socket.create_connection(('127.0.0.1', $(1)), 1)" 2>/dev/null
 
-.PHONY: install run test test-sqlite test-postgres lint check bench clean
+.PHONY: install run test test-sqlite test-postgres lint check contract bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11), 'Python 3.11+ is needed'"
@@ -60,6 +61,11 @@ check: $(STAMP)
 	DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	DJANGO_ALLOWED_HOSTS=badges.example.com \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+## The API against its OpenAPI schema: schemathesis, every check and phase, on a live server on
+## PostgreSQL, for CONTRACT_SECONDS (120; 600 gives 20,000+ cases here).
+contract: $(STAMP)
+	CONTRACT_SECONDS=$(CONTRACT_SECONDS) tests/contract/run
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -59,7 +59,7 @@ class BadgeViewSet(
 
     serializer_class = BadgeSerializer
     filterset_class = BadgeFilter
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "head"]
     badge_reads = "read"
 
     def scoped_queryset(self, org):

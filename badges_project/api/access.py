@@ -31,16 +31,22 @@ class OrgScopedMixin:
     object of another org.
 
     Views give ``scoped_queryset(org)``; while the schema is generated there is no org, and the
-    same queryset, empty, tells the schema the model.
+    same queryset, empty, tells the schema the model. OPTIONS is not offered: the OpenAPI
+    schema describes every route.
     """
 
     permission_classes = [permissions.IsAuthenticated, HasWriteRole]
 
+    http_method_names = ["get", "post", "patch", "delete", "head"]
+
     def initial(self, request, *args, **kwargs):
-        request.now = timezone.now()
+        # Kept on the HTTP request, which DRF's request reads through: the copies DRF makes of
+        # a request (to render the browsable API's forms) see them too.
+        http_request = request._request
+        http_request.now = timezone.now()
         if request.user and request.user.is_authenticated:
-            request.membership = self._acting_membership(request)
-            request.org = request.membership.org
+            http_request.membership = self._acting_membership(request)
+            http_request.org = http_request.membership.org
         super().initial(request, *args, **kwargs)
 
     @staticmethod

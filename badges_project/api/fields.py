@@ -82,9 +82,18 @@ class JsonTyped:
 
     DRF's fields also read ``"12"`` as 12, ``1`` as true, ``12`` as ``"12"`` and 5 as a UUID,
     which the schema does not allow and a client generated from it never sends.
+
+    ``schema`` replaces the field's OpenAPI schema: what a service's rule allows (bounds, a
+    pattern, an enum), which the service checks and refuses with its own code, not the field.
+    (Given to the constructor, it survives the copies DRF makes of declared fields.)
     """
 
     json_types: tuple[type, ...] = ()
+
+    def __init__(self, *args, schema: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if schema is not None:
+            extend_schema_field(schema)(self)
 
     def to_internal_value(self, data):
         typed = isinstance(data, self.json_types)
@@ -121,35 +130,42 @@ class JsonUUIDField(JsonTyped, serializers.UUIDField):
         return super().to_internal_value(data)
 
 
-def documented(field: serializers.Field, **schema) -> serializers.Field:
-    """``field`` with ``schema`` as its OpenAPI schema: what a service's rule allows (bounds, a
-    pattern, an enum), which the service checks and refuses with its own code, not the field."""
-    extend_schema_field(schema)(field)
-    return field
+class ServiceCheckedString(JsonCharField):
+    """A string as sent, blank too: whether it may be blank, and how long, is a service's rule
+    (answered with the service's code), which the schema documents."""
+
+    def __init__(self, **kwargs):
+        super().__init__(trim_whitespace=False, **kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        """Without CharField's blank check (``allow_blank`` stays false for the schema's sake:
+        the rule's pattern says what is blank)."""
+        return serializers.Field.run_validation(self, data)
 
 
-def service_checked_name(max_length: int, description: str) -> JsonCharField:
+def service_checked_name(max_length: int, description: str) -> ServiceCheckedString:
     """A name whose rules a service checks (1 to ``max_length`` characters once trimmed, and
-    unique where the service says): documented, read as a string as sent."""
-    return documented(
-        JsonCharField(allow_blank=True, trim_whitespace=False),
-        type="string",
-        pattern=stripped_text_pattern(max_length),
-        description=description,
+    unique where the service says)."""
+    return ServiceCheckedString(
+        schema={
+            "type": "string",
+            "pattern": stripped_text_pattern(max_length),
+            "description": description,
+        }
     )
 
 
-class ServiceCheckedText(JsonCharField):
+class ServiceCheckedText(ServiceCheckedString):
     """Text whose rules (not blank, at most ``max_length`` characters, no NUL) a service
     checks and answers with its own codes: the field reads the type only, and documents the
     rules in the schema (``max_length`` and ``pattern`` are not checked here)."""
 
     def __init__(self, *, max_length: int, pattern: str, **kwargs):
-        super().__init__(allow_blank=True, trim_whitespace=False, **kwargs)
+        schema = {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": pattern}
+        super().__init__(schema=schema, **kwargs)
         self.validators = [
             v for v in self.validators if isinstance(v, ProhibitSurrogateCharactersValidator)
         ]
-        documented(self, type="string", minLength=1, maxLength=max_length, pattern=pattern)
 
 
 class ValueSerializer(serializers.Serializer):

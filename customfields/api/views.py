@@ -28,7 +28,7 @@ class CustomFieldViewSet(
 
     serializer_class = CustomFieldSerializer
     filterset_class = None
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "head"]
 
     def scoped_queryset(self, org):
         include_inactive = self.action != "list" or self._include_inactive()

@@ -6,7 +6,6 @@ from badges_project.api.fields import (
     JsonBooleanField,
     JsonIntegerField,
     OrgDateTimeField,
-    documented,
     service_checked_name,
 )
 from groups.models import MAX_RANK, MIN_RANK, BadgeGroup
@@ -19,7 +18,7 @@ class GroupSerializer(serializers.ModelSerializer):
     name = service_checked_name(
         NAME_MAX_LENGTH, "1 to 100 characters once trimmed; unique among the org's active groups."
     )
-    rank = documented(JsonIntegerField(), type="integer", minimum=MIN_RANK, maximum=MAX_RANK)
+    rank = JsonIntegerField(schema={"type": "integer", "minimum": MIN_RANK, "maximum": MAX_RANK})
     is_active = JsonBooleanField(required=False)
     created_on = OrgDateTimeField(read_only=True)
     updated_on = OrgDateTimeField(read_only=True)

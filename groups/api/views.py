@@ -22,7 +22,7 @@ class GroupViewSet(
 
     serializer_class = GroupSerializer
     filterset_class = None
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head"]
 
     def scoped_queryset(self, org):
         return selectors.group_list(org=org)

@@ -27,15 +27,16 @@ def generated_client(tmp_path, db):
     config = tmp_path / "config.yaml"
     config.write_text(yaml.safe_dump(CONFIG))
     generator = [sys.executable, "-m", "openapi_python_client", "generate", "--meta", "none"]
-    subprocess.run(
+    generated = subprocess.run(
         [
             *generator,
             *("--path", str(schema), "--config", str(config)),
             *("--output-path", str(tmp_path / "badges_client"), "--fail-on-warning"),
         ],
-        check=True,
         capture_output=True,
+        text=True,
     )
+    assert generated.returncode == 0, generated.stdout + generated.stderr
     sys.path.insert(0, str(tmp_path))
     yield importlib.import_module("badges_client")
     sys.path.remove(str(tmp_path))

@@ -65,6 +65,9 @@ def seed() -> dict[str, str]:
     group = groups.group_create(
         org=org, now=now, definition=groups.GroupDefinition(name="Contract group", rank=1)
     )
+    doomed = groups.group_create(
+        org=org, now=now, definition=groups.GroupDefinition(name="Contract group to delete", rank=2)
+    )
     field = customfields.custom_field_create(
         org=org,
         now=now,
@@ -72,11 +75,14 @@ def seed() -> dict[str, str]:
     )
     return {
         "CONTRACT_TOKEN": token.key,
+        "CONTRACT_ORG": org.slug,
         "CONTRACT_BADGE_ID": str(badge.pk),
+        "CONTRACT_ENROL_BADGE_ID": str(enrollable.pk),
         "CONTRACT_ISSUAL_ID": str(issued.issuance.issual_id),
         "CONTRACT_ENROLMENT_ID": str(enrolled.enrolment.pk),
         "CONTRACT_CUSTOMER_ID": "c-1",
         "CONTRACT_GROUP_ID": str(group.pk),
+        "CONTRACT_DOOMED_GROUP_ID": str(doomed.pk),
         "CONTRACT_FIELD_ID": str(field.pk),
     }
 

@@ -40,7 +40,6 @@ from badges_project.api.fields import (
     OrgDateTimeField,
     StatusAtField,
     ValueSerializer,
-    documented,
     service_checked_name,
 )
 from customfields.api.serializers import FieldReadsField, FieldValueSerializer
@@ -51,11 +50,15 @@ from ..fields import ImageSlotsField
 
 def bounded(minimum: int, maximum: int, **kwargs) -> JsonIntegerField:
     """An integer whose bounds the definition rules check (``LIMIT_INVALID``...)."""
-    field = JsonIntegerField(**kwargs)
-    return documented(field, type="integer", minimum=minimum, maximum=maximum)
+    return JsonIntegerField(
+        schema={"type": "integer", "minimum": minimum, "maximum": maximum}, **kwargs
+    )
 
 
 class ExpirySerializer(ValueSerializer):
+    """An issue expiry: RELATIVE (``value`` ``unit``s from the issue), FIXED_DATE (``date``),
+    BADGE_END or NEVER."""
+
     type = serializers.ChoiceField(choices=IssueExpiryType.choices)
     value = bounded(1, MAX_UNITS, required=False, allow_null=True)
     unit = serializers.ChoiceField(choices=TimeUnit.choices, required=False, allow_null=True)
@@ -75,11 +78,15 @@ class ExpirySerializer(ValueSerializer):
 
 
 class EnrolmentExpirySerializer(ExpirySerializer):
+    """An enrolment expiry: RELATIVE (``value`` ``unit``s from the enrol event) or BADGE_END."""
+
     type = serializers.ChoiceField(choices=EnrolmentExpiryType.choices)
     date = None
 
 
 class RollingWindowSerializer(ValueSerializer):
+    """At most ``limit`` issuances in the last ``value`` ``unit``s."""
+
     limit = bounded(1, MAX_LIMIT)
     value = bounded(1, MAX_UNITS)
     unit = serializers.ChoiceField(choices=TimeUnit.choices)
@@ -89,6 +96,8 @@ class RollingWindowSerializer(ValueSerializer):
 
 
 class FixedWindowSerializer(ValueSerializer):
+    """At most ``max_earn_limit`` issuances per cycle of ``refresh_rate`` ``duration_type``s."""
+
     max_earn_limit = bounded(1, MAX_LIMIT)
     duration_type = serializers.ChoiceField(choices=TimeUnit.choices)
     refresh_rate = bounded(1, MAX_UNITS)
@@ -115,6 +124,8 @@ class LimitSetSerializer(serializers.Serializer):
 
 
 class BenefitSerializer(ValueSerializer):
+    """A points or coupon benefit granted with each issuance."""
+
     type = serializers.ChoiceField(choices=BenefitType.choices)
     reference_id = JsonCharField(max_length=100)
     name = JsonCharField(max_length=200)
@@ -130,10 +141,11 @@ class BadgeWriteSerializer(serializers.Serializer):
     name = service_checked_name(
         NAME_MAX_LENGTH, "1 to 100 characters once trimmed; unique in the org, ignoring case."
     )
-    description = documented(
-        JsonCharField(required=False, allow_blank=True, trim_whitespace=False),
-        type="string",
-        maxLength=DESCRIPTION_MAX_LENGTH,
+    description = JsonCharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        schema={"type": "string", "maxLength": DESCRIPTION_MAX_LENGTH},
     )
     start_on = OrgDateTimeField()
     expires_on = OrgDateTimeField()

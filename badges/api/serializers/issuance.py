@@ -84,6 +84,8 @@ def request_id_field(**kwargs) -> ServiceCheckedText:
 
 
 class TriggeredBySerializer(ValueSerializer):
+    """The module and reference (a program, a bill) an issue is made for."""
+
     module = serializers.ChoiceField(choices=Module.choices)
     reference = JsonCharField(max_length=200)
 
