@@ -34,6 +34,23 @@ REASON_REFUSALS = error_response(
 class BadgeIssuanceActions:
     """The badge routes that enrol, issue and revoke; a mixin of ``BadgeViewSet``."""
 
+    def _batch(self, request, body_class, service, answer_class) -> Response:
+        """Enrol and issue alike: read the body's order, run it for each customer, answer a
+        result per customer."""
+        badge = self.get_object()
+        body = body_class(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        outcomes = service(
+            badge=badge,
+            customer_ids=body.validated_data["customers"],
+            order=body.order(),
+            actor=request.user,
+            now=request.now,
+        )
+        return Response(
+            answer_class({"results": outcomes}, context=self.get_serializer_context()).data
+        )
+
     @extend_schema(
         summary="Enrol customers (up to 1,000; a result per customer)",
         description=(
@@ -53,20 +70,8 @@ class BadgeIssuanceActions:
     )
     @action(detail=True, methods=["post"], badge_reads="bare")
     def enrol(self, request, pk=None):
-        badge = self.get_object()
-        body = EnrolRequestSerializer(data=request.data, context=self.get_serializer_context())
-        body.is_valid(raise_exception=True)
-        outcomes = enrolment.enrol(
-            badge=badge,
-            customer_ids=body.validated_data["customers"],
-            order=body.order(),
-            actor=request.user,
-            now=request.now,
-        )
-        return Response(
-            EnrolResponseSerializer(
-                {"results": outcomes}, context=self.get_serializer_context()
-            ).data
+        return self._batch(
+            request, EnrolRequestSerializer, enrolment.enrol, EnrolResponseSerializer
         )
 
     @extend_schema(
@@ -89,21 +94,7 @@ class BadgeIssuanceActions:
     )
     @action(detail=True, methods=["post"], badge_reads="bare")
     def issue(self, request, pk=None):
-        badge = self.get_object()
-        body = IssueRequestSerializer(data=request.data, context=self.get_serializer_context())
-        body.is_valid(raise_exception=True)
-        outcomes = issuance.issue(
-            badge=badge,
-            customer_ids=body.validated_data["customers"],
-            order=body.order(),
-            actor=request.user,
-            now=request.now,
-        )
-        return Response(
-            IssueResponseSerializer(
-                {"results": outcomes}, context=self.get_serializer_context()
-            ).data
-        )
+        return self._batch(request, IssueRequestSerializer, issuance.issue, IssueResponseSerializer)
 
     @extend_schema(
         summary="Revoke every active issuance of this badge held by one customer",
