@@ -137,6 +137,7 @@ SPECTACULAR_SETTINGS = {
         "IssuanceSourceEnum": "badges.choices.IssuanceSource",
         "IssueSourceEnum": "badges.choices.IssueSource",
         "IssueRefusalCodeEnum": "badges.choices.ISSUE_REFUSALS",
+        "LimitKindEnum": "badges.choices.LimitKind",
         "EnrolRefusalCodeEnum": "badges.choices.ENROL_REFUSALS",
         "IssueResultStatusEnum": ["ISSUED", "REFUSED", "WOULD_ISSUE"],
         "EnrolResultStatusEnum": ["ENROLLED", "REFUSED"],

@@ -231,13 +231,19 @@ class IssuanceOutcomeField(serializers.Field):
 
     def __init__(self, **kwargs):
         super().__init__(source="*", read_only=True, **kwargs)
+        self.issued = IssuanceSerializer()
+        self.preview = IssuancePreviewSerializer()
+
+    def bind(self, field_name, parent):
+        super().bind(field_name, parent)
+        self.issued.bind(field_name, self)
+        self.preview.bind(field_name, self)
 
     def to_representation(self, outcome) -> dict | None:
         if outcome.issuance is None:
             return None
-        if outcome.status == "WOULD_ISSUE":
-            return IssuancePreviewSerializer(outcome.issuance, context=self.context).data
-        return IssuanceSerializer(outcome.issuance, context=self.context).data
+        shape = self.preview if outcome.status == "WOULD_ISSUE" else self.issued
+        return shape.to_representation(outcome.issuance)
 
 
 class IssuanceOutcomeSchema(OpenApiSerializerFieldExtension):
