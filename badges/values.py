@@ -18,12 +18,14 @@ PYTHON_WHITE_SPACE = (
 CLIENT_ID_PATTERN = rf"^[^\u0000]*[^\u0000{PYTHON_WHITE_SPACE}][^\u0000]*$"
 
 
-def stripped_text_pattern(max_length: int) -> str:
-    """The OpenAPI ``pattern`` of a name: 1 to ``max_length`` characters once stripped of white
-    space (as the services count them), and no NUL."""
-    blank = f"[{PYTHON_WHITE_SPACE}]"
+def stripped_text_pattern(max_length: int, *, blank: bool = False) -> str:
+    """The OpenAPI ``pattern`` of text counted once stripped of white space (as the services
+    count names, and as DRF reads trimmed text): 1 (0 if ``blank``) to ``max_length``
+    characters that way, and no NUL."""
+    space = f"[{PYTHON_WHITE_SPACE}]"
     solid = f"[^\\u0000{PYTHON_WHITE_SPACE}]"
-    return rf"^{blank}*{solid}([^\u0000]{{0,{max_length - 2}}}{solid})?{blank}*$"
+    text = rf"{solid}([^\u0000]{{0,{max_length - 2}}}{solid})?"
+    return rf"^{space}*({text})?{space}*$" if blank else rf"^{space}*{text}{space}*$"
 
 
 CUSTOMER_ID_MAX_LENGTH = 100

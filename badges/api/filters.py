@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django_filters.widgets import BaseCSVWidget
@@ -29,12 +30,28 @@ def org_badges(request):
 
 class OrderingWidget(BaseCSVWidget, forms.TextInput):
     """Ordering terms, in order, from one comma-separated value (the schema's form, explode
-    false) or from the parameter repeated, as some generated clients send a list."""
+    false) or from the parameter repeated, as some generated clients send a list. An empty
+    term (``ordering=``, ``name,``) stays, for the filter to refuse."""
 
     def value_from_datadict(self, data, files, name):
         values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
-        terms = [term for value in values if value for term in value.split(",")]
+        terms = [term for value in values if value is not None for term in value.split(",")]
         return terms or None
+
+
+class TermChoiceField(django_filters.fields.ChoiceField):
+    """One ordering term: one of the choices, never empty."""
+
+    def validate(self, value):
+        if value == "":
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": ""}
+            )
+        super().validate(value)
+
+
+class OrderingFilter(django_filters.OrderingFilter):
+    field_class = TermChoiceField
 
 
 class BadgeFilter(django_filters.FilterSet):
@@ -58,7 +75,7 @@ class BadgeFilter(django_filters.FilterSet):
     group = django_filters.ModelMultipleChoiceFilter(
         queryset=org_groups, help_text="Group id; repeatable (any of them)."
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=["name", "start_on", "expires_on", "created_on", "updated_on", "issued_count"],
         widget=OrderingWidget,
     )

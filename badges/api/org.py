@@ -8,11 +8,17 @@ from rest_framework.views import APIView
 from badges.models import ORG_SETTINGS, Organization, Role
 from badges.services import orgs
 from badges_project.api.access import OrgScopedMixin
-from badges_project.api.fields import JsonCharField, JsonModelSerializer, JsonURLField
+from badges_project.api.fields import (
+    JsonCharField,
+    JsonModelSerializer,
+    JsonURLField,
+    TrimmedText,
+)
 from badges_project.api.schema import error_response
 
 
 class OrganizationSerializer(JsonModelSerializer):
+    name = TrimmedText(max_length=200, required=False)
     timezone = JsonCharField(
         required=False,
         help_text="An IANA timezone name, such as Asia/Kolkata (TIMEZONE_INVALID otherwise).",
@@ -20,6 +26,7 @@ class OrganizationSerializer(JsonModelSerializer):
     webhook_url = JsonURLField(
         required=False,
         allow_blank=True,
+        trim_whitespace=False,
         max_length=200,
         schema={
             "anyOf": [
@@ -29,9 +36,7 @@ class OrganizationSerializer(JsonModelSerializer):
             "description": "An http(s) URL, or empty for none.",
         },
     )
-    webhook_secret = JsonCharField(
-        write_only=True, required=False, allow_blank=True, max_length=200
-    )
+    webhook_secret = TrimmedText(max_length=200, write_only=True, required=False, allow_blank=True)
     webhook_secret_set = serializers.SerializerMethodField()
 
     class Meta:

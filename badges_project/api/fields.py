@@ -158,10 +158,13 @@ def service_checked_name(max_length: int, description: str) -> ServiceCheckedStr
 class ServiceCheckedText(ServiceCheckedString):
     """Text whose rules (not blank, at most ``max_length`` characters, no NUL) a service
     checks and answers with its own codes: the field reads the type only, and documents the
-    rules in the schema (``max_length`` and ``pattern`` are not checked here)."""
+    rules in the schema (``max_length`` and ``pattern`` are not checked here). With ``empty``,
+    an empty string is allowed too (it means none)."""
 
-    def __init__(self, *, max_length: int, pattern: str, **kwargs):
+    def __init__(self, *, max_length: int, pattern: str, empty: bool = False, **kwargs):
         schema = {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": pattern}
+        if empty:
+            schema = {"oneOf": [schema, {"type": "string", "maxLength": 0}]}
         super().__init__(schema=schema, **kwargs)
         self.validators = [
             v for v in self.validators if isinstance(v, ProhibitSurrogateCharactersValidator)
@@ -188,6 +191,34 @@ class ValueSerializer(serializers.Serializer):
         if missing:
             raise serializers.ValidationError(missing)
         return value
+
+
+class TrimmedLength:
+    """At most ``limit`` characters, counted as DRF reads the text: trimmed."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+
+    def __call__(self, value: str) -> None:
+        if len(value) > self.limit:
+            raise serializers.ValidationError(
+                f"Ensure this field has no more than {self.limit} characters.", code="max_length"
+            )
+
+
+class TrimmedText(JsonCharField):
+    """Text read trimmed of white space, at most ``max_length`` characters once trimmed.
+
+    Documented by a pattern, since JSON Schema's ``maxLength`` would also count the white space a
+    client may send around it; ``allow_blank`` text may be empty (or white space only).
+    """
+
+    def __init__(self, *, max_length: int, allow_blank: bool = False, **kwargs):
+        schema = {"type": "string", "pattern": stripped_text_pattern(max_length, blank=allow_blank)}
+        if allow_blank:
+            schema["minLength"] = 1  # the empty string is the blank alternative DRF documents
+        super().__init__(allow_blank=allow_blank, schema=schema, **kwargs)
+        self.validators.append(TrimmedLength(max_length))
 
 
 class JsonModelSerializer(serializers.ModelSerializer):

@@ -146,3 +146,33 @@ def test_an_api_url_no_route_matches_is_a_json_404(viewer_a):
     response = viewer_a.get("/api/v1/no-such-thing/")
     assert (response.status_code, response["Content-Type"]) == (404, "application/json")
     assert response.json() == {"detail": "Not found.", "code": "NOT_FOUND"}
+
+
+@pytest.mark.parametrize("query", ["?ordering=", "?ordering=name,", "?ordering=,name"])
+def test_an_empty_ordering_term_is_a_400(viewer_a, query):
+    assert error_codes(viewer_a.get("/api/v1/badges/" + query)) == {("ordering", "INVALID_CHOICE")}
+
+
+def test_trimmed_text_counts_its_length_once_trimmed(editor_a, org_a):
+    """DRF reads such text trimmed; the schema's pattern says the same."""
+    badge = BadgeFactory(org=org_a)
+    url = f"/api/v1/badges/{badge.pk}/claims/"
+    assert (
+        editor_a.post(url, {"module": "LOYALTY", "reference": "\t" + "x" * 200}).status_code == 201
+    )
+    refused = editor_a.post(url, {"module": "LOYALTY", "reference": "x" * 201})
+    assert error_codes(refused) == {("reference", "MAX_LENGTH")}
+
+
+def test_an_enrol_request_id_may_be_empty(editor_a, org_a):
+    badge = BadgeFactory(
+        org=org_a,
+        enrol_issue=True,
+        start_on=datetime(2026, 9, 1, tzinfo=UTC),
+        expires_on=datetime(2026, 10, 1, tzinfo=UTC),
+    )
+    with time_machine.travel(datetime(2026, 9, 2, tzinfo=UTC), tick=False):
+        response = editor_a.post(
+            f"/api/v1/badges/{badge.pk}/enrol/", {"customers": ["c-1"], "request_id": ""}
+        )
+    assert response.json()["results"][0]["status"] == "ENROLLED"

@@ -39,6 +39,7 @@ from badges_project.api.fields import (
     JsonUUIDField,
     OrgDateTimeField,
     StatusAtField,
+    TrimmedText,
     ValueSerializer,
     service_checked_name,
 )
@@ -127,8 +128,8 @@ class BenefitSerializer(ValueSerializer):
     """A points or coupon benefit granted with each issuance."""
 
     type = serializers.ChoiceField(choices=BenefitType.choices)
-    reference_id = JsonCharField(max_length=100)
-    name = JsonCharField(max_length=200)
+    reference_id = TrimmedText(max_length=100)
+    name = TrimmedText(max_length=200)
     details = serializers.DictField(required=False, default=dict)
 
     def to_internal_value(self, data) -> Benefit:
@@ -189,8 +190,8 @@ LIMIT_FIELDS = ("customer_limit", "badge_limit")
 
 class ClaimSerializer(serializers.Serializer):
     module = serializers.ChoiceField(choices=Module.choices)
-    reference = JsonCharField(max_length=200)
-    detail = JsonCharField(max_length=200, required=False, allow_blank=True, default="")
+    reference = TrimmedText(max_length=200)
+    detail = TrimmedText(max_length=200, required=False, allow_blank=True)
     claimed_on = OrgDateTimeField(read_only=True)
 
 

@@ -32,10 +32,10 @@ from badges.values import (
 )
 from badges_project.api.fields import (
     JsonBooleanField,
-    JsonCharField,
     OrgDateTimeField,
     ServiceCheckedText,
     StatusAtField,
+    TrimmedText,
     ValueSerializer,
 )
 
@@ -87,7 +87,7 @@ class TriggeredBySerializer(ValueSerializer):
     """The module and reference (a program, a bill) an issue is made for."""
 
     module = serializers.ChoiceField(choices=Module.choices)
-    reference = JsonCharField(max_length=200)
+    reference = TrimmedText(max_length=200)
 
     def to_internal_value(self, data) -> TriggeredBy:
         return TriggeredBy(**super().to_internal_value(data))
@@ -185,6 +185,7 @@ class EnrolRequestSerializer(serializers.Serializer):
     enrol_event_date = OrgDateTimeField(required=False, allow_null=True)
     request_id = request_id_field(
         required=False,
+        empty=True,
         help_text="Recorded on the enrolments made; a repeat finds them (ALREADY_ENROLLED).",
     )
 
