@@ -12,7 +12,7 @@ from badges.services import definitions
 from badges_project.api.access import OrgScopedMixin
 from badges_project.api.schema import error_response
 
-from .filters import BadgeFilter
+from .filters import BADGE_ORDERING, BadgeFilter
 from .issuance import BadgeIssuanceActions
 from .serializers.badges import (
     BadgeChangeSerializer,
@@ -40,7 +40,7 @@ DEFINITION_REFUSALS = error_response(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List badges (Badge Universe)"),
+    list=extend_schema(summary="List badges (Badge Universe)", parameters=[BADGE_ORDERING]),
     retrieve=extend_schema(summary="Read a badge"),
 )
 class BadgeViewSet(

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_filters.widgets import BaseCSVWidget
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 
 from badges import selectors
 from badges.models import Badge, BadgeStatus, Issuance, IssuanceStatus, Module
@@ -31,7 +31,8 @@ def org_badges(request):
 class OrderingWidget(BaseCSVWidget, forms.TextInput):
     """Ordering terms, in order, from one comma-separated value (the schema's form, explode
     false) or from the parameter repeated, as some generated clients send a list. An empty
-    term (``ordering=``, ``name,``) stays, for the filter to refuse."""
+    term (``ordering=``, ``name,``) stays, for the filter to refuse: the schema asks for at
+    least one term when the parameter is sent."""
 
     def value_from_datadict(self, data, files, name):
         values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
@@ -40,7 +41,8 @@ class OrderingWidget(BaseCSVWidget, forms.TextInput):
 
 
 class TermChoiceField(django_filters.fields.ChoiceField):
-    """One ordering term: one of the choices, never empty."""
+    """One of the choices, never empty (django-filter reads an empty value as "no filter",
+    which the schema's enum does not allow)."""
 
     def validate(self, value):
         if value == "":
@@ -52,6 +54,27 @@ class TermChoiceField(django_filters.fields.ChoiceField):
 
 class OrderingFilter(django_filters.OrderingFilter):
     field_class = TermChoiceField
+
+
+class ChoiceFilter(django_filters.ChoiceFilter):
+    field_class = TermChoiceField
+
+
+BADGE_ORDERINGS = ["name", "start_on", "expires_on", "created_on", "updated_on", "issued_count"]
+BADGE_ORDERING = OpenApiParameter(
+    "ordering",
+    {
+        "type": "array",
+        "items": {
+            "type": "string",
+            "enum": [*BADGE_ORDERINGS, *(f"-{f}" for f in BADGE_ORDERINGS)],
+        },
+        "minItems": 1,
+    },
+    style="form",
+    explode=False,
+    description="Fields to order by, `-` for descending, comma-separated; ties end on the id.",
+)
 
 
 class BadgeFilter(django_filters.FilterSet):
@@ -76,7 +99,7 @@ class BadgeFilter(django_filters.FilterSet):
         queryset=org_groups, help_text="Group id; repeatable (any of them)."
     )
     ordering = OrderingFilter(
-        fields=["name", "start_on", "expires_on", "created_on", "updated_on", "issued_count"],
+        fields=BADGE_ORDERINGS,
         widget=OrderingWidget,
     )
 
@@ -130,7 +153,7 @@ class CustomerBadgeFilter(django_filters.FilterSet):
         method="filter_group",
         help_text="Group id; repeatable (any of them). A disabled group holds no badge here.",
     )
-    sort_on = django_filters.ChoiceFilter(
+    sort_on = ChoiceFilter(
         choices=[(key, key) for key in selectors.CUSTOMER_BADGE_SORTS],
         method="filter_sort_on",
         help_text="Order by issue date, issuance expiry or badge name (`-` for descending) "

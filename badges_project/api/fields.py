@@ -1,5 +1,7 @@
-"""Serializer fields every app's API shares: instants in the acting org's timezone, and
-statuses derived from the request's clock."""
+"""Serializer fields every app's API shares: instants in the acting org's timezone, statuses
+derived from the request's clock, fields that take only their schema's JSON type, text whose
+rules a service checks (documented, not enforced, here), and value objects that stay whole in a
+partial update."""
 
 import re
 from datetime import UTC, datetime, time, timedelta
@@ -165,7 +167,7 @@ class ServiceCheckedText(ServiceCheckedString):
         schema = {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": pattern}
         if empty:
             schema = {"oneOf": [schema, {"type": "string", "maxLength": 0}]}
-        super().__init__(schema=schema, **kwargs)
+        super().__init__(schema=schema, allow_blank=empty, **kwargs)
         self.validators = [
             v for v in self.validators if isinstance(v, ProhibitSurrogateCharactersValidator)
         ]

@@ -153,6 +153,13 @@ def test_an_empty_ordering_term_is_a_400(viewer_a, query):
     assert error_codes(viewer_a.get("/api/v1/badges/" + query)) == {("ordering", "INVALID_CHOICE")}
 
 
+@pytest.mark.parametrize("query", ["?sort_on=", "?status=", "?badge="])
+def test_an_empty_customer_badge_filter_is_a_400_not_no_filter(viewer_a, org_a, query):
+    CustomerFactory(org=org_a, customer_id="c-1")
+    response = viewer_a.get("/api/v1/customers/c-1/badges/" + query)
+    assert response.status_code == 400
+
+
 def test_trimmed_text_counts_its_length_once_trimmed(editor_a, org_a):
     """DRF reads such text trimmed; the schema's pattern says the same."""
     badge = BadgeFactory(org=org_a)
