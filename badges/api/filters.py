@@ -41,15 +41,15 @@ class OrderingWidget(BaseCSVWidget, forms.TextInput):
 
 
 class TermChoiceField(django_filters.fields.ChoiceField):
-    """One of the choices, never empty (django-filter reads an empty value as "no filter",
-    which the schema's enum does not allow)."""
+    """One of the choices when sent, never empty (django-filter reads an empty value as "no
+    filter", which the schema's enum does not allow; an absent parameter arrives as None)."""
 
-    def validate(self, value):
+    def clean(self, value):
         if value == "":
             raise ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice", params={"value": ""}
             )
-        super().validate(value)
+        return super().clean(value)
 
 
 class OrderingFilter(django_filters.OrderingFilter):
