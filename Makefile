@@ -63,7 +63,7 @@ check: $(STAMP)
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 ## The API against its OpenAPI schema: schemathesis, every check and phase, on a live server on
-## PostgreSQL, for CONTRACT_SECONDS (120; 600 gives 20,000+ cases here).
+## PostgreSQL, for CONTRACT_SECONDS (120; 900 gives 20,000 cases and more here).
 contract: $(STAMP)
 	CONTRACT_SECONDS=$(CONTRACT_SECONDS) tests/contract/run
 
