@@ -50,16 +50,13 @@ class BadgeViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Badge definitions of the acting org.
-
-    Each action names what it reads of its badge (``badge_reads``): ``read`` loads everything
-    a badge read shows; ``bare`` only the row, for actions whose service loads what it needs;
-    ``fixed_windows`` the row with its fixed-window configs.
-    """
+    """Badge definitions of the acting org."""
 
     serializer_class = BadgeSerializer
     filterset_class = BadgeFilter
     http_method_names = ["get", "post", "patch", "head"]
+    # What an action reads of its badge: "read" everything a badge read shows, "bare" the row
+    # alone (the action's service loads what it needs), "fixed_windows" the row and its configs.
     badge_reads = "read"
 
     def scoped_queryset(self, org):
