@@ -106,7 +106,8 @@ STANDARD_ERRORS = {
     "403": "The caller's role in the acting org does not allow this (`PERMISSION_DENIED`).",
     "404": "Not in the acting org, an unknown `X-Org`, or a page past the last (`NOT_FOUND`).",
     "503": "Busy with concurrent requests on the same rows (`BUSY`) or the database is "
-    "unavailable (`SERVICE_UNAVAILABLE`): nothing was written; retry with the same request.",
+    "unavailable (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds with the same "
+    "request (a repeated `request_id` answers what was done, and does nothing twice).",
 }
 BODY_ERRORS = {"415": "The body is not JSON (`UNSUPPORTED_MEDIA_TYPE`)."}
 
