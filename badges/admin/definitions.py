@@ -110,6 +110,8 @@ OwnerFilter = list_filter("owner", Module.choices, lambda v: selectors.badges_ow
 class BadgeAdminForm(ServiceForm):
     """Creates and updates through the definition service, which checks every rule."""
 
+    CHANGEABLE = ("name", "description", "start_on", "expires_on", "owners", "group", "rank")
+
     owners = forms.MultipleChoiceField(
         choices=Module.choices,
         widget=forms.CheckboxSelectMultiple,
@@ -186,8 +188,6 @@ class BadgeAdminForm(ServiceForm):
         if any(f.startswith(("enrolment_expiry", "issue_expiry")) for f in self.changed_data):
             changes.update(self._expiries({**self.initial, **data}))
         return definitions.badge_update(badge=self.instance, actor=self.actor, now=now, **changes)
-
-    CHANGEABLE = ("name", "description", "start_on", "expires_on", "owners", "group", "rank")
 
 
 @admin.register(Badge)
