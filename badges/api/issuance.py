@@ -63,8 +63,9 @@ class BadgeIssuanceActions:
         responses={
             200: EnrolResponseSerializer,
             400: error_response(
-                f"The request as a whole is refused: {BATCH_REFUSALS}, REQUEST_ID_INVALID; or "
-                "the body's shape is wrong."
+                f"The request as a whole is refused: {BATCH_REFUSALS}, REQUEST_ID_REQUIRED "
+                "(white space only; send none or an empty one for no request id), "
+                "REQUEST_ID_INVALID; or the body's shape is wrong."
             ),
         },
     )

@@ -22,11 +22,7 @@ def check_batch(customer_ids: Sequence[str]) -> None:
             "TOO_MANY_CUSTOMERS", f"At most {MAX_BATCH} customers per request.", "customers"
         )
     invalid = [
-        Violation(
-            "CUSTOMER_ID_INVALID",
-            f"Customer ids are 1 to {CUSTOMER_ID_MAX_LENGTH} characters, not blank.",
-            f"customers.{index}",
-        )
+        _customer_id_invalid(f"customers.{index}")
         for index, customer_id in enumerate(customer_ids)
         if not is_customer_id(customer_id)
     ]
@@ -34,13 +30,17 @@ def check_batch(customer_ids: Sequence[str]) -> None:
         raise RuleViolation(*invalid)
 
 
-def check_customer_id(customer_id: str, field: str = "customer_id") -> None:
+def _customer_id_invalid(field: str) -> Violation:
+    return Violation(
+        "CUSTOMER_ID_INVALID",
+        f"Customer ids are 1 to {CUSTOMER_ID_MAX_LENGTH} characters, not blank.",
+        field,
+    )
+
+
+def check_customer_id(customer_id: str) -> None:
     if not is_customer_id(customer_id):
-        raise RuleViolation.one(
-            "CUSTOMER_ID_INVALID",
-            f"Customer ids are 1 to {CUSTOMER_ID_MAX_LENGTH} characters, not blank.",
-            field,
-        )
+        raise RuleViolation(_customer_id_invalid("customer_id"))
 
 
 def customers_for_batch(

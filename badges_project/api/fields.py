@@ -54,18 +54,15 @@ class OrgDateTimeField(serializers.DateTimeField):
         return super().to_internal_value(value)
 
     def to_representation(self, value):
-        if isinstance(value, datetime) and not _whole_minutes(value, self.default_timezone()):
+        if not isinstance(value, datetime):
+            return super().to_representation(value)
+        try:
+            local = value.astimezone(self.default_timezone())
+        except OverflowError:
+            local = None
+        if local is None or local.utcoffset() % timedelta(minutes=1):
             return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-        return super().to_representation(value)
-
-
-def _whole_minutes(value: datetime, tz) -> bool:
-    """Whether the instant's offset in ``tz`` can be written in RFC 3339 (whole minutes)."""
-    try:
-        offset = value.astimezone(tz).utcoffset()
-    except OverflowError:
-        return False
-    return offset is None or not offset % timedelta(minutes=1)
+        return super().to_representation(local)  # already in the zone: no second conversion
 
 
 class StatusAtField(serializers.ChoiceField):

@@ -1,5 +1,8 @@
 """SPEC 17: every endpoint appears in a valid OpenAPI 3 schema and the docs page works offline."""
 
+import inspect
+import re
+
 import pytest
 import yaml
 from openapi_spec_validator import validate
@@ -102,3 +105,52 @@ def test_docs_page_serves_its_assets_locally(client):
     page = response.content.decode()
     assert "swagger-ui" in page
     assert "cdn" not in page.lower()
+
+
+def violation_codes(*rules) -> set[str]:
+    """Every code the rules (modules or functions) raise: ``Violation("CODE"`` and
+    ``RuleViolation.one("CODE"``."""
+    return {
+        code
+        for source in rules
+        for code in re.findall(
+            r'(?:Violation|RuleViolation\.one)\(\s*"([A-Z_]+)"', inspect.getsource(source)
+        )
+    }
+
+
+def test_a_badge_write_documents_every_code_the_definition_rules_answer(schema):
+    from badges.services import definition_rules
+    from customfields import services as customfield_services
+    from groups import services as group_services
+
+    codes = violation_codes(
+        definition_rules,
+        group_services.group_assignable,
+        group_services.rank_violations,
+        customfield_services.badge_values_violations,
+    )
+    assert {"GROUP_INACTIVE", "RANK_INVALID", "CUSTOM_FIELD_DUPLICATE"} <= codes
+    for path, method in (("/api/v1/badges/", "post"), ("/api/v1/badges/{id}/", "patch")):
+        described = schema["paths"][path][method]["responses"]["400"]["description"]
+        assert {c for c in codes if c not in described} == set(), (path, method)
+
+
+def test_issue_and_enrol_document_every_code_that_refuses_a_whole_request(schema):
+    from badges.services import customers, idempotency
+
+    codes = violation_codes(customers, idempotency) - {"REGISTERED_ON_IN_FUTURE"}
+    for action in ("issue", "enrol"):
+        described = schema["paths"][f"/api/v1/badges/{{id}}/{action}/"]["post"]["responses"]
+        assert {c for c in codes if c not in described["400"]["description"]} == set(), action
+
+
+def test_trimmed_text_is_documented_as_counted_trimmed(schema):
+    """The claim reference is read trimmed and is at most 200 characters so: its pattern says
+    the same, where ``maxLength`` would count the white space around it."""
+    reference = schema["components"]["schemas"]["ClaimRequest"]["properties"]["reference"]
+    assert "maxLength" not in reference
+    pattern = re.compile(reference["pattern"])
+    assert pattern.match("\t" + "x" * 200)
+    assert not pattern.match("x" * 201)
+    assert not pattern.match(" \t ")
