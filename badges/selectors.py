@@ -1,5 +1,8 @@
 """Reads shared by the API, the admin and the UI. Every read is scoped to one org."""
 
+import copy
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -16,6 +19,7 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Lower
 
@@ -46,6 +50,40 @@ class OrgChoiceRequired(Exception):
     """The user belongs to several orgs and named none."""
 
 
+def _membership_chosen(memberships: list[Membership], org_slug: str | None) -> Membership:
+    """The rules of ``acting_membership`` over memberships already read (those of the named
+    org, by slug or id, or the user's first two)."""
+    if org_slug:
+        found = [m for m in memberships if m.org.slug == org_slug] or [
+            m for m in memberships if org_slug.isdigit() and m.org_id == int(org_slug)
+        ]
+        if not found:
+            raise Membership.DoesNotExist
+        return found[0]
+    if not memberships:
+        raise NoOrg
+    if len(memberships) > 1:
+        raise OrgChoiceRequired
+    return memberships[0]
+
+
+def token_membership(*, key: str, org_slug: str | None) -> Membership | None:
+    """The token's user and the membership a request made with it acts through, with its org,
+    in one query; None when there is no answer to give from that query alone (an unknown
+    token, a user in no org or not in the named one), so that the caller falls back on the
+    separate reads that tell these apart."""
+    memberships = Membership.objects.select_related("org", "user").filter(user__auth_token__key=key)
+    if org_slug:
+        named = Q(org__slug=org_slug)
+        if org_slug.isdigit():
+            named |= Q(org_id=int(org_slug))
+        memberships = memberships.filter(named)
+    try:
+        return _membership_chosen(list(memberships.order_by("pk")[:2]), org_slug)
+    except (Membership.DoesNotExist, NoOrg, OrgChoiceRequired):
+        return None
+
+
 def acting_membership(*, user, org_slug: str | None) -> Membership:
     """The membership a request acts through: the named org's (by slug, or by id), or the
     user's only one.
@@ -55,18 +93,11 @@ def acting_membership(*, user, org_slug: str | None) -> Membership:
     """
     memberships = Membership.objects.select_related("org").filter(user=user)
     if org_slug:
-        found = memberships.filter(org__slug=org_slug).first()
-        if found is None and org_slug.isdigit():
-            found = memberships.filter(org_id=int(org_slug)).first()
-        if found is None:
-            raise Membership.DoesNotExist
-        return found
-    found = list(memberships[:2])
-    if not found:
-        raise NoOrg
-    if len(found) > 1:
-        raise OrgChoiceRequired
-    return found[0]
+        named = Q(org__slug=org_slug)
+        if org_slug.isdigit():
+            named |= Q(org_id=int(org_slug))
+        memberships = memberships.filter(named)
+    return _membership_chosen(list(memberships.order_by("pk")[:2]), org_slug)
 
 
 def badge_status_q(statuses: Iterable[str], now: datetime) -> Q:
@@ -91,8 +122,45 @@ def badges_claimed_by_q(modules: Iterable[str]) -> Q:
 
 
 def badges_of(*, org: Organization) -> QuerySet[Badge]:
-    """The org's badges, bare: for actions whose service loads what it needs itself."""
-    return Badge.objects.filter(org=org)
+    """The org's badges, bare (with their org, joined): for actions whose service loads what
+    it needs itself."""
+    return Badge.objects.filter(org=org).select_related("org")
+
+
+ISSUE_READS = ("benefits", "rolling_limits", "fixed_window_configs", "claims")
+DEFINITIONS_KEPT = 2048
+_definitions: OrderedDict = OrderedDict()
+_definitions_lock = threading.Lock()
+
+
+def badge_for_issue(badge: Badge) -> Badge:
+    """The badge row as read, with the parts of its definition an issue reads (benefits,
+    rolling limits, fixed-window configs, claims) from a per-process cache keyed by the row's
+    ``revision``, which every definition write bumps: a changed definition is read again, an
+    unchanged one costs no query. The cached parts are shared; nothing may change them."""
+    with _definitions_lock:
+        entry = _definitions.get(badge.pk)
+        if entry is not None:
+            _definitions.move_to_end(badge.pk)
+    if entry is None or entry[0] != badge.revision:
+        loaded = copy.copy(badge)
+        loaded._prefetched_objects_cache = {}
+        prefetch_related_objects([loaded], *ISSUE_READS)
+        entry = (badge.revision, loaded._prefetched_objects_cache)
+        with _definitions_lock:
+            _definitions[badge.pk] = entry
+            while len(_definitions) > DEFINITIONS_KEPT:
+                _definitions.popitem(last=False)
+    found = copy.copy(badge)
+    found._prefetched_objects_cache = dict(entry[1])
+    return found
+
+
+def badge_definitions_forgotten() -> None:
+    """Empty this process's definition cache (tests that change a definition around the
+    services, and a process that wants its memory back)."""
+    with _definitions_lock:
+        _definitions.clear()
 
 
 def badge_list(*, org: Organization) -> QuerySet[Badge]:

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 from rest_framework.authtoken.models import Token
@@ -30,6 +31,7 @@ from badges.models import (
     Role,
     RollingLimit,
 )
+from badges.services.issued_counts import issued_counts_changed
 from customfields.models import BadgeFieldValue, CustomField, DataType
 from groups.models import BadgeGroup
 
@@ -112,7 +114,22 @@ class BadgeOwnerFactory(DjangoModelFactory):
     added_on = factory.LazyFunction(timezone.now)
 
 
-class BadgeClaimFactory(DjangoModelFactory):
+class DefinitionPartFactory(DjangoModelFactory):
+    """A part of a badge's definition written around the services: like them, it bumps the
+    badge's revision (in memory too), so the issue path reads the definition again."""
+
+    class Meta:
+        abstract = True
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def revised(self, create, extracted, **kwargs):
+        if create:
+            self.badge.revision += 1
+            Badge.objects.filter(pk=self.badge_id).update(revision=F("revision") + 1)
+
+
+class BadgeClaimFactory(DefinitionPartFactory):
     class Meta:
         model = BadgeClaim
 
@@ -123,7 +140,7 @@ class BadgeClaimFactory(DjangoModelFactory):
     claimed_on = factory.LazyFunction(timezone.now)
 
 
-class BadgeBenefitFactory(DjangoModelFactory):
+class BadgeBenefitFactory(DefinitionPartFactory):
     class Meta:
         model = BadgeBenefit
 
@@ -134,7 +151,7 @@ class BadgeBenefitFactory(DjangoModelFactory):
     name = "100 points"
 
 
-class RollingLimitFactory(DjangoModelFactory):
+class RollingLimitFactory(DefinitionPartFactory):
     class Meta:
         model = RollingLimit
 
@@ -145,7 +162,7 @@ class RollingLimitFactory(DjangoModelFactory):
     unit = "DAYS"
 
 
-class FixedWindowConfigFactory(DjangoModelFactory):
+class FixedWindowConfigFactory(DefinitionPartFactory):
     class Meta:
         model = FixedWindowConfig
 
@@ -194,6 +211,7 @@ class EnrolmentFactory(DjangoModelFactory):
 class IssuanceFactory(DjangoModelFactory):
     class Meta:
         model = Issuance
+        skip_postgeneration_save = True
 
     badge = factory.SubFactory(BadgeFactory)
     org = factory.SelfAttribute("badge.org")
@@ -201,6 +219,12 @@ class IssuanceFactory(DjangoModelFactory):
     issued_on = factory.LazyFunction(timezone.now)
     event_date = factory.SelfAttribute("issued_on")
     source = "API"
+
+    @factory.post_generation
+    def counted(self, create, extracted, **kwargs):
+        """Written around the services, like an import: the badge's issued count follows."""
+        if create and self.revoked_on is None:
+            issued_counts_changed([(self.badge_id, 1)])
 
 
 class IssueRequestFactory(DjangoModelFactory):

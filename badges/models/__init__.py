@@ -25,7 +25,14 @@ from .definitions import (
     FixedWindowCycle,
     RollingLimit,
 )
-from .issuance import Customer, Enrolment, Issuance, IssueRequest
+from .issuance import (
+    Customer,
+    Enrolment,
+    Issuance,
+    IssuedCount,
+    IssuedCountChange,
+    IssueRequest,
+)
 from .orgs import ORG_SETTINGS, ROLE_RANK, Membership, Organization, Role, validate_timezone
 
 __all__ = [
@@ -52,6 +59,8 @@ __all__ = [
     "IssueExpiryType",
     "IssueRequest",
     "IssueType",
+    "IssuedCount",
+    "IssuedCountChange",
     "LimitScope",
     "Membership",
     "Module",

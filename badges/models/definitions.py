@@ -71,6 +71,9 @@ class Badge(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # Bumped by every definition write, with ``updated_on``: it keys the issue path's cache of
+    # the definition's parts (benefits, limits, claims), which a clock can't key exactly.
+    revision = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-updated_on", "id"]
@@ -108,6 +111,8 @@ class Badge(models.Model):
             ),
         ]
         indexes = [
+            # The list ordered by name (its default tie-breaker is the id).
+            models.Index(fields=["org", "name", "id"], name="badge_org_name"),
             models.Index(fields=["org", "start_on"], name="badge_org_start"),
             models.Index(fields=["org", "expires_on"], name="badge_org_expires"),
             models.Index(fields=["org", "-updated_on"], name="badge_org_updated"),

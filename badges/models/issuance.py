@@ -81,9 +81,17 @@ class Issuance(models.Model):
     """
 
     issual_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    badge = models.ForeignKey(Badge, on_delete=models.PROTECT, related_name="issuances")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="issuances")
+    # Single-column indexes on org, badge and customer would be redundant: an org is one value
+    # per tenant, and badge and customer lead the composite indexes below.
+    org = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    badge = models.ForeignKey(
+        Badge, on_delete=models.PROTECT, related_name="issuances", db_index=False
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="issuances", db_index=False
+    )
     event_date = models.DateTimeField()
     issued_on = models.DateTimeField()
     expires_on = models.DateTimeField(null=True, blank=True)
@@ -98,16 +106,41 @@ class Issuance(models.Model):
     revoked_on = models.DateTimeField(null=True, blank=True)
     revoke_reason = models.CharField(max_length=500, blank=True)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
         ordering = ["-issued_on", "-id"]
+        # Each index says the query it serves (docs/performance.md lists them with their plans).
         indexes = [
+            # The issue path's held issuances of a badge's customers; the overlap check.
             models.Index(fields=["badge", "customer", "issued_on"], name="issuance_customer"),
-            models.Index(fields=["badge", "issued_on"], name="issuance_badge_issued"),
-            models.Index(fields=["badge", "event_date"], name="issuance_badge_event"),
+            # Badge-wide rolling windows, counted back from now over issued_on: index-only, and
+            # only the counted (non-revoked) rows.
+            models.Index(
+                fields=["badge", "issued_on"],
+                name="issuance_badge_counted",
+                condition=Q(revoked_on__isnull=True),
+            ),
+            # Badge-wide fixed windows and the fixed-windows read, counted by event date.
+            models.Index(
+                fields=["badge", "event_date"],
+                name="issuance_badge_event_counted",
+                condition=Q(revoked_on__isnull=True),
+            ),
+            # A customer's badges, newest first.
             models.Index(fields=["customer", "-issued_on"], name="issuance_customer_recent"),
+            # Deleting a user clears the revocations they made (most rows have none).
+            models.Index(
+                fields=["revoked_by"],
+                name="issuance_revoked_by",
+                condition=Q(revoked_by__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -138,13 +171,24 @@ class IssueRequest(models.Model):
     """The outcome of one issue request for one customer, kept so a replayed ``request_id``
     answers the original outcome, issued or refused, and writes nothing."""
 
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    # ``org`` leads the unique key below, which serves its lookups.
+    org = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="+")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
     request_id = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64)
+    # By ``issual_id``, which the service makes before the insert: the issuance and its
+    # request record are written together, in one statement on PostgreSQL.
     issuance = models.OneToOneField(
-        Issuance, on_delete=models.CASCADE, null=True, blank=True, related_name="issue_request"
+        Issuance,
+        to_field="issual_id",
+        db_column="issual_id",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="issue_request",
     )
     code = models.CharField(max_length=40, blank=True)
     message = models.CharField(max_length=500, blank=True)
@@ -160,3 +204,32 @@ class IssueRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} for {self.customer}"
+
+
+class IssuedCount(models.Model):
+    """A badge's non-revoked issuances, kept exact for its overall badge limit (SPEC 6) and the
+    issued-count sync (SPEC 16) without counting its history.
+
+    ``issued`` plus the badge's pending ``IssuedCountChange`` rows is the count. Issues of a
+    badge with badge-wide limits add to ``issued`` under this row's lock; every other write
+    (issues of other badges, revocations, imports) appends a change row and locks nothing.
+    docs/concurrency.md says why the sum stays exact.
+    """
+
+    badge = models.OneToOneField(
+        Badge, on_delete=models.CASCADE, primary_key=True, related_name="issued_tally"
+    )
+    issued = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.badge_id}: {self.issued}"
+
+
+class IssuedCountChange(models.Model):
+    """A change to a badge's issued count, not yet folded into its ``IssuedCount``."""
+
+    badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="+")
+    change = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.badge_id}: {self.change:+d}"

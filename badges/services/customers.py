@@ -53,13 +53,10 @@ def customers_for_batch(
     yet, so that it creates nothing.
     """
     if write:
-        # Inserted in one order everywhere, and before any row lock is taken, so concurrent
-        # batches never deadlock on the unique key (see docs/concurrency.md).
-        Customer.objects.bulk_create(
-            [Customer(org=org, customer_id=c, created_on=now) for c in sorted(customer_ids)],
-            ignore_conflicts=True,
-        )
-        return {c.customer_id: c for c in customers_locked(org=org, customer_ids=customer_ids)}
+        return {
+            c.customer_id: c
+            for c in customers_locked(org=org, customer_ids=customer_ids, created_on=now)
+        }
     found = {
         c.customer_id: c for c in Customer.objects.filter(org=org, customer_id__in=customer_ids)
     }

@@ -38,6 +38,7 @@ from badges.services.fixed_windows import (
     fixed_windows_roll_over,
 )
 from badges.services.history import change_record
+from badges.services.issued_counts import issued_count_start
 from badges.values import Benefit, Definition, LimitSet
 from customfields import services as customfield_services
 
@@ -137,6 +138,7 @@ def badge_create(*, org: Organization, actor, now: datetime, definition: Definit
     badge = Badge(org=org, created_on=now, created_by=actor, updated_on=now, updated_by=actor)
     _write_columns(badge, definition)
     _save_named(badge, badge.name)
+    issued_count_start(badge)
     _add_owners(badge, definition.owners, actor, now)
     _write_benefits(badge, definition.benefits)
     _write_limits(badge, LimitScope.CUSTOMER, definition.customer_limit, now)
@@ -196,6 +198,7 @@ def badge_update(*, badge: Badge, actor, now: datetime, **changes: Any) -> Badge
     _write_columns(badge, new)
     badge.updated_on = now
     badge.updated_by = actor
+    badge.revision += 1
     _save_named(badge, badge.name)
     _add_owners(badge, new.owners, actor, now)
     if "benefits" in diff:
@@ -221,7 +224,8 @@ def badge_update(*, badge: Badge, actor, now: datetime, **changes: Any) -> Badge
 def _touch(badge: Badge, actor, now: datetime, fields: Sequence[str] = ()) -> None:
     badge.updated_on = now
     badge.updated_by = actor
-    badge.save(update_fields=[*fields, "updated_on", "updated_by"])
+    badge.revision += 1
+    badge.save(update_fields=[*fields, "updated_on", "updated_by", "revision"])
 
 
 def _set_active(badge: Badge, active: bool, actor, now: datetime) -> Badge:

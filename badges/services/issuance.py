@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import transaction
+from django.db.models import DateTimeField, Value
 
 from badges.choices import IssueSource
 from badges.exceptions import Refusal, RuleViolation
@@ -21,12 +22,14 @@ from badges.models import (
     Enrolment,
     Issuance,
     IssuanceStatus,
+    IssuedCountChange,
     IssueRequest,
     IssueType,
     LimitScope,
     Module,
 )
 from badges.periods import issuance_expiry
+from badges.selectors import badge_for_issue
 from badges.services.customers import check_batch, customers_for_batch
 from badges.services.eligibility import (
     badge_closed_refusal,
@@ -36,6 +39,13 @@ from badges.services.eligibility import (
     retro_window_refusal,
 )
 from badges.services.idempotency import check_request_id, details_stored, refusal_replayed
+from badges.services.inserts import inserted_together
+from badges.services.issued_counts import (
+    issued_count_added,
+    issued_count_held,
+    issued_count_read,
+    issued_counts_changed,
+)
 from badges.services.limits import (
     BadgeTally,
     Counted,
@@ -44,9 +54,8 @@ from badges.services.limits import (
     fixed_cycle_for,
     has_badge_limits,
     limit_refusal,
-    window_start,
 )
-from badges.services.locking import lock_badge, lock_customers
+from badges.services.locking import lock_customers
 from badges.values import REASON_MAX_LENGTH, is_reason
 
 
@@ -195,7 +204,9 @@ def issue(
 ) -> list[IssueOutcome]:
     """Issue ``badge`` to each customer, refusing each with the first failing check of SPEC 5.
 
-    A dry run answers the same without writing anything (and creates no customers).
+    Decides on the badge row as the caller read it (a request reads it once, before the
+    transaction; no lock makes a later read more current). A dry run answers the same without
+    writing anything (and creates no customers).
     """
     customer_ids = list(dict.fromkeys(customer_ids))
     check_request_id(order.request_id)
@@ -217,7 +228,7 @@ class _Batch:
     badge_refusal: Refusal | None
     retro: bool
     enrolments: dict[str, list[Enrolment]]
-    held: dict[str, list[Issuance]]
+    held: dict[str, list]
     customer_fixed: FixedCycle | None
     badge_fixed: FixedCycle | None
     badge_tally: BadgeTally
@@ -300,11 +311,62 @@ class _Batch:
         )
 
 
+@dataclass(frozen=True)
+class Held:
+    """A non-revoked issuance the customer holds, as the overlap and limit checks see it."""
+
+    issued_on: datetime
+    expires_on: datetime | None
+    event_date: datetime
+
+
+def _held_and_prior(badge: Badge, stored: dict[int, str], request_id: str):
+    """The customers' non-revoked issuances of the badge, and the outcomes this request id
+    already had for them, in one read (after the customers' locks, so both are current).
+    Returns (held rows, prior IssueRequests by customer id); the priors are read whole only
+    when there are some."""
+    no_time = Value(None, output_field=DateTimeField())
+    rows = (
+        Issuance.objects.filter(badge=badge, customer__in=stored, revoked_on__isnull=True)
+        .order_by()
+        .annotate(prior=Value(False))
+        .values_list("prior", "customer_id", "issued_on", "expires_on", "event_date")
+        .union(
+            IssueRequest.objects.filter(
+                org=badge.org, badge=badge, customer__in=stored, request_id=request_id
+            )
+            .order_by()
+            .annotate(prior=Value(True), a=no_time, b=no_time, c=no_time)
+            .values_list("prior", "customer_id", "a", "b", "c"),
+            all=True,
+        )
+    )
+    held, prior_customers = [], []
+    for prior, *row in rows:
+        (prior_customers if prior else held).append(row if not prior else row[0])
+    prior = {}
+    if prior_customers:
+        prior = {
+            stored[r.customer_id]: r
+            for r in IssueRequest.objects.filter(
+                org=badge.org, badge=badge, customer__in=prior_customers, request_id=request_id
+            ).select_related("issuance__customer")
+        }
+    return held, prior
+
+
 def _load_batch(
-    badge: Badge, stored: dict[int, str], order: IssueOrder, now, *, write: bool
+    badge: Badge,
+    stored: dict[int, str],
+    held_rows: list,
+    order: IssueOrder,
+    now,
+    *,
+    write: bool,
 ) -> _Batch:
-    """Read everything the decisions need in a constant number of queries; the badge-wide
-    counts last, under the badge lock when the badge has badge-wide limits."""
+    """Read everything the decisions need in a constant number of queries; the badge's issued
+    count last, under its lock when the badge has badge-wide limits (each window is counted
+    when a decision first needs it, under the same lock)."""
     event = order.event_date or now
     badge_refusal, retro = _badge_refusal(badge, order, event, now)
     enrolments, held = defaultdict(list), defaultdict(list)
@@ -313,24 +375,16 @@ def _load_batch(
             badge=badge, customer__in=stored, revoked_on__isnull=True
         ):
             enrolments[stored[enrolment.customer_id]].append(enrolment)
-    for issuance in Issuance.objects.filter(badge=badge, customer__in=stored).exclude(
-        status=IssuanceStatus.REVOKED
-    ):
-        held[stored[issuance.customer_id]].append(issuance)
-    clamp = order.is_membercare
-    badge_fixed = fixed_cycle_for(badge, LimitScope.BADGE, event, now, clamp_to_period=clamp)
-    badge_tally = BadgeTally(badge)
-    if has_badge_limits(badge) and badge_refusal is None:
-        if write:
-            lock_badge(badge)
-        badge_tally.prime(
-            [
-                window_start(now, w.value, w.unit, badge.org.tzinfo)
-                for w in badge.rolling_limits.all()
-                if w.scope == LimitScope.BADGE
-            ],
-            badge_fixed.counted if badge_fixed else None,
+    for customer_pk, issued_on, expires_on, event_date in held_rows:
+        held[stored[customer_pk]].append(
+            Held(issued_on=issued_on, expires_on=expires_on, event_date=event_date)
         )
+    clamp = order.is_membercare
+    badge_tally = BadgeTally(badge, held=write and has_badge_limits(badge))
+    if badge_tally.held and badge_refusal is None:
+        badge_tally.issued = issued_count_held(badge)
+    elif badge.badge_overall_limit is not None and badge_refusal is None:
+        badge_tally.issued = issued_count_read(badge)
     return _Batch(
         badge=badge,
         order=order,
@@ -343,26 +397,18 @@ def _load_batch(
         customer_fixed=fixed_cycle_for(
             badge, LimitScope.CUSTOMER, event, now, clamp_to_period=clamp
         ),
-        badge_fixed=badge_fixed,
+        badge_fixed=fixed_cycle_for(badge, LimitScope.BADGE, event, now, clamp_to_period=clamp),
         badge_tally=badge_tally,
         expires_on=issuance_expiry(badge, now),
     )
 
 
 def _issue_batch(badge, customer_ids, order: IssueOrder, now, *, write: bool):
-    related = ["benefits", "rolling_limits", "fixed_window_configs"]
-    if order.triggered_by and not order.is_membercare:
-        related.append("claims")
-    badge = Badge.objects.select_related("org").prefetch_related(*related).get(pk=badge.pk)
+    badge = badge_for_issue(badge)
     customers = customers_for_batch(org=badge.org, customer_ids=customer_ids, now=now, write=write)
     stored = {c.pk: c.customer_id for c in customers.values() if c.pk is not None}
-    prior = {
-        stored[r.customer_id]: r
-        for r in IssueRequest.objects.filter(
-            org=badge.org, badge=badge, customer__in=stored, request_id=order.request_id
-        ).select_related("issuance__customer")
-    }
-    batch = _load_batch(badge, stored, order, now, write=write)
+    held_rows, prior = _held_and_prior(badge, stored, order.request_id)
+    batch = _load_batch(badge, stored, held_rows, order, now, write=write)
 
     outcomes, records = [], []
     for customer_id in customer_ids:
@@ -380,11 +426,24 @@ def _issue_batch(badge, customer_ids, order: IssueOrder, now, *, write: bool):
         if write:
             records.append(batch.record(customer, outcome))
     if write:
-        Issuance.objects.bulk_create(
-            [o.issuance for o in outcomes if o.status == "ISSUED" and not o.replayed]
+        _written(
+            batch,
+            [o.issuance for o in outcomes if o.status == "ISSUED" and not o.replayed],
+            records,
         )
-        IssueRequest.objects.bulk_create(records)
     return outcomes
+
+
+def _written(batch: _Batch, issued: list[Issuance], records: list[IssueRequest]) -> None:
+    """The new issuances, the request records and the badge's issued count, in one statement
+    where the database allows (the count added under its lock when the batch holds it,
+    appended as a change otherwise)."""
+    badge = batch.badge
+    if batch.badge_tally.held:
+        inserted_together(issued, records, then=issued_count_added(badge, len(issued)))
+    else:
+        changes = [IssuedCountChange(badge=badge, change=len(issued))] if issued else []
+        inserted_together(issued, records, changes)
 
 
 def check_revoke_reason(reason: str) -> None:
@@ -405,6 +464,7 @@ def _mark_revoked(issuances: list[Issuance], reason: str, actor, now: datetime) 
         issuance.revoke_reason = reason.strip()
         issuance.revoked_by = actor
     Issuance.objects.bulk_update(issuances, ["status", "revoked_on", "revoke_reason", "revoked_by"])
+    issued_counts_changed((i.badge_id, -1) for i in issuances)
 
 
 @transaction.atomic

@@ -1,20 +1,18 @@
 """Issue limits (SPEC 6): overall, rolling windows and fixed windows, per customer or per badge.
 
-Counts come from a tally: the customer's issuances in memory, or aggregate queries over the
-badge's issuances. A tally also counts the issuances made earlier in the same batch, so one
-bulk request sees its own writes. Revoked issuances never count.
+Counts come from a tally: the customer's issuances in memory, or the badge's issued count and
+window counts bounded by their limit. A tally also counts the issuances made earlier in the same
+batch, so one bulk request sees its own writes. Revoked issuances never count.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q
-
 from badges.choices import LimitKind
 from badges.cycles import Cycle
 from badges.exceptions import Refusal
-from badges.models import Badge, FixedWindowConfig, Issuance, IssuanceStatus, LimitScope
+from badges.models import Badge, FixedWindowConfig, Issuance, LimitScope
 from badges.periods import shift
 from badges.selectors import in_span_q
 from badges.windows import config_cycle_at, config_in_force, counted_span, cycles_until
@@ -99,76 +97,65 @@ class CustomerTally:
     def overall(self) -> int:
         return len(self.issuances)
 
-    def since(self, start: datetime) -> int:
+    def since(self, start: datetime, limit: int) -> int:
         return sum(1 for i in self.issuances if i.issued_on > start)
 
-    def in_cycle(self, cycle: Cycle) -> int:
+    def in_cycle(self, cycle: Cycle, limit: int) -> int:
         return sum(1 for i in self.issuances if i.event_date in cycle)
 
-    def nth_oldest_since(self, start: datetime, n: int) -> datetime:
-        return sorted(i.issued_on for i in self.issuances if i.issued_on > start)[n]
+    def newest_since(self, start: datetime, n: int) -> list[datetime]:
+        return sorted((i.issued_on for i in self.issuances if i.issued_on > start), reverse=True)[
+            :n
+        ]
 
 
 @dataclass
 class BadgeTally:
-    """The badge's non-revoked issuances across customers, counted by aggregate queries once per
-    batch, plus the issuances this batch has made since."""
+    """The badge's non-revoked issuances across customers, plus the ones this batch has made.
+
+    The overall count comes from the badge's issued count (``issued``, read under its lock when
+    ``held``);
+    windows are counted over their span only and never past their limit (a check only needs
+    to know whether the limit is reached), through partial indexes that hold the counted rows.
+    So no check reads more than a limit's worth of rows, whatever the badge's history.
+    """
 
     badge: Badge
+    held: bool = False
+    issued: int = 0
     added: list[Counted] = field(default_factory=list)
     _counts: dict = field(default_factory=dict)
 
-    def _issuances(self):
-        return Issuance.objects.filter(badge=self.badge).exclude(status=IssuanceStatus.REVOKED)
-
-    def prime(self, starts: list[datetime], cycle: Cycle | None) -> None:
-        """Run every count the batch can need in one query."""
-        aggregates = {"overall": Count("pk")}
-        for index, start in enumerate(starts):
-            aggregates[f"since_{index}"] = Count("pk", filter=Q(issued_on__gt=start))
-        if cycle is not None:
-            aggregates["cycle"] = Count("pk", filter=in_span_q(cycle))
-        row = self._issuances().aggregate(**aggregates)
-        self._counts = {("overall",): row["overall"]}
-        self._counts.update({("since", s): row[f"since_{i}"] for i, s in enumerate(starts)})
-        if cycle is not None:
-            self._counts[("cycle", cycle)] = row["cycle"]
+    def _counted(self):
+        return Issuance.objects.filter(badge=self.badge, revoked_on__isnull=True)
 
     def add(self, counted: Counted) -> None:
         self.added.append(counted)
 
-    def _count(self, key, query) -> int:
+    def _count(self, key, rows, limit: int) -> int:
+        """``rows`` counted up to ``limit``, once per batch (the batch adds its own)."""
         if key not in self._counts:
-            self._counts[key] = query()
+            self._counts[key] = rows.order_by()[:limit].count()
         return self._counts[key]
 
     def overall(self) -> int:
-        return self._count(("overall",), self._issuances().count) + len(self.added)
+        return self.issued + len(self.added)
 
-    def since(self, start: datetime) -> int:
-        stored = self._count(
-            ("since", start), lambda: self._issuances().filter(issued_on__gt=start).count()
-        )
+    def since(self, start: datetime, limit: int) -> int:
+        rows = self._counted().filter(issued_on__gt=start).values("issued_on")
+        stored = self._count(("since", start), rows, limit)
         return stored + sum(1 for i in self.added if i.issued_on > start)
 
-    def in_cycle(self, cycle: Cycle) -> int:
-        def query():
-            return self._issuances().filter(in_span_q(cycle)).count()
+    def in_cycle(self, cycle: Cycle, limit: int) -> int:
+        rows = self._counted().filter(in_span_q(cycle)).values("event_date")
+        stored = self._count(("cycle", cycle), rows, limit)
+        return stored + sum(1 for i in self.added if i.event_date in cycle)
 
-        return self._count(("cycle", cycle), query) + sum(
-            1 for i in self.added if i.event_date in cycle
-        )
-
-    def nth_oldest_since(self, start: datetime, n: int) -> datetime:
-        stored = list(
-            self._issuances()
-            .filter(issued_on__gt=start)
-            .order_by("issued_on")
-            .values_list("issued_on", flat=True)[n : n + 1]
-        )
-        if stored:
-            return stored[0]
-        return sorted(i.issued_on for i in self.added if i.issued_on > start)[0]
+    def newest_since(self, start: datetime, n: int) -> list[datetime]:
+        stored = self._counted().filter(issued_on__gt=start).order_by("-issued_on")
+        times = [i.issued_on for i in self.added if i.issued_on > start]
+        times += stored.values_list("issued_on", flat=True)[:n]
+        return sorted(times, reverse=True)[:n]
 
 
 LIMIT_CODES = {
@@ -200,9 +187,10 @@ def _exceeded(badge: Badge, scope: LimitScope, tally, fixed: FixedCycle | None, 
     )
     for window in windows:
         start = window_start(now, window.value, window.unit, tz)
-        count = tally.since(start)
+        count = tally.since(start, window.limit)
         if count >= window.limit:
-            oldest = tally.nth_oldest_since(start, count - window.limit)
+            # The window reopens when its limit-th newest issuance leaves it.
+            oldest = tally.newest_since(start, window.limit)[-1]
             yield (
                 f"the limit of {window.limit} in {window.value} {window.unit.lower()}",
                 {
@@ -214,7 +202,8 @@ def _exceeded(badge: Badge, scope: LimitScope, tally, fixed: FixedCycle | None, 
                 },
             )
     if fixed is not None:
-        count, limit = tally.in_cycle(fixed.counted), fixed.config.max_earn_limit
+        limit = fixed.config.max_earn_limit
+        count = tally.in_cycle(fixed.counted, limit)
         if count >= limit:
             yield (
                 f"the limit of {limit} per {fixed.config.refresh_rate} "

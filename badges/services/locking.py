@@ -1,28 +1,27 @@
 """Row locks that serialize issuance decisions (see docs/concurrency.md).
 
-Order is always: customer rows by primary key, then the badge row (only when the badge has
-badge-wide limits, and as late as possible, so that issues of such a badge wait on each other
-for the shortest time). Nothing that holds a badge row waits for a customer row. PostgreSQL
-waits at most ``LOCK_TIMEOUT``; SQLite ignores row locks and serializes writers with IMMEDIATE
+Order is always: customer rows by primary key, then the badge's issued count row (only when the
+badge has badge-wide limits, and as late as possible, so that issues of such a badge wait on
+each other for the shortest time). Nothing that holds a badge or issued count row waits for a
+customer row. PostgreSQL
+waits at most its ``lock_timeout``; SQLite ignores row locks and serializes writers with IMMEDIATE
 transactions instead.
 """
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from django.db import OperationalError, connection
 
 from badges.exceptions import Busy
-from badges.models import Badge, Customer, Organization
-
-LOCK_TIMEOUT = "5s"
+from badges.models import Badge, Customer, IssuedCount, Organization
 
 
 def _bounded_wait() -> None:
+    """Locks are taken inside a transaction only. Each PostgreSQL session waits at most its
+    ``lock_timeout`` (5 s, set on every connection: ``DATABASES`` in the settings)."""
     if not connection.in_atomic_block:
         raise RuntimeError("Locks are taken inside a transaction only.")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
 
 
 def _locked(queryset):
@@ -45,19 +44,46 @@ def lock_customers(customers: Iterable[Customer]) -> None:
     )
 
 
-def customers_locked(*, org: Organization, customer_ids: Sequence[str]) -> list[Customer]:
-    """Lock and load the org's customers with these ids, in primary-key order, in one read."""
+def customers_locked(
+    *, org: Organization, customer_ids: Sequence[str], created_on: datetime
+) -> list[Customer]:
+    """Create the org's customers with these ids where missing, and lock and load them all, in
+    one statement.
+
+    An upsert whose update changes nothing: a new row is inserted, an existing one locked (as
+    an update locks it, waiting for its holder) and returned as it now is. Rows are taken in
+    ``customer_id`` order, the same in every batch, so two batches never deadlock on them.
+    """
     _bounded_wait()
-    return _locked(
-        Customer.objects.filter(org=org, customer_id__in=customer_ids)
-        .order_by("pk")
-        .select_for_update()
+    meta = Customer._meta
+    table = connection.ops.quote_name(meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in meta.concrete_fields)
+    org_column, key, created_column = (
+        connection.ops.quote_name(meta.get_field(name).column)
+        for name in ("org", "customer_id", "created_on")
     )
+    created = meta.get_field("created_on").get_db_prep_save(created_on, connection)
+    ids = sorted(customer_ids)
+    rows = ", ".join(["(%s, %s, %s)"] * len(ids))
+    params = [value for customer_id in ids for value in (org.pk, customer_id, created)]
+    sql = (
+        f"INSERT INTO {table} ({org_column}, {key}, {created_column}) VALUES {rows} "
+        f"ON CONFLICT ({org_column}, {key}) DO UPDATE SET {key} = EXCLUDED.{key} "
+        f"RETURNING {columns}"
+    )
+    customers = _locked(Customer.objects.raw(sql, params))
+    for customer in customers:
+        customer.org = org
+    return customers
 
 
-def lock_badge(badge: Badge) -> None:
-    """Taken after the customers' locks, never before."""
-    _locked(Badge.objects.filter(pk=badge.pk).order_by().only("pk").select_for_update())
+def issued_count_locked(badge: Badge) -> int | None:
+    """Lock the badge's issued count row, after the customers' locks and never before, and read
+    its folded count (the newest version, whatever the wait); None when the row is missing."""
+    found = _locked(
+        IssuedCount.objects.filter(badge=badge).values_list("issued", flat=True).select_for_update()
+    )
+    return found[0] if found else None
 
 
 def badge_locked(badge_id) -> Badge | None:

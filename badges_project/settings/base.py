@@ -79,6 +79,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A session waits at most this long for a row lock, then the request answers 503 Busy
+    # (docs/concurrency.md); set on the connection, so that no transaction spends a round trip
+    # on it. Migrations wait no longer either (docs/deploy.md).
+    lock_timeout = env.str("DJANGO_DB_LOCK_TIMEOUT", default="5s")
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c lock_timeout={lock_timeout}"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -103,7 +108,7 @@ LOGIN_URL = "admin:login"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "badges_project.api.access.MemberTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

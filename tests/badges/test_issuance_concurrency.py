@@ -9,9 +9,20 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from badges.models import Issuance, LimitScope
-from badges.services.issuance import IssueOrder, issue
+from badges.services.issuance import IssueOrder, issuance_revoke, issue
+from badges.services.issued_counts import (
+    issued_count_fold,
+    issued_count_read,
+    issued_count_recount,
+)
 from tests.concurrency import run_concurrently
-from tests.factories import BadgeFactory, FixedWindowConfigFactory, OrganizationFactory
+from tests.factories import (
+    BadgeFactory,
+    CustomerFactory,
+    FixedWindowConfigFactory,
+    IssuanceFactory,
+    OrganizationFactory,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -186,3 +197,82 @@ def test_the_database_refuses_overlapping_issuances_written_around_the_service()
         source="API",
     )
     assert born_expired.pk
+
+
+def test_32_concurrent_issues_and_revocations_against_a_badge_limit_of_5_never_exceed_it():
+    """Eight threads revoke issuances held at the limit while 24 issue: at no commit are more
+    than 5 held, and afterwards exactly the freed places can still be filled."""
+    badge = badge_with(badge_overall_limit=5)
+    held = [issue_one(badge, f"held-{i}", f"held-{i}").issuance for i in range(5)]
+
+    def work(i):
+        if i < 8:
+            if i < 5:
+                return issuance_revoke(issuance=held[i], reason="returned", now=NOW)
+            return issue_one(badge, f"held-{i - 5}", f"again-{i}")
+        return issue_one(badge, f"c-{i}", f"r-{i}")
+
+    results = run_concurrently(work, 32)
+    assert not [r for r in results if isinstance(r, Exception)]
+    assert Issuance.objects.filter(badge=badge, revoked_on__isnull=True).count() <= 5
+    assert issued_count_recount(badge) == 0
+    for n in range(10):
+        issue_one(badge, f"late-{n}", f"late-{n}")
+    assert Issuance.objects.filter(badge=badge, revoked_on__isnull=True).count() == 5
+
+
+def test_a_recount_after_a_mixed_concurrent_run_matches_every_issued_count():
+    """Single and bulk issues, revocations and writes around the services (as imports make
+    them) on badges with and without badge-wide limits: every count is exact."""
+    org = OrganizationFactory()
+    limited = BadgeFactory(
+        org=org,
+        start_on=NOW - timedelta(days=5),
+        expires_on=NOW + timedelta(days=20),
+        badge_overall_limit=40,
+    )
+    windowed = BadgeFactory(
+        org=org, start_on=NOW - timedelta(days=5), expires_on=NOW + timedelta(days=20)
+    )
+    windowed.rolling_limits.create(scope=LimitScope.BADGE, limit=30, value=1, unit="DAYS")
+    open_badge = BadgeFactory(
+        org=org, start_on=NOW - timedelta(days=5), expires_on=NOW + timedelta(days=20)
+    )
+    badges = [limited, windowed, open_badge]
+
+    def work(i):
+        badge = badges[i % 3]
+        rng = random.Random(i)
+        for step in range(6):
+            customers = [f"c-{rng.randrange(40)}" for _ in range(rng.choice([1, 1, 5]))]
+            issue(
+                badge=badge,
+                customer_ids=customers,
+                order=IssueOrder(request_id=f"r-{i}-{step}"),
+                now=NOW,
+            )
+            if step % 2:
+                victim = (
+                    Issuance.objects.filter(badge=badge, revoked_on__isnull=True)
+                    .order_by("?")
+                    .first()
+                )
+                if victim:
+                    issuance_revoke(issuance=victim, reason="returned", now=NOW)
+            if step == 3:
+                with transaction.atomic():
+                    IssuanceFactory(
+                        badge=badge,
+                        customer=CustomerFactory(org=org, customer_id=f"imported-{i}"),
+                        issued_on=NOW - timedelta(days=40),
+                        expires_on=NOW - timedelta(days=39),
+                    )
+        return True
+
+    results = run_concurrently(work, 12)
+    assert results == [True] * 12
+    for badge in badges:
+        counted = Issuance.objects.filter(badge=badge, revoked_on__isnull=True).count()
+        assert issued_count_read(badge) == counted
+        assert issued_count_fold(badge) == counted
+        assert issued_count_recount(badge) == 0

@@ -1,0 +1,219 @@
+"""Issued counts: the overall badge limit reads a kept count instead of the badge's history, and
+badge-wide windows count only their span, never past their limit. Revoked issuances never
+count; writes around the services (as imports make them) do."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from badges.models import Issuance, IssuedCount, IssuedCountChange, LimitScope
+from badges.services.definitions import badge_create
+from badges.services.issuance import IssueOrder, issuance_revoke, issue
+from badges.services.issued_counts import (
+    issued_count_fold,
+    issued_count_held,
+    issued_count_read,
+    issued_count_recount,
+)
+from badges.values import Definition, Expiry
+from tests.factories import (
+    BadgeFactory,
+    FixedWindowConfigFactory,
+    IssuanceFactory,
+    OrganizationFactory,
+    RollingLimitFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def sept(day, hour=12) -> datetime:
+    return datetime(2026, 9, day, hour, tzinfo=UTC)
+
+
+@pytest.fixture
+def org():
+    return OrganizationFactory(timezone="UTC")
+
+
+def september_badge(org, **fields):
+    """Issuances last a day, so limits bite before overlaps."""
+    return BadgeFactory(
+        org=org,
+        start_on=sept(1),
+        expires_on=sept(30),
+        issue_expiry_type="RELATIVE",
+        issue_expiry_value=1,
+        issue_expiry_unit="DAYS",
+        **fields,
+    )
+
+
+def issue_to(badge, customers, now, request_id="r"):
+    return issue(
+        badge=badge,
+        customer_ids=list(customers),
+        order=IssueOrder(request_id=request_id),
+        now=now,
+    )
+
+
+def codes(outcomes):
+    return [o.refusal.code if o.refusal else o.status for o in outcomes]
+
+
+def test_a_new_badge_starts_counting_at_zero(org):
+    badge = badge_create(
+        org=org,
+        actor=None,
+        now=sept(1),
+        definition=Definition(
+            name="Fresh",
+            start_on=sept(2),
+            expires_on=sept(30),
+            issue_type="ISSUE",
+            issue_expiry=Expiry(type="NEVER"),
+            owners=("LOYALTY",),
+        ),
+    )
+    assert IssuedCount.objects.get(badge=badge).issued == 0
+    assert issued_count_read(badge) == 0
+
+
+def test_issues_of_a_badge_without_badge_limits_append_changes_and_lock_nothing(org):
+    badge = september_badge(org)
+    issue_to(badge, ["a", "b", "c"], sept(2))
+    assert list(IssuedCountChange.objects.filter(badge=badge).values_list("change", flat=True)) == [
+        3
+    ]
+    assert not IssuedCount.objects.filter(badge=badge).exists()
+    assert issued_count_read(badge) == 3
+
+
+def test_issues_of_a_badge_with_an_overall_badge_limit_add_to_its_count(org):
+    badge = september_badge(org, badge_overall_limit=10)
+    issue_to(badge, ["a", "b"], sept(2), "first")
+    issue_to(badge, ["c"], sept(2), "second")
+    assert IssuedCount.objects.get(badge=badge).issued == 3
+    assert not IssuedCountChange.objects.filter(badge=badge).exists()
+
+
+def test_a_badge_made_around_the_services_starts_its_count_from_its_history(org):
+    badge = september_badge(org, badge_overall_limit=3)
+    IssuanceFactory(badge=badge, issued_on=sept(1), expires_on=sept(2))
+    IssuanceFactory(badge=badge, issued_on=sept(1), expires_on=sept(2))
+    assert codes(issue_to(badge, ["a", "b"], sept(2))) == ["ISSUED", "BADGE_LIMIT_REACHED"]
+    assert issued_count_read(badge) == 3
+    assert issued_count_recount(badge) == 0
+
+
+def test_revoked_issuances_do_not_count_for_the_overall_badge_limit(org):
+    badge = september_badge(org, badge_overall_limit=2)
+    first, _ = issue_to(badge, ["a", "b"], sept(2))
+    assert codes(issue_to(badge, ["c"], sept(2), "c1")) == ["BADGE_LIMIT_REACHED"]
+    issuance_revoke(issuance=first.issuance, reason="returned", now=sept(2, 13))
+    assert codes(issue_to(badge, ["c"], sept(2, 14), "c2")) == ["ISSUED"]
+    assert codes(issue_to(badge, ["d"], sept(2, 14), "d1")) == ["BADGE_LIMIT_REACHED"]
+
+
+def test_revoking_twice_changes_the_count_once(org):
+    badge = september_badge(org, badge_overall_limit=5)
+    [outcome] = issue_to(badge, ["a"], sept(2))
+    issuance_revoke(issuance=outcome.issuance, reason="returned", now=sept(3))
+    issuance_revoke(issuance=outcome.issuance, reason="again", now=sept(4))
+    assert issued_count_read(badge) == 0
+
+
+def test_revoked_issuances_do_not_count_for_a_badge_rolling_window(org):
+    badge = september_badge(org)
+    RollingLimitFactory(badge=badge, scope=LimitScope.BADGE, limit=2, value=1, unit="DAYS")
+    first, _ = issue_to(badge, ["a", "b"], sept(2))
+    issuance_revoke(issuance=first.issuance, reason="returned", now=sept(2, 13))
+    assert codes(issue_to(badge, ["c", "d"], sept(2, 14), "again")) == [
+        "ISSUED",
+        "BADGE_LIMIT_REACHED",
+    ]
+
+
+def test_revoked_issuances_do_not_count_for_a_badge_fixed_window(org):
+    badge = september_badge(org)
+    FixedWindowConfigFactory(
+        badge=badge,
+        scope=LimitScope.BADGE,
+        max_earn_limit=2,
+        duration_type="DAYS",
+        refresh_rate=7,
+        starts_on=sept(1, 0),
+    )
+    first, _ = issue_to(badge, ["a", "b"], sept(2))
+    issuance_revoke(issuance=first.issuance, reason="returned", now=sept(2, 13))
+    assert codes(issue_to(badge, ["c", "d"], sept(2, 14), "again")) == [
+        "ISSUED",
+        "BADGE_LIMIT_REACHED",
+    ]
+
+
+def test_a_badge_window_over_its_limit_reopens_when_its_limit_th_newest_issuance_leaves(org):
+    """Imports (or a lowered limit) can leave more in a window than its limit; it reopens when
+    all but limit - 1 of them have left, and the refusal counts up to the limit only."""
+    badge = september_badge(org)
+    RollingLimitFactory(badge=badge, scope=LimitScope.BADGE, limit=2, value=1, unit="DAYS")
+    for hour in (1, 2, 3, 4):
+        IssuanceFactory(badge=badge, issued_on=sept(2, hour), expires_on=sept(2, hour + 1))
+    [refused] = issue_to(badge, ["a"], sept(2, 12))
+    assert refused.refusal.code == "BADGE_LIMIT_REACHED"
+    assert refused.refusal.details["count"] == 2
+    assert refused.refusal.details["next_eligible_at"] == sept(3, 3)
+    assert codes(issue_to(badge, ["a"], sept(3, 3) - timedelta(microseconds=1), "b")) == [
+        "BADGE_LIMIT_REACHED"
+    ]
+    assert codes(issue_to(badge, ["a"], sept(3, 3), "c")) == ["ISSUED"]
+
+
+def test_a_badge_window_reads_no_more_rows_than_its_limit(org):
+    badge = september_badge(org)
+    RollingLimitFactory(badge=badge, scope=LimitScope.BADGE, limit=3, value=30, unit="DAYS")
+    for hour in range(6):
+        IssuanceFactory(badge=badge, issued_on=sept(2, hour), expires_on=sept(2, hour + 1))
+    issued_count_fold(badge)
+    with CaptureQueriesContext(connection) as queries:
+        [refused] = issue_to(badge, ["a"], sept(3))
+    assert refused.refusal.code == "BADGE_LIMIT_REACHED"
+    counts = [q["sql"] for q in queries if "COUNT(*)" in q["sql"].upper()]
+    assert counts and all("LIMIT 3" in sql for sql in counts), counts
+
+
+def test_a_fold_moves_pending_changes_into_the_count_without_changing_it(org):
+    badge = september_badge(org)
+    issue_to(badge, ["a", "b"], sept(2), "first")
+    issue_to(badge, ["c"], sept(2), "second")
+    assert issued_count_fold(badge) == 3
+    assert not IssuedCountChange.objects.filter(badge=badge).exists()
+    assert issued_count_read(badge) == 3
+    assert issued_count_fold(badge) == 3
+
+
+def test_a_recount_corrects_and_reports_drift(org):
+    badge = september_badge(org, badge_overall_limit=10)
+    issue_to(badge, ["a"], sept(2))
+    stray = Issuance.objects.get()
+    Issuance.objects.create(
+        org=org,
+        badge=badge,
+        customer=stray.customer,
+        event_date=sept(1),
+        issued_on=sept(1),
+        expires_on=sept(1, 13),
+        source="IMPORT",
+    )
+    assert issued_count_recount(badge) == 1
+    assert issued_count_recount(badge) == 0
+    assert issued_count_read(badge) == 2
+
+
+def test_the_held_count_includes_pending_changes(org):
+    badge = september_badge(org)
+    issue_to(badge, ["a", "b"], sept(2))
+    assert issued_count_held(badge) == 2
