@@ -15,7 +15,7 @@ MANAGE := DJANGO_SETTINGS_MODULE=badges_project.settings.dev $(BIN)/python manag
 PG_URL ?= postgres://postgres@127.0.0.1:5432/badges
 answers = $(BIN)/python -c "import socket,sys; socket.create_connection(('127.0.0.1', $(1)), 1)" 2>/dev/null
 
-.PHONY: install run test test-sqlite test-postgres lint check contract bench clean
+.PHONY: install run test test-sqlite test-postgres lint check contract bench bench-seed clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11), 'Python 3.11+ is needed'"
@@ -70,6 +70,11 @@ contract: $(STAMP)
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
 
-## Issue throughput against the local PostgreSQL, next to PostgreSQL's own rate (prints a table).
+## PostgreSQL at scale for the bench: 10,000 badges, 1,000,000 customers, 5,000,000 issuances.
+bench-seed: $(STAMP)
+	$(BIN)/python bench/seed_scale.py
+
+## The issue path and the reads at scale, each next to a baseline from the same run (prints
+## the table of docs/performance.md; needs make bench-seed once).
 bench: $(STAMP)
-	$(BIN)/python bench/issue_throughput.py $(BENCH_ARGS)
+	$(BIN)/python bench/scale.py $(BENCH_ARGS)

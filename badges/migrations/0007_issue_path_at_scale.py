@@ -155,6 +155,11 @@ class Migration(migrations.Migration):
             model_name="badge",
             index=models.Index(fields=["org", "name", "id"], name="badge_org_name"),
         ),
+        migrations.RemoveIndex(model_name="badge", name="badge_org_updated"),
+        migrations.AddIndex(
+            model_name="badge",
+            index=models.Index(fields=["org", "-updated_on", "id"], name="badge_org_updated"),
+        ),
         migrations.AddIndex(
             model_name="issuance",
             index=models.Index(

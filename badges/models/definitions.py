@@ -115,7 +115,8 @@ class Badge(models.Model):
             models.Index(fields=["org", "name", "id"], name="badge_org_name"),
             models.Index(fields=["org", "start_on"], name="badge_org_start"),
             models.Index(fields=["org", "expires_on"], name="badge_org_expires"),
-            models.Index(fields=["org", "-updated_on"], name="badge_org_updated"),
+            # The list's default order; with the id, deep pages pick keys from the index alone.
+            models.Index(fields=["org", "-updated_on", "id"], name="badge_org_updated"),
         ]
 
     def __str__(self) -> str:

@@ -235,3 +235,23 @@ class JsonModelSerializer(serializers.ModelSerializer):
         models.BooleanField: JsonBooleanField,
         models.UUIDField: JsonUUIDField,
     }
+
+
+class DerivedField(serializers.Field):
+    """A read-only field showing what ``derive(instance, context)`` computes, in the shape of
+    ``shape``: a serializer built once with the field (as declared fields are), never per row,
+    so that a list renders without building a serializer for each of its items. The schema is
+    ``shape``'s, or ``schema`` when given (a serializer class names its component)."""
+
+    def __init__(self, shape: serializers.BaseSerializer, derive, schema=None, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+        self.shape = shape
+        self.derive = derive
+        extend_schema_field(schema or shape)(self)
+
+    def bind(self, field_name, parent):
+        super().bind(field_name, parent)
+        self.shape.bind(field_name, self)
+
+    def to_representation(self, instance):
+        return self.shape.to_representation(self.derive(instance, self.context))

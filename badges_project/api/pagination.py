@@ -1,8 +1,27 @@
 import re
 
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from rest_framework import exceptions, pagination, serializers
 
 WHOLE_NUMBER = re.compile(r"[0-9]+")
+
+
+class KeysFirstPaginator(Paginator):
+    """Deep pages of a queryset pick their rows' keys first, then read only those rows: the
+    offset walks an index of keys (``(org, ordering..., id)`` indexes make it index-only)
+    instead of whole joined rows, so page 200 costs about what page 1 does. One statement
+    all the same: the keys are a subquery."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = self.object_list
+        if bottom == 0 or not isinstance(rows, QuerySet):
+            return super().page(number)
+        top = min(bottom + self.per_page, self.count)
+        keys = rows.values("pk")[bottom:top]
+        return self._get_page(rows.filter(pk__in=keys), number, self)
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -12,6 +31,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
     is 1 to 200, anything else answers 400 rather than being silently replaced.
     """
 
+    django_paginator_class = KeysFirstPaginator
     page_size_query_param = "page_size"
     max_page_size = 200
     last_page_strings = ()

@@ -1,10 +1,10 @@
 """Shapes of custom fields and badge values (SPEC 11). Every rule is in the custom field
 services."""
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from badges_project.api.fields import (
+    DerivedField,
     JsonBooleanField,
     JsonUUIDField,
     OrgDateTimeField,
@@ -75,9 +75,12 @@ class FieldReadSerializer(serializers.Serializer):
     value = serializers.JSONField(read_only=True)
 
 
-@extend_schema_field(FieldReadSerializer(many=True))
-class FieldReadsField(serializers.ReadOnlyField):
-    """The active custom fields of a badge (``source`` reaches the badge)."""
+class FieldReadsField(DerivedField):
+    """The active custom fields of a badge (``to_badge`` reaches it from the instance)."""
 
-    def to_representation(self, badge) -> list:
-        return FieldReadSerializer(badge_field_reads(badge), many=True).data
+    def __init__(self, to_badge=lambda instance: instance, **kwargs):
+        super().__init__(
+            FieldReadSerializer(many=True),
+            lambda instance, context: badge_field_reads(to_badge(instance)),
+            **kwargs,
+        )

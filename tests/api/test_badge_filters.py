@@ -4,6 +4,8 @@ count whatever the number of badges."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import (
@@ -152,3 +154,20 @@ def test_detail_runs_a_constant_number_of_queries(viewer_a, org_a, n, django_ass
     with django_assert_num_queries(9):
         response = viewer_a.get(f"{URL}{badge.pk}/")
     assert len(response.json()["claims"]) == n
+
+
+@pytest.mark.parametrize("ordering", ["", "&ordering=name", "&ordering=-issued_count,name"])
+def test_deep_pages_pick_their_keys_first_and_list_the_same_badges(viewer_a, org_a, ordering):
+    """A page after the first reads its badges' keys first (a subquery, no extra query); the
+    pages together list every badge once, in the list's order."""
+    for n in range(7):
+        BadgeFactory(org=org_a, name=f"Badge {n}", updated_on=timezone.now() - timedelta(hours=n))
+    whole = [b["name"] for b in viewer_a.get(f"{URL}?page_size=100{ordering}").json()["results"]]
+    paged = []
+    for page in (1, 2, 3):
+        with CaptureQueriesContext(connection) as queries:
+            response = viewer_a.get(f"{URL}?page_size=3&page={page}{ordering}")
+        paged += [b["name"] for b in response.json()["results"]]
+        page_sql = [q["sql"] for q in queries if 'FROM "badges_badge"' in q["sql"]][1]
+        assert (page_sql.count("SELECT") > 1) == (page > 1), page_sql
+    assert paged == whole and len(whole) == 7

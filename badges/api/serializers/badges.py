@@ -34,6 +34,7 @@ from badges.values import (
 )
 from badges.windows import config_states
 from badges_project.api.fields import (
+    DerivedField,
     JsonCharField,
     JsonIntegerField,
     JsonUUIDField,
@@ -256,11 +257,24 @@ class BadgeSerializer(serializers.ModelSerializer):
     claims = ClaimSerializer(many=True)
     benefits = BenefitSerializer(many=True)
     images = ImageSlotsField()
-    customer_limit = serializers.SerializerMethodField()
-    badge_limit = serializers.SerializerMethodField()
-    fixed_windows = serializers.SerializerMethodField()
+    customer_limit = DerivedField(
+        LimitSetReadSerializer(),
+        lambda badge, context: badge.limit_set(LimitScope.CUSTOMER, context["now"]),
+        schema=LimitSetReadSerializer,
+    )
+    badge_limit = DerivedField(
+        LimitSetReadSerializer(),
+        lambda badge, context: badge.limit_set(LimitScope.BADGE, context["now"]),
+        schema=LimitSetReadSerializer,
+    )
+    fixed_windows = DerivedField(
+        FixedWindowConfigSerializer(many=True),
+        lambda badge, context: config_states(
+            list(badge.fixed_window_configs.all()), context["now"]
+        ),
+    )
     group = serializers.UUIDField(source="group_id", allow_null=True, read_only=True)
-    custom_fields = FieldReadsField(source="*")
+    custom_fields = FieldReadsField()
     issued_count_synced_at = OrgDateTimeField(
         allow_null=True,
         help_text="When `issued_count` was last synced; null before the first sync.",
@@ -306,26 +320,9 @@ class BadgeSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(FixedWindowConfigSerializer(many=True))
-    def get_fixed_windows(self, badge: Badge):
-        states = config_states(list(badge.fixed_window_configs.all()), self.context["now"])
-        return FixedWindowConfigSerializer(states, many=True, context=self.context).data
-
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Module.choices)))
     def get_owners(self, badge: Badge) -> list[str]:
         return [owner.module for owner in badge.owners.all()]
-
-    def _limit_set(self, badge: Badge, scope: LimitScope) -> dict:
-        limits = badge.limit_set(scope, self.context["now"])
-        return LimitSetReadSerializer(limits, context=self.context).data
-
-    @extend_schema_field(LimitSetReadSerializer)
-    def get_customer_limit(self, badge: Badge) -> dict:
-        return self._limit_set(badge, LimitScope.CUSTOMER)
-
-    @extend_schema_field(LimitSetReadSerializer)
-    def get_badge_limit(self, badge: Badge) -> dict:
-        return self._limit_set(badge, LimitScope.BADGE)
 
 
 class BadgeChangeSerializer(serializers.ModelSerializer):

@@ -31,7 +31,7 @@ class CustomerBadgeSerializer(IssuanceSerializer):
     images = ImageSlotsField()
     group = serializers.SerializerMethodField()
     rank = serializers.IntegerField(source="badge.rank", read_only=True, allow_null=True)
-    custom_fields = FieldReadsField(source="badge")
+    custom_fields = FieldReadsField(to_badge=lambda issuance: issuance.badge)
 
     class Meta(IssuanceSerializer.Meta):
         fields = [
@@ -67,7 +67,7 @@ class AvailableBadgeSerializer(serializers.ModelSerializer):
     benefits = BenefitSerializer(many=True)
     images = ImageSlotsField()
     group = serializers.SerializerMethodField()
-    custom_fields = FieldReadsField(source="*")
+    custom_fields = FieldReadsField()
     enrolment = serializers.SerializerMethodField()
     active_issual_id = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()

@@ -1,0 +1,474 @@
+"""The issue path and the reads at scale, each next to a baseline measured in the same run.
+
+    make bench-seed   # once: 10,000 badges, 1,000,000 customers, 5,000,000 issuances
+    make bench        # or: .venv/bin/python bench/scale.py --seconds 10
+
+Runs against ``badges_scale`` (``bench/seed_scale.py``; or BENCH_SCALE_DATABASE_URL) and prints
+one table (docs/performance.md holds the last one, with the machine it ran on):
+
+* single-customer issue calls over HTTP (gunicorn as deployed: ``badges_project.gunicorn_conf``)
+  from 4 and 8 clients, next to the same statements sent by psycopg from as many clients, and
+  pgbench's rate for that transaction;
+* the same call in-process (the server's own time per call), next to one psycopg client;
+* issue into "Hot 500k" (500,000 issuances) next to "Empty 0" (the same limits), 1 and 4
+  clients;
+* bulk issues of 1,000 customers, next to a raw multi-row insert of the same rows;
+* the badge list (first page, filtered, by name, page 200), a badge's detail and the badges of a
+  customer holding 200, in-process: p50/p95 and query count, next to replaying the page's own
+  SQL through psycopg.
+
+Load generators, the app and PostgreSQL share the machine's cores: compare within one run.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/badges_scale"
+
+# The statements a single-customer issue sends (caller, badge, then the transaction), as SQL.
+CALLER = (
+    "SELECT m.id, m.role, o.id, o.timezone, u.id, u.is_active FROM authtoken_token t "
+    "JOIN auth_user u ON u.id = t.user_id JOIN badges_membership m ON m.user_id = u.id "
+    "JOIN badges_organization o ON o.id = m.org_id WHERE t.key = %(token)s ORDER BY m.id LIMIT 2"
+)
+BADGE = (
+    "SELECT b.*, o.* FROM badges_badge b JOIN badges_organization o ON o.id = b.org_id "
+    "WHERE b.org_id = %(org)s AND b.id = %(badge)s LIMIT 21"
+)
+UPSERT = (
+    "INSERT INTO badges_customer (org_id, customer_id, created_on) "
+    "VALUES (%(org)s, %(customer)s, now()) ON CONFLICT (org_id, customer_id) "
+    "DO UPDATE SET customer_id = EXCLUDED.customer_id "
+    "RETURNING id, org_id, customer_id, registered_on, created_on"
+)
+HELD = (
+    "SELECT false, customer_id, issued_on, expires_on, event_date FROM badges_issuance "
+    "WHERE badge_id = %(badge)s AND customer_id IN (%(customer_pk)s) AND revoked_on IS NULL "
+    "UNION ALL SELECT true, customer_id, NULL, NULL, NULL FROM badges_issuerequest "
+    "WHERE org_id = %(org)s AND badge_id = %(badge)s AND customer_id IN (%(customer_pk)s) "
+    "AND request_id = %(customer)s"
+)
+WRITE = (
+    "WITH w0 AS (INSERT INTO badges_issuance (issual_id, org_id, badge_id, customer_id, "
+    "event_date, issued_on, expires_on, status, source, triggered_by_module, "
+    "triggered_by_reference, request_id, benefits, revoked_on, revoke_reason, revoked_by_id) "
+    "VALUES (%(issual)s, %(org)s, %(badge)s, %(customer_pk)s, now(), now(), "
+    "now() + interval '1 day', 'ACTIVE', 'API', '', '', %(customer)s, '[]', NULL, '', NULL) "
+    "RETURNING id), "
+    "w1 AS (INSERT INTO badges_issuerequest (org_id, badge_id, customer_id, request_id, "
+    "fingerprint, issual_id, code, message, details, created_on) VALUES (%(org)s, %(badge)s, "
+    "%(customer_pk)s, %(customer)s, '', %(issual)s, '', '', '{}', now())), "
+    "w2 AS (INSERT INTO badges_issuedcountchange (badge_id, change) VALUES (%(badge)s, 1)) "
+    "SELECT * FROM w0"
+)
+
+PGBENCH_SCRIPT = """\\set c random(1, 2000000000)
+SELECT m.id, m.role, o.id, o.timezone, u.id, u.is_active FROM authtoken_token t JOIN auth_user u ON u.id = t.user_id JOIN badges_membership m ON m.user_id = u.id JOIN badges_organization o ON o.id = m.org_id WHERE t.key = :token ORDER BY m.id LIMIT 2;
+SELECT b.*, o.* FROM badges_badge b JOIN badges_organization o ON o.id = b.org_id WHERE b.org_id = :org AND b.id = :badge LIMIT 21;
+BEGIN;
+INSERT INTO badges_customer (org_id, customer_id, created_on) VALUES (:org, 'pgb-' || :c, now()) ON CONFLICT (org_id, customer_id) DO UPDATE SET customer_id = EXCLUDED.customer_id RETURNING id AS customer_pk \\gset
+SELECT false, customer_id, issued_on, expires_on, event_date FROM badges_issuance WHERE badge_id = :badge AND customer_id IN (:customer_pk) AND revoked_on IS NULL UNION ALL SELECT true, customer_id, NULL, NULL, NULL FROM badges_issuerequest WHERE org_id = :org AND badge_id = :badge AND customer_id IN (:customer_pk) AND request_id = 'pgb-' || :c;
+WITH w0 AS (INSERT INTO badges_issuance (issual_id, org_id, badge_id, customer_id, event_date, issued_on, expires_on, status, source, triggered_by_module, triggered_by_reference, request_id, benefits, revoked_on, revoke_reason, revoked_by_id) VALUES (gen_random_uuid(), :org, :badge, :customer_pk, now(), now(), now() + interval '1 day', 'ACTIVE', 'API', '', '', 'pgb-' || :c, '[]', NULL, '', NULL) RETURNING id, issual_id), w1 AS (INSERT INTO badges_issuerequest (org_id, badge_id, customer_id, request_id, fingerprint, issual_id, code, message, details, created_on) SELECT :org, :badge, :customer_pk, 'pgb-' || :c, '', issual_id, '', '', '{}', now() FROM w0), w2 AS (INSERT INTO badges_issuedcountchange (badge_id, change) VALUES (:badge, 1)) SELECT id FROM w0;
+COMMIT;
+"""  # noqa: E501
+
+
+def prepare_environment(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "badges_project.settings.dev"
+    os.environ["DJANGO_DEBUG"] = "false"
+    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver,127.0.0.1"
+    os.environ.pop("CELERY_BROKER_URL", None)
+
+
+class Timings:
+    """Latencies of calls, in seconds, and the wall time they took."""
+
+    def __init__(self, latencies: list[float], elapsed: float, items: int | None = None):
+        self.latencies = sorted(latencies)
+        self.elapsed = elapsed
+        self.items = len(latencies) if items is None else items
+
+    @property
+    def rate(self) -> float:
+        return self.items / self.elapsed
+
+    def ms(self, q: float) -> float:
+        index = min(len(self.latencies) - 1, int(q * len(self.latencies)))
+        return self.latencies[index] * 1000
+
+    @property
+    def mean_ms(self) -> float:
+        return statistics.fmean(self.latencies) * 1000
+
+
+def concurrently(clients: int, work) -> Timings:
+    """Run ``work()`` (a list of latencies) in ``clients`` threads released together."""
+    results: list[list[float]] = [[] for _ in range(clients)]
+    barrier = threading.Barrier(clients + 1)
+
+    def run(index: int) -> None:
+        barrier.wait()
+        results[index] = work()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return Timings([t for r in results for t in r], time.perf_counter() - started)
+
+
+def sql_issues(url: str, target: dict, seconds: float) -> list[float]:
+    """The issue call's statements, one transaction per call, new customers."""
+    import psycopg
+
+    latencies, deadline = [], time.perf_counter() + seconds
+    with psycopg.connect(url, cursor_factory=psycopg.ClientCursor) as conn:
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            params = {**target, "customer": f"sql-{uuid.uuid4().hex[:12]}", "issual": uuid.uuid4()}
+            conn.execute(CALLER, params).fetchall()
+            conn.execute(BADGE, params).fetchall()
+            conn.commit()
+            with conn.transaction():
+                params["customer_pk"] = conn.execute(UPSERT, params).fetchone()[0]
+                conn.execute(HELD, params).fetchall()
+                conn.execute(WRITE, params).fetchall()
+            latencies.append(time.perf_counter() - started)
+    return latencies
+
+
+def pgbench_rate(url: str, target: dict, clients: int, seconds: float) -> float:
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
+        script.write(PGBENCH_SCRIPT)
+    command = ["pgbench", "-n", "-M", "extended", "-f", script.name]
+    command += ["-c", str(clients), "-j", str(clients)]
+    command += ["-T", str(int(seconds))]
+    for name in ("token", "org", "badge"):
+        command += ["-D", f"{name}={target[name]!s}"]
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    os.unlink(script.name)
+    line = next(line for line in out.splitlines() if line.startswith("tps = "))
+    return float(line.split()[2])
+
+
+def http_issues(
+    port: int, badge_id, token: str, seconds: float, batch: int = 1, calls: int | None = None
+) -> list[float]:
+    """Issue calls over HTTP for ``seconds`` (or ``calls`` calls), a new connection per call
+    (sync workers close it anyway)."""
+    latencies, deadline = [], time.perf_counter() + seconds
+    path = f"/api/v1/badges/{badge_id}/issue/"
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    while len(latencies) < calls if calls is not None else time.perf_counter() < deadline:
+        prefix = uuid.uuid4().hex[:10]
+        customers = [f"{prefix}-{n}" for n in range(batch)] if batch > 1 else [prefix]
+        started = time.perf_counter()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        connection.request(
+            "POST", path, json.dumps({"customers": customers, "request_id": prefix}), headers
+        )
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        assert response.status == 200, body[:300]
+        latencies.append(time.perf_counter() - started)
+    return latencies
+
+
+def start_gunicorn() -> tuple[subprocess.Popen, int]:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}"}
+    server = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "gunicorn", "-c", "python:badges_project.gunicorn_conf"),
+            *("--access-logfile", "/dev/null", "--log-level", "warning", "badges_project.wsgi"),
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server, port
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def raw_bulk_insert(url: str, target: dict, rows: int) -> float:
+    """Seconds to insert ``rows`` new customers, issuances and request records, multi-row."""
+    import psycopg
+
+    with psycopg.connect(url, cursor_factory=psycopg.ClientCursor) as conn:
+        prefix = uuid.uuid4().hex[:8]
+        started = time.perf_counter()
+        with conn.transaction():
+            pks = conn.execute(
+                "INSERT INTO badges_customer (org_id, customer_id, created_on) "
+                "SELECT %s, %s || g, now() FROM generate_series(1, %s) g RETURNING id",
+                [target["org"], f"raw-{prefix}-", rows],
+            ).fetchall()
+            values = [(uuid.uuid4(), pk, f"raw-{prefix}") for (pk,) in pks]
+            issuance_rows = ", ".join(
+                conn.cursor().mogrify(
+                    "(%s, %s, %s, %s, now(), now(), now() + interval '1 day', 'ACTIVE', 'API', "
+                    "'', '', %s, '[]', NULL, '', NULL)",
+                    [issual, target["org"], target["badge"], pk, request],
+                )
+                for issual, pk, request in values
+            )
+            request_rows = ", ".join(
+                conn.cursor().mogrify(
+                    "(%s, %s, %s, %s, '', %s, '', '', '{}', now())",
+                    [target["org"], target["badge"], pk, request, issual],
+                )
+                for issual, pk, request in values
+            )
+            conn.execute(
+                "INSERT INTO badges_issuance (issual_id, org_id, badge_id, customer_id, "
+                "event_date, issued_on, expires_on, status, source, triggered_by_module, "
+                "triggered_by_reference, request_id, benefits, revoked_on, revoke_reason, "
+                f"revoked_by_id) VALUES {issuance_rows}"
+            )
+            conn.execute(
+                "INSERT INTO badges_issuerequest (org_id, badge_id, customer_id, request_id, "
+                f"fingerprint, issual_id, code, message, details, created_on) VALUES {request_rows}"
+            )
+        return time.perf_counter() - started
+
+
+def in_process_reads(url: str, token: str, calls: int):
+    """(label, Timings, queries, replay seconds) per read."""
+    import psycopg
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    from badges.models import Badge
+
+    hot = Badge.objects.get(name="Hot 500k")
+    rich = Badge.objects.filter(claims__isnull=False, benefits__isnull=False).first()
+    reads = [
+        ("badge list, first page", "/api/v1/badges/"),
+        ("badge list, filtered", "/api/v1/badges/?status=live&is_active=true&owner=LOYALTY"),
+        ("badge list, by name", "/api/v1/badges/?ordering=name"),
+        ("badge list, page 200", "/api/v1/badges/?page=200"),
+        ("badge detail (Hot 500k)", f"/api/v1/badges/{hot.pk}/"),
+        ("badge detail (claims, benefits)", f"/api/v1/badges/{rich.pk}/"),
+        ("customer badges, 200 held", "/api/v1/customers/c-special/badges/?page_size=200"),
+        ("customer badges, first 50", "/api/v1/customers/c-special/badges/"),
+    ]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    results = []
+    with psycopg.connect(url, autocommit=True) as replay:
+        for label, path in reads:
+            for _ in range(3):
+                assert client.get(path).status_code == 200
+            latencies = []
+            for _ in range(calls):
+                started = time.perf_counter()
+                response = client.get(path)
+                latencies.append(time.perf_counter() - started)
+                assert response.status_code == 200
+            with CaptureQueriesContext(connection) as queries:
+                client.get(path)
+            statements = [q["sql"] for q in queries.captured_queries]
+            started = time.perf_counter()
+            for _ in range(20):
+                for sql in statements:
+                    replay.execute(sql).fetchall()
+            replayed = (time.perf_counter() - started) / 20
+            results.append((label, Timings(latencies, sum(latencies)), len(statements), replayed))
+    return results
+
+
+def in_process_issues(badge_id, token: str, seconds: float) -> list[float]:
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    latencies, deadline = [], time.perf_counter() + seconds
+    path = f"/api/v1/badges/{badge_id}/issue/"
+    for _ in range(50):
+        client.post(path, {"customers": [f"warm-{uuid.uuid4().hex}"], "request_id": "w"}, "json")
+    while time.perf_counter() < deadline:
+        customer = uuid.uuid4().hex[:12]
+        started = time.perf_counter()
+        response = client.post(path, {"customers": [customer], "request_id": customer}, "json")
+        latencies.append(time.perf_counter() - started)
+        assert response.status_code == 200
+    return latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="duration of each run")
+    parser.add_argument("--reads", type=int, default=50, help="calls per read")
+    parser.add_argument("--bulk-calls", type=int, default=5, help="bulk issue calls")
+    args = parser.parse_args()
+    seconds = args.seconds
+
+    url = os.environ.get("BENCH_SCALE_DATABASE_URL", DEFAULT_URL)
+    prepare_environment(url)
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from badges.models import Badge, Issuance, Membership
+    from badges_project.serving import garbage_collector_tuned
+
+    membership = Membership.objects.select_related("user__auth_token").get(user__username="bench")
+    token = membership.user.auth_token.key
+    ids = dict(
+        Badge.objects.filter(name__in=["Hot 500k", "Empty 0", "Open"]).values_list("name", "pk")
+    )
+    issued = dict(
+        (name, Issuance.objects.filter(badge_id=ids[name]).count())
+        for name in ("Hot 500k", "Empty 0")
+    )
+    target = {"token": token, "org": membership.org_id, "badge": ids["Open"]}
+    garbage_collector_tuned()
+    rows = []
+
+    def row(label, timings=None, queries="", baseline_label="", baseline="", ratio=""):
+        rows.append((label, timings, queries, baseline_label, baseline, ratio))
+
+    sql = {n: concurrently(n, lambda: sql_issues(url, target, seconds)) for n in (1, 4, 8)}
+    pgbench = {n: pgbench_rate(url, target, n, seconds) for n in (4, 8)}
+    reads = in_process_reads(url, token, args.reads)
+    in_process = Timings(in_process_issues(ids["Open"], token, seconds), seconds)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+    connection.close()
+
+    server, port = start_gunicorn()
+    try:
+        http = {
+            n: concurrently(n, lambda: http_issues(port, ids["Open"], token, seconds))
+            for n in (4, 8)
+        }
+        hot = {
+            (name, n): concurrently(n, lambda b=ids[name]: http_issues(port, b, token, seconds))
+            for name in ("Empty 0", "Hot 500k")
+            for n in (1, 4)
+        }
+        bulk = concurrently(
+            1, lambda: http_issues(port, ids["Open"], token, 0, 1000, calls=args.bulk_calls)
+        )
+    finally:
+        server.terminate()
+        server.wait()
+    raw = statistics.median(raw_bulk_insert(url, target, 1000) for _ in range(3))
+
+    for n in (4, 8):
+        row(
+            f"issue over HTTP, {n} clients",
+            http[n],
+            "",
+            f"same SQL by psycopg, {n} clients",
+            f"{sql[n].rate:,.0f}/s (pgbench {pgbench[n]:,.0f}/s)",
+            f"{http[n].rate / sql[n].rate:.0%} ({http[n].rate / pgbench[n]:.0%})",
+        )
+    row(
+        "issue in-process, 1 client (server time)",
+        in_process,
+        "",
+        "same SQL by psycopg, 1 client",
+        f"{sql[1].mean_ms:.2f} ms",
+        f"{in_process.mean_ms / sql[1].mean_ms:.1f}x",
+    )
+    for n in (1, 4):
+        empty, busy = hot["Empty 0", n], hot["Hot 500k", n]
+        row(
+            f"issue into Hot 500k, {n} client{'s' if n > 1 else ''}",
+            busy,
+            "",
+            f"Empty 0, {n} client{'s' if n > 1 else ''}",
+            f"{empty.rate:,.0f}/s, p50 {empty.ms(0.5):.1f} ms",
+            f"p50 {busy.ms(0.5) / empty.ms(0.5):.2f}x, rate {busy.rate / empty.rate:.0%}",
+        )
+    bulk_timings = Timings(bulk.latencies, bulk.elapsed, items=1000 * len(bulk.latencies))
+    row(
+        "bulk issue of 1,000 over HTTP (issuances)",
+        bulk_timings,
+        "",
+        "raw multi-row insert of the same rows",
+        f"{1000 / raw:,.0f}/s",
+        f"{bulk_timings.rate / (1000 / raw):.0%}",
+    )
+    for label, timings, queries, replayed in reads:
+        row(
+            label,
+            timings,
+            str(queries),
+            "replay of its SQL",
+            f"{replayed * 1000:.2f} ms",
+            f"{timings.ms(0.5) / (replayed * 1000):.1f}x",
+        )
+
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if "model name" in line), "")
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**30
+    print(
+        f"\n{os.cpu_count()} cores ({cpu}), {memory} GiB, Python {platform.python_version()}, "
+        f"PostgreSQL {version}; gunicorn badges_project.gunicorn_conf; {seconds:.0f} s per issue "
+        f"run, {args.reads} calls per read; Hot 500k held {issued['Hot 500k']:,} issuances, "
+        f"Empty 0 {issued['Empty 0']:,}\n"
+    )
+    header = (
+        "measurement",
+        "rate /s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "queries",
+        "baseline (same run)",
+        "baseline",
+        "vs baseline",
+    )
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join(["---"] + ["---:"] * 5 + ["---", "---:", "---:"]) + "|")
+    for label, timings, queries, baseline_label, baseline, ratio in rows:
+        cells = [label]
+        if timings is None:
+            cells += [""] * 4
+        else:
+            rate = f"{timings.rate:,.0f}" if not label.startswith(("badge", "customer")) else ""
+            cells += [
+                rate,
+                f"{timings.ms(0.5):.1f}",
+                f"{timings.ms(0.95):.1f}",
+                f"{timings.ms(0.99):.1f}",
+            ]
+        cells += [queries, baseline_label, baseline, ratio]
+        print("| " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
