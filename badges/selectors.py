@@ -127,7 +127,15 @@ def badges_of(*, org: Organization) -> QuerySet[Badge]:
     return Badge.objects.filter(org=org).select_related("org")
 
 
+DEFINITION_PARTS = ("owners", "claims", "benefits", "rolling_limits", "fixed_window_configs")
 ISSUE_READS = ("benefits", "rolling_limits", "fixed_window_configs", "claims")
+
+
+def definition_parts(relations) -> list[Prefetch]:
+    """Prefetch parts of badges' definitions as plain lists, read by ``Badge.rows``."""
+    return [Prefetch(relation, to_attr=f"{relation}_rows") for relation in relations]
+
+
 DEFINITIONS_KEPT = 2048
 _definitions: OrderedDict = OrderedDict()
 _definitions_lock = threading.Lock()
@@ -144,15 +152,14 @@ def badge_for_issue(badge: Badge) -> Badge:
             _definitions.move_to_end(badge.pk)
     if entry is None or entry[0] != badge.revision:
         loaded = copy.copy(badge)
-        loaded._prefetched_objects_cache = {}
-        prefetch_related_objects([loaded], *ISSUE_READS)
-        entry = (badge.revision, loaded._prefetched_objects_cache)
+        prefetch_related_objects([loaded], *definition_parts(ISSUE_READS))
+        entry = (badge.revision, {f"{r}_rows": loaded.__dict__[f"{r}_rows"] for r in ISSUE_READS})
         with _definitions_lock:
             _definitions[badge.pk] = entry
             while len(_definitions) > DEFINITIONS_KEPT:
                 _definitions.popitem(last=False)
     found = copy.copy(badge)
-    found._prefetched_objects_cache = dict(entry[1])
+    found.__dict__.update(entry[1])
     return found
 
 
@@ -169,11 +176,7 @@ def badge_list(*, org: Organization) -> QuerySet[Badge]:
         Badge.objects.filter(org=org)
         .select_related("org", "group", "created_by", "updated_by")
         .prefetch_related(
-            "owners",
-            "claims",
-            "benefits",
-            "rolling_limits",
-            "fixed_window_configs",
+            *definition_parts(DEFINITION_PARTS),
             badge_values_prefetch(),
             mandatory_fields_prefetch(),
         )

@@ -148,6 +148,15 @@ class Badge(models.Model):
             date=self.issue_expiry_date,
         )
 
+    def rows(self, relation: str) -> list:
+        """The rows of a part of the definition (``owners``, ``claims``, ``benefits``,
+        ``rolling_limits``, ``fixed_window_configs``): the list a read loaded into
+        ``<relation>_rows`` (``selectors.definition_parts``), else a query (or the prefetched
+        cache). A list read this way builds no queryset, which a page of badges would do
+        hundreds of times."""
+        loaded = self.__dict__.get(f"{relation}_rows")
+        return loaded if loaded is not None else list(getattr(self, relation).all())
+
     def limit_set(self, scope: LimitScope, now: datetime) -> LimitSet:
         """The limit set as last written: overall, rolling windows, and the newest fixed-window
         config not removed."""
@@ -157,10 +166,12 @@ class Badge(models.Model):
             else self.badge_overall_limit
         )
         rolling = tuple(
-            window.as_value() for window in self.rolling_limits.all() if window.scope == scope
+            window.as_value() for window in self.rows("rolling_limits") if window.scope == scope
         )
         configs = [
-            c for c in self.fixed_window_configs.all() if c.scope == scope and not c.has_ended(now)
+            c
+            for c in self.rows("fixed_window_configs")
+            if c.scope == scope and not c.has_ended(now)
         ]
         newest = max(configs, key=lambda c: (c.starts_on, c.created_on), default=None)
         fixed = newest.as_value() if newest else None

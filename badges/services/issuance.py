@@ -115,7 +115,7 @@ def _claim_refusal(badge: Badge, order: IssueOrder) -> Refusal | None:
     by = order.triggered_by
     if by is None or order.is_membercare:
         return None
-    if any(c.module == by.module and c.reference == by.reference for c in badge.claims.all()):
+    if any(c.module == by.module and c.reference == by.reference for c in badge.rows("claims")):
         return None
     return Refusal(
         "BADGE_NOT_CLAIMED", f"{by.module} has not claimed this badge for '{by.reference}'."
@@ -287,7 +287,7 @@ class _Batch:
                     "name": b.name,
                     "details": b.details,
                 }
-                for b in self.badge.benefits.all()
+                for b in self.badge.rows("benefits")
             ],
         )
         self.held[customer.customer_id].append(issuance)

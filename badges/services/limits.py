@@ -74,7 +74,7 @@ def fixed_cycle_for(
         event_date = max(event_date, badge.start_on)
         if until is not None and event_date >= until:
             event_date = until - timedelta(microseconds=1)
-    siblings = list(badge.fixed_window_configs.all())
+    siblings = badge.rows("fixed_window_configs")
     config = config_in_force(siblings, scope, event_date, now)
     if config is None:
         return None
@@ -182,7 +182,7 @@ def _exceeded(badge: Badge, scope: LimitScope, tally, fixed: FixedCycle | None, 
             {"kind": LimitKind.OVERALL, "limit": overall, "count": count, "next_eligible_at": None},
         )
     windows = sorted(
-        (w for w in badge.rolling_limits.all() if w.scope == scope),
+        (w for w in badge.rows("rolling_limits") if w.scope == scope),
         key=lambda w: WINDOW_HOURS[w.unit] * w.value,
     )
     for window in windows:
@@ -254,6 +254,6 @@ def limit_refusal(
 def has_badge_limits(badge: Badge) -> bool:
     return (
         badge.badge_overall_limit is not None
-        or any(w.scope == LimitScope.BADGE for w in badge.rolling_limits.all())
-        or any(c.scope == LimitScope.BADGE for c in badge.fixed_window_configs.all())
+        or any(w.scope == LimitScope.BADGE for w in badge.rows("rolling_limits"))
+        or any(c.scope == LimitScope.BADGE for c in badge.rows("fixed_window_configs"))
     )

@@ -254,8 +254,8 @@ class BadgeSerializer(serializers.ModelSerializer):
     enrolment_expiry = EnrolmentExpirySerializer(allow_null=True)
     issue_expiry = ExpirySerializer()
     owners = serializers.SerializerMethodField()
-    claims = ClaimSerializer(many=True)
-    benefits = BenefitSerializer(many=True)
+    claims = DerivedField(ClaimSerializer(many=True), lambda badge, _: badge.rows("claims"))
+    benefits = DerivedField(BenefitSerializer(many=True), lambda badge, _: badge.rows("benefits"))
     images = ImageSlotsField()
     customer_limit = DerivedField(
         LimitSetReadSerializer(),
@@ -269,9 +269,7 @@ class BadgeSerializer(serializers.ModelSerializer):
     )
     fixed_windows = DerivedField(
         FixedWindowConfigSerializer(many=True),
-        lambda badge, context: config_states(
-            list(badge.fixed_window_configs.all()), context["now"]
-        ),
+        lambda badge, context: config_states(badge.rows("fixed_window_configs"), context["now"]),
     )
     group = serializers.UUIDField(source="group_id", allow_null=True, read_only=True)
     custom_fields = FieldReadsField()
@@ -322,7 +320,7 @@ class BadgeSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Module.choices)))
     def get_owners(self, badge: Badge) -> list[str]:
-        return [owner.module for owner in badge.owners.all()]
+        return [owner.module for owner in badge.rows("owners")]
 
 
 class BadgeChangeSerializer(serializers.ModelSerializer):
