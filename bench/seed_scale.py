@@ -298,25 +298,22 @@ def main() -> None:
         conn.commit()
         step(f"{ISSUANCES:,} issuances, and c-special's 200")
 
-        # The exclusion constraint's GiST index takes longest: it builds on one core while
-        # the B-tree indexes and the other constraints build on the other.
-        exclusions = [(n, d) for n, d in constraints if d.startswith("EXCLUDE")]
-        others = [f'ALTER TABLE badges_issuance ADD CONSTRAINT "{n}" {d}' for n, d in constraints]
-        others = [d for _, d in indexes] + [
-            sql for sql in others if not any(f'"{n}"' in sql for n, _ in exclusions)
-        ]
-        builders = [
-            threading.Thread(target=build, args=(url, [sql], step))
-            for sql in (
-                f'ALTER TABLE badges_issuance ADD CONSTRAINT "{n}" {d}' for n, d in exclusions
-            )
-        ]
-        builders.append(threading.Thread(target=build, args=(url, others, step)))
+        # The B-tree indexes build two at a time (CREATE INDEX locks allow it); the
+        # constraints follow, each locking the table alone.
         conn.commit()
+        statements = [definition for _, definition in indexes]
+        builders = [
+            threading.Thread(target=build, args=(url, statements[half::2], step)) for half in (0, 1)
+        ]
         for builder in builders:
             builder.start()
         for builder in builders:
             builder.join()
+        build(
+            url,
+            [f'ALTER TABLE badges_issuance ADD CONSTRAINT "{n}" {d}' for n, d in constraints],
+            step,
+        )
         for table, name, definition in references:
             conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         conn.execute(COUNTS_SQL)
