@@ -56,13 +56,22 @@ class OrgDateTimeField(serializers.DateTimeField):
     def to_representation(self, value):
         if not isinstance(value, datetime):
             return super().to_representation(value)
-        try:
-            local = value.astimezone(self.default_timezone())
-        except OverflowError:
-            local = None
-        if local is None or local.utcoffset() % timedelta(minutes=1):
-            return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-        return super().to_representation(local)  # already in the zone: no second conversion
+        return instant_shown(value, self.default_timezone())
+
+
+def instant_shown(value: datetime | None, zone) -> str | None:
+    """An instant as ``OrgDateTimeField`` writes it: ISO 8601 in ``zone`` ("Z" for UTC), or in
+    UTC where the zone's offset is not a whole number of minutes."""
+    if value is None:
+        return None
+    try:
+        local = value.astimezone(zone)
+    except OverflowError:
+        local = None
+    if local is None or local.utcoffset() % timedelta(minutes=1):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    text = local.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class StatusAtField(serializers.ChoiceField):
