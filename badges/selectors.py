@@ -1,11 +1,14 @@
 """Reads shared by the API, the admin and the UI. Every read is scoped to one org."""
 
 import copy
+import functools
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -129,6 +132,29 @@ def badges_of(*, org: Organization) -> QuerySet[Badge]:
 
 DEFINITION_PARTS = ("owners", "claims", "benefits", "rolling_limits", "fixed_window_configs")
 ISSUE_READS = ("benefits", "rolling_limits", "fixed_window_configs", "claims")
+
+
+@functools.cache
+def _badge_row_sql() -> str:
+    meta, quote = Badge._meta, connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in meta.concrete_fields)
+    org, key = (quote(meta.get_field(name).column) for name in ("org", "id"))
+    return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {org} = %s AND {key} = %s"
+
+
+def badge_row(*, org: Organization, badge_id) -> Badge:
+    """One of the org's badges, its row alone (its org set, not read): what an issue reads
+    first, in a statement written once. Badge.DoesNotExist for any other id, or no id."""
+    try:
+        key = uuid.UUID(str(badge_id))
+    except ValueError as error:
+        raise Badge.DoesNotExist from error
+    key = Badge._meta.pk.get_db_prep_value(key, connection)
+    found = list(Badge.objects.raw(_badge_row_sql(), [org.pk, key]))
+    if not found:
+        raise Badge.DoesNotExist
+    found[0].org = org
+    return found[0]
 
 
 def definition_parts(relations) -> list[Prefetch]:

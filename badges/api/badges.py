@@ -2,12 +2,14 @@
 issuance actions of ``issuance.BadgeIssuanceActions``. Translate HTTP to the services; no rule
 lives here."""
 
+from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from badges import selectors
+from badges.models import Badge
 from badges.services import definitions
 from badges_project.api.access import OrgScopedMixin
 from badges_project.api.schema import error_response
@@ -66,6 +68,18 @@ class BadgeViewSet(
             "fixed_windows": selectors.badges_with_fixed_windows,
         }
         return reads[self.badge_reads](org=org)
+
+    def get_object(self):
+        """A "bare" read is the badge's row alone, read by a statement written once (every
+        issue call starts with it); the others read through the queryset."""
+        if self.badge_reads != "bare":
+            return super().get_object()
+        try:
+            badge = selectors.badge_row(org=self.request.org, badge_id=self.kwargs["pk"])
+        except Badge.DoesNotExist as error:
+            raise Http404 from error
+        self.check_object_permissions(self.request, badge)
+        return badge
 
     def filter_queryset(self, queryset):
         """List filters apply to the list only; a badge's own routes find it by id alone."""
