@@ -8,6 +8,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
     Case,
@@ -25,6 +26,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Lower
+from rest_framework.authtoken.models import Token
 
 from badges.cycles import Cycle
 from badges.models import (
@@ -70,19 +72,71 @@ def _membership_chosen(memberships: list[Membership], org_slug: str | None) -> M
     return memberships[0]
 
 
+@functools.cache
+def _token_membership_sql() -> tuple[str, tuple]:
+    """The membership, user and org rows of a token's memberships (optionally of one org, by
+    slug or id), and the models with their fields in the order the columns come."""
+    quote = connection.ops.quote_name
+    token, user = Token._meta, get_user_model()._meta
+    parts = ((Membership, "m"), (get_user_model(), "u"), (Organization, "o"))
+    columns = ", ".join(
+        f"{alias}.{quote(f.column)}" for model, alias in parts for f in model._meta.concrete_fields
+    )
+    sql = (
+        f"SELECT {columns} FROM {quote(Membership._meta.db_table)} m "
+        f"JOIN {quote(user.db_table)} u ON u.{quote(user.pk.column)} = m.user_id "
+        f"JOIN {quote(token.db_table)} t ON t.user_id = u.{quote(user.pk.column)} "
+        f"JOIN {quote(Organization._meta.db_table)} o ON o.id = m.org_id "
+        f"WHERE t.{quote(token.pk.column)} = %s"
+    )
+    shapes = []
+    for model, _ in parts:
+        fields = model._meta.concrete_fields
+        converters = []
+        for field in fields:
+            column = field.get_col(model._meta.db_table)
+            converters.append(
+                connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            )
+        shapes.append(
+            (
+                model,
+                [f.attname for f in fields],
+                [f.get_col(model._meta.db_table) for f in fields],
+                converters,
+            )
+        )
+    return sql, tuple(shapes)
+
+
 def token_membership(*, key: str, org_slug: str | None) -> Membership | None:
     """The token's user and the membership a request made with it acts through, with its org,
-    in one query; None when there is no answer to give from that query alone (an unknown
-    token, a user in no org or not in the named one), so that the caller falls back on the
-    separate reads that tell these apart."""
-    memberships = Membership.objects.select_related("org", "user").filter(user__auth_token__key=key)
+    in one statement written once (every API call starts with it); None when there is no
+    answer to give from it alone (an unknown token, a user in no org or not in the named one),
+    so that the caller falls back on the separate reads that tell these apart."""
+    sql, shapes = _token_membership_sql()
+    params: list = [key]
     if org_slug:
-        named = Q(org__slug=org_slug)
-        if org_slug.isdigit():
-            named |= Q(org_id=int(org_slug))
-        memberships = memberships.filter(named)
+        sql += " AND (o.slug = %s OR m.org_id = %s)"
+        params += [org_slug, int(org_slug) if org_slug.isdigit() else None]
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " ORDER BY m.id LIMIT 2", params)
+        rows = cursor.fetchall()
+    memberships = []
+    for row in rows:
+        built, start = [], 0
+        for model, names, columns, converters in shapes:
+            values = list(row[start : start + len(names)])
+            for index, (column, steps) in enumerate(zip(columns, converters, strict=True)):
+                for step in steps:
+                    values[index] = step(values[index], column, connection)
+            built.append(model.from_db(connection.alias, names, values))
+            start += len(names)
+        membership, user, org = built
+        membership.user, membership.org = user, org
+        memberships.append(membership)
     try:
-        return _membership_chosen(list(memberships.order_by("pk")[:2]), org_slug)
+        return _membership_chosen(memberships, org_slug)
     except (Membership.DoesNotExist, NoOrg, OrgChoiceRequired):
         return None
 
