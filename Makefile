@@ -15,7 +15,7 @@ MANAGE := DJANGO_SETTINGS_MODULE=badges_project.settings.dev $(BIN)/python manag
 PG_URL ?= postgres://postgres@127.0.0.1:5432/badges
 answers = $(BIN)/python -c "import socket,sys; socket.create_connection(('127.0.0.1', $(1)), 1)" 2>/dev/null
 
-.PHONY: install run test test-sqlite test-postgres lint check contract bench bench-seed clean
+.PHONY: install run test test-sqlite test-postgres lint check contract bench bench-seed clean mutants
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11), 'Python 3.11+ is needed'"
@@ -67,8 +67,14 @@ check: $(STAMP)
 contract: $(STAMP)
 	CONTRACT_SECONDS=$(CONTRACT_SECONDS) tests/contract/run
 
+## Mutation testing of the rule modules with mutmut, one child at a time (slow, not in make test;
+## see docs/testing.md). Results stay in mutants/; MUTANTS narrows the run to a name glob.
+mutants: $(STAMP)
+	env -u DATABASE_URL $(BIN)/mutmut run --max-children 1 $(MUTANTS)
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles mutants
 
 ## PostgreSQL at scale for the bench: 10,000 badges, 1,000,000 customers, 5,000,000 issuances.
 bench-seed: $(STAMP)

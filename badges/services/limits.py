@@ -91,9 +91,6 @@ class CustomerTally:
 
     issuances: list[Counted] = field(default_factory=list)
 
-    def add(self, counted: Counted) -> None:
-        self.issuances.append(counted)
-
     def overall(self) -> int:
         return len(self.issuances)
 

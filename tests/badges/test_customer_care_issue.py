@@ -1,11 +1,12 @@
 """SPEC 7's interpretation of the customer-care (MEMBERCARE) issue, seeds 002/003: on Oct 20 a
 customer complains that a badge (Oct 1-15) was not issued."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from badges.models import LimitScope
+from badges.services.enrolment import EnrolOrder, enrol
 from badges.services.issuance import IssueOrder, issue
 from tests.badges.seeds_002_003 import oct_, october_badge
 from tests.factories import (
@@ -78,6 +79,84 @@ def test_fixed_window_counts_it_in_the_badges_last_cycle_after_the_end(org, badg
     )
     refused = care(badge, oct_(20))
     assert refused.refusal.code == "CUSTOMER_LIMIT_REACHED"
+    assert refused.refusal.details["cycle"] == {"start": oct_(13, 0), "end": oct_(16, 0)}
+
+
+def test_a_goodwill_issue_dated_after_the_end_fills_the_badges_last_cycle(org, badge):
+    """Counted in the last cycle (Oct 13-15), it blocks a later goodwill issue and a retro issue
+    dated inside that cycle alike."""
+    FixedWindowConfigFactory(
+        badge=badge,
+        scope=LimitScope.CUSTOMER,
+        max_earn_limit=1,
+        duration_type="DAYS",
+        refresh_rate=3,
+    )
+    assert care(badge, oct_(20)).status == "ISSUED"
+    later = care(badge, oct_(25), request_id="care-2")
+    assert later.refusal.code == "CUSTOMER_LIMIT_REACHED"
+    assert later.refusal.details["cycle"] == {"start": oct_(13, 0), "end": oct_(16, 0)}
+    enrol(
+        badge=badge, customer_ids=["c-1"], now=oct_(25), order=EnrolOrder(enrol_event_date=oct_(14))
+    )
+    [retro] = issue(
+        badge=badge,
+        customer_ids=["c-1"],
+        order=IssueOrder(request_id="retro", event_date=oct_(14)),
+        now=oct_(25),
+    )
+    assert retro.refusal.code == "CUSTOMER_LIMIT_REACHED"
+
+
+def test_a_goodwill_issue_dated_at_the_badge_end_counts_in_the_last_cycle(org, badge):
+    FixedWindowConfigFactory(
+        badge=badge,
+        scope=LimitScope.CUSTOMER,
+        max_earn_limit=1,
+        duration_type="DAYS",
+        refresh_rate=3,
+    )
+    customer = CustomerFactory(org=org, customer_id="c-1")
+    IssuanceFactory(
+        badge=badge, customer=customer, event_date=oct_(14), issued_on=oct_(14), expires_on=oct_(15)
+    )
+    refused = care(badge, oct_(20), event_date=badge.expires_on)
+    assert refused.refusal.code == "CUSTOMER_LIMIT_REACHED"
+    assert refused.refusal.details["cycle"] == {"start": oct_(13, 0), "end": oct_(16, 0)}
+
+
+def test_a_goodwill_issue_after_the_end_counts_in_the_last_cycle_however_short(org):
+    """A badge ending a microsecond after midnight has a last daily cycle a microsecond long:
+    the goodwill issue counts there, not in the day before, which is full."""
+    end = oct_(16, 0) + timedelta(microseconds=1)
+    badge = october_badge(org)
+    badge.expires_on = end
+    badge.save()
+    FixedWindowConfigFactory(
+        badge=badge,
+        scope=LimitScope.CUSTOMER,
+        max_earn_limit=1,
+        duration_type="DAYS",
+        refresh_rate=1,
+    )
+    customer = CustomerFactory(org=org, customer_id="c-1")
+    IssuanceFactory(
+        badge=badge,
+        customer=customer,
+        event_date=oct_(15),
+        issued_on=oct_(15),
+        expires_on=oct_(15, 13),
+    )
+    assert care(badge, oct_(20)).status == "ISSUED"
+
+
+def test_a_badge_wide_fixed_window_counts_it_in_the_badges_last_cycle_too(org, badge):
+    FixedWindowConfigFactory(
+        badge=badge, scope=LimitScope.BADGE, max_earn_limit=1, duration_type="DAYS", refresh_rate=3
+    )
+    IssuanceFactory(badge=badge, event_date=oct_(14), issued_on=oct_(14), expires_on=oct_(15))
+    refused = care(badge, oct_(20))
+    assert refused.refusal.code == "BADGE_LIMIT_REACHED"
     assert refused.refusal.details["cycle"] == {"start": oct_(13, 0), "end": oct_(16, 0)}
 
 

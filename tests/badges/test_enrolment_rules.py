@@ -1,6 +1,7 @@
 """SPEC 4: enrolment in Enrol & Issue badges, and SPEC 7's worked example of a retro issue."""
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -9,6 +10,7 @@ from badges.services.enrolment import EnrolOrder, enrol, enrolment_revoke
 from badges.services.issuance import IssueOrder, issue
 from tests.badges.seeds_002_003 import oct_, october_badge
 from tests.factories import (
+    BadgeFactory,
     CustomerFactory,
     FixedWindowConfigFactory,
     IssuanceFactory,
@@ -44,6 +46,23 @@ def test_enrolment_expires_after_its_relative_expiry_from_the_event_date(badge):
     assert (enrolment.enrol_event_date, enrolment.enrolled_on) == (oct_(4, 9), oct_(5))
     assert enrolment.expires_on == oct_(6, 9)
     assert enrolment.status_at(oct_(6, 9)) == "EXPIRED"
+
+
+def test_a_month_enrolment_expiry_keeps_the_wall_clock_time_in_the_orgs_timezone():
+    """Kolkata: enrolled for Jan 31 03:00 local (Jan 30 in UTC), a 1-month enrolment expires Feb
+    28 03:00 local, a calendar month on the org's clock (not Feb 28 in UTC, Mar 1 local)."""
+    kolkata = ZoneInfo("Asia/Kolkata")
+    badge = BadgeFactory(
+        org=OrganizationFactory(timezone="Asia/Kolkata"),
+        enrol_issue=True,
+        enrolment_expiry_value=1,
+        enrolment_expiry_unit="MONTHS",
+        start_on=datetime(2026, 1, 1, tzinfo=UTC),
+        expires_on=datetime(2026, 12, 1, tzinfo=UTC),
+    )
+    event = datetime(2026, 1, 31, 3, tzinfo=kolkata)
+    outcome = enrol_one(badge, event, enrol_event_date=event)
+    assert outcome.enrolment.expires_on == datetime(2026, 2, 28, 3, tzinfo=kolkata)
 
 
 def test_badge_end_enrolment_expiry(badge):
@@ -162,6 +181,24 @@ def test_spec_7_fixed_window_counts_the_event_dates_cycle(org, badge):
     assert refused.refusal.code == "CUSTOMER_LIMIT_REACHED"
     assert refused.refusal.details["kind"] == "FIXED_WINDOW"
     assert refused.refusal.details["cycle"] == {"start": oct_(10, 0), "end": oct_(13, 0)}
+
+
+def test_spec_7_fixed_window_issues_while_fewer_than_two_are_dated_in_the_cycle(org, badge):
+    FixedWindowConfigFactory(badge=badge, max_earn_limit=2, duration_type="DAYS", refresh_rate=3)
+    customer = CustomerFactory(org=org, customer_id="c-1")
+    enrol_one(badge, oct_(10, 13), enrol_event_date=oct_(10))
+    IssuanceFactory(
+        badge=badge,
+        customer=customer,
+        event_date=oct_(12),
+        issued_on=oct_(12, 13),
+        expires_on=oct_(12, 14),
+    )
+    issued = issue_at(badge, oct_(20), oct_(11), "r4")
+    assert issued.status == "ISSUED", "one of two in Oct 10-12"
+    refused = issue_at(badge, oct_(23), oct_(10, 13), "r5")
+    assert refused.refusal.code == "CUSTOMER_LIMIT_REACHED"
+    assert (refused.refusal.details["limit"], refused.refusal.details["count"]) == (2, 2)
 
 
 def test_live_badge_gives_an_expired_enrolment_no_retro_handling(badge):

@@ -7,10 +7,16 @@ import pytest
 
 from badges.cycles import Cycle, cycle_at
 from badges.models import FixedWindowConfig, FixedWindowStatus, LimitScope
+from badges.selectors import fixed_window_states
 from badges.services.definitions import badge_create, badge_update
 from badges.values import Definition, Expiry, FixedWindow, LimitSet
 from badges.windows import config_status
-from tests.factories import OrganizationFactory, UserFactory
+from tests.factories import (
+    BadgeFactory,
+    FixedWindowConfigFactory,
+    OrganizationFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -143,6 +149,44 @@ def test_an_ended_badges_cycle_change_is_upcoming(badge):
     assert statuses(badge, ended) == [("DAYS", 5, "EXPIRED"), ("DAYS", 7, "UPCOMING")]
     upcoming = FixedWindowConfig.objects.order_by("starts_on").last()
     assert upcoming.starts_on == datetime(2026, 11, 10, tzinfo=UTC), "as if 5-day cycles ran on"
+
+
+def test_a_config_shows_its_end_and_its_current_and_next_cycles(badge):
+    """Upcoming: no current cycle, its first as the next. Live on Oct 7: the cycle Oct 6-10 and
+    the next, Oct 11-15; either way it ends with the badge."""
+    [upcoming] = fixed_window_states(badge=badge, now=NOW)
+    assert (upcoming.status, upcoming.ends_on) == ("UPCOMING", badge.expires_on)
+    assert upcoming.current_cycle is None
+    assert upcoming.next_cycle == Cycle(start=OCT[0], end=OCT[5])
+    [live] = fixed_window_states(badge=badge, now=datetime(2026, 10, 7, 9, 0, tzinfo=UTC))
+    assert (live.status, live.ends_on) == ("ACTIVE", badge.expires_on)
+    assert live.current_cycle == Cycle(start=OCT[5], end=OCT[10])
+    assert live.next_cycle == Cycle(start=OCT[10], end=OCT[15])
+
+
+@pytest.mark.parametrize(
+    ("issue_type", "issue_expiry_type", "cycles_end_with_the_badge"),
+    [
+        ("ISSUE", "NEVER", False),
+        ("ENROL_ISSUE", "NEVER", True),
+        ("ISSUE", "BADGE_END", True),
+    ],
+)
+def test_cycles_end_with_the_badge_except_for_issue_badges_that_never_expire(
+    issue_type, issue_expiry_type, cycles_end_with_the_badge
+):
+    badge = BadgeFactory(
+        enrol_issue=issue_type == "ENROL_ISSUE",
+        issue_expiry_type=issue_expiry_type,
+        start_on=OCT[0],
+        expires_on=OCT[13],
+    )
+    FixedWindowConfigFactory(badge=badge, duration_type="DAYS", refresh_rate=5)
+    [state] = fixed_window_states(badge=badge, now=OCT[11])
+    assert state.ends_on == (OCT[13] if cycles_end_with_the_badge else None)
+    assert state.current_cycle == Cycle(
+        start=OCT[10], end=OCT[13] if cycles_end_with_the_badge else OCT[15]
+    )
 
 
 def test_at_most_one_active_and_one_upcoming_config(badge):

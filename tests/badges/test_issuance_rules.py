@@ -3,6 +3,7 @@ records. Through the issuance service, with the clock passed in."""
 
 import itertools
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -17,6 +18,7 @@ from tests.factories import (
     BadgeFactory,
     CustomerFactory,
     EnrolmentFactory,
+    FixedWindowConfigFactory,
     IssuanceFactory,
     OrganizationFactory,
     RollingLimitFactory,
@@ -95,6 +97,24 @@ def test_validity_is_half_open(september_badge):
     assert issue_one(september_badge, sept(16)).status == "ISSUED"
 
 
+def test_a_new_issuance_may_end_exactly_when_a_held_one_starts(org, september_badge):
+    """Half-open at both ends: issued Sept 3 for 2 weeks, it ends Sept 17, when an imported
+    issuance starts; a day later it would overlap it."""
+    customer = CustomerFactory(org=org, customer_id="c-1")
+    IssuanceFactory(badge=september_badge, customer=customer, source="IMPORT", issued_on=sept(17))
+    assert code(issue_one(september_badge, sept(4))) == "OVERLAPPING_ISSUANCE"
+    assert issue_one(september_badge, sept(3)).status == "ISSUED"
+
+
+def test_an_overlap_with_a_never_expiring_issuance_never_reopens(org, september_badge):
+    customer = CustomerFactory(org=org, customer_id="c-1")
+    IssuanceFactory(badge=september_badge, customer=customer, issued_on=sept(2), expires_on=sept(4))
+    IssuanceFactory(badge=september_badge, customer=customer, source="IMPORT", issued_on=sept(6))
+    refused = issue_one(september_badge, sept(3))
+    assert code(refused) == "OVERLAPPING_ISSUANCE"
+    assert refused.refusal.details == {"next_eligible_at": None}
+
+
 def test_an_issuance_records_what_happened(september_badge):
     BadgeBenefitFactory(badge=september_badge, reference_id="P-100", name="100 points")
     BadgeClaimFactory(badge=september_badge, module="LOYALTY", reference="Program")
@@ -155,6 +175,35 @@ def test_expiry_of_every_issue_expiry_type(org, expiry, expected):
     assert issue_one(badge, sept(5)).issuance.expires_on == expected
 
 
+def test_a_month_expiry_runs_into_the_next_year(org):
+    badge = BadgeFactory(
+        org=org,
+        start_on=datetime(2026, 12, 1, tzinfo=UTC),
+        expires_on=datetime(2027, 2, 1, tzinfo=UTC),
+        issue_expiry_type="RELATIVE",
+        issue_expiry_value=1,
+        issue_expiry_unit="MONTHS",
+    )
+    issued = issue_one(badge, datetime(2026, 12, 15, 12, tzinfo=UTC))
+    assert issued.issuance.expires_on == datetime(2027, 1, 15, 12, tzinfo=UTC)
+
+
+def test_a_month_expiry_keeps_the_wall_clock_time_in_the_orgs_timezone():
+    """Kolkata: issued Jan 31 03:00 local (Jan 30 in UTC), a 1-month expiry is Feb 28 03:00
+    local, a calendar month on the org's clock."""
+    kolkata = ZoneInfo("Asia/Kolkata")
+    badge = BadgeFactory(
+        org=OrganizationFactory(timezone="Asia/Kolkata"),
+        start_on=datetime(2026, 1, 1, tzinfo=UTC),
+        expires_on=datetime(2026, 12, 1, tzinfo=UTC),
+        issue_expiry_type="RELATIVE",
+        issue_expiry_value=1,
+        issue_expiry_unit="MONTHS",
+    )
+    issued = issue_one(badge, datetime(2026, 1, 31, 3, tzinfo=kolkata))
+    assert issued.issuance.expires_on == datetime(2026, 2, 28, 3, tzinfo=kolkata)
+
+
 def test_never_expiring_badge_is_held_once_until_revoked(org):
     badge = BadgeFactory(org=org, start_on=sept(1), expires_on=sept(30))
     first = issue_one(badge, sept(2))
@@ -211,6 +260,18 @@ def test_event_date_must_lie_in_the_badge_period(september_badge):
     assert code(issue_one(september_badge, after_end)) == "EVENT_DATE_OUTSIDE_BADGE_PERIOD"
 
 
+def test_the_badge_period_holds_event_dates_from_its_start_to_just_before_its_end(org):
+    badge = BadgeFactory(org=org, start_on=sept(1), expires_on=sept(30))
+    now = sept(29, 13)
+    for customer, event_date, expected in (
+        ("a", sept(1) - timedelta(microseconds=1), "EVENT_DATE_OUTSIDE_BADGE_PERIOD"),
+        ("b", sept(1), None),
+        ("c", sept(30) - timedelta(microseconds=1), None),
+        ("d", sept(30), "EVENT_DATE_OUTSIDE_BADGE_PERIOD"),
+    ):
+        assert code(issue_one(badge, now, customer, event_date=event_date)) == expected, customer
+
+
 def test_retro_issue_is_limited_to_the_retro_window(org, september_badge):
     org.retro_max_allowed_age_days = 5
     org.save()
@@ -247,6 +308,54 @@ def test_enrol_issue_badge_needs_a_covering_enrolment(org):
     assert code(issue_one(badge, sept(9), request_id="x")) == "ENROLMENT_EXPIRED"
 
 
+def test_a_live_badge_needs_an_enrolment_that_has_not_expired_by_the_processing_time(org):
+    """Enrolled for Sept 6 09:00 until Sept 8 09:00: an event inside it is issued up to the last
+    instant before Sept 8 09:00 and refused from then on."""
+    badge = BadgeFactory(org=org, enrol_issue=True, start_on=sept(1), expires_on=sept(30))
+    customer = CustomerFactory(org=org, customer_id="c-1")
+    EnrolmentFactory(
+        badge=badge, customer=customer, enrol_event_date=sept(6, 9), expires_on=sept(8, 9)
+    )
+    CustomerFactory(org=org, customer_id="c-2")
+    EnrolmentFactory(
+        badge=badge,
+        customer=Customer.objects.get(customer_id="c-2"),
+        enrol_event_date=sept(6, 9),
+        expires_on=sept(8, 9),
+    )
+    assert code(issue_one(badge, sept(8, 9), "c-1", event_date=sept(7))) == "ENROLMENT_EXPIRED"
+    last = sept(8, 9) - timedelta(microseconds=1)
+    assert issue_one(badge, last, "c-2", event_date=sept(7)).status == "ISSUED"
+
+
+def test_an_event_from_the_enrolment_event_date_on_is_past_an_expired_enrolment(org):
+    """An expired enrolment from Sept 6 09:00: an event dated exactly then is ENROLMENT_EXPIRED,
+    one a microsecond earlier NOT_ENROLLED."""
+    badge = BadgeFactory(org=org, enrol_issue=True, start_on=sept(1), expires_on=sept(30))
+    customer = CustomerFactory(org=org, customer_id="c-1")
+    EnrolmentFactory(
+        badge=badge, customer=customer, enrol_event_date=sept(6, 9), expires_on=sept(8, 9)
+    )
+    at = issue_one(badge, sept(9), event_date=sept(6, 9))
+    assert code(at) == "ENROLMENT_EXPIRED"
+    before = issue_one(badge, sept(9), event_date=sept(6, 9) - timedelta(microseconds=1))
+    assert code(before) == "NOT_ENROLLED"
+
+
+def test_an_enrolment_counts_only_for_its_own_badge_and_customer(org):
+    badge = BadgeFactory(org=org, enrol_issue=True, start_on=sept(1), expires_on=sept(30))
+    other = BadgeFactory(org=org, enrol_issue=True, start_on=sept(1), expires_on=sept(30))
+    customer = CustomerFactory(org=org, customer_id="c-1")
+    EnrolmentFactory(badge=other, customer=customer, enrol_event_date=sept(6), expires_on=sept(8))
+    EnrolmentFactory(
+        badge=badge,
+        customer=CustomerFactory(org=org, customer_id="c-2"),
+        enrol_event_date=sept(6),
+        expires_on=sept(8),
+    )
+    assert code(issue_one(badge, sept(7), "c-1")) == "NOT_ENROLLED"
+
+
 def test_revoked_enrolment_does_not_count(org):
     badge = BadgeFactory(org=org, enrol_issue=True, start_on=sept(1), expires_on=sept(30))
     EnrolmentFactory(
@@ -259,10 +368,83 @@ def test_revoked_enrolment_does_not_count(org):
     assert code(issue_one(badge, sept(7))) == "NOT_ENROLLED"
 
 
+def test_every_refusal_explains_itself_in_a_human_message(org, september_badge):
+    org.retro_max_allowed_age_days = 5
+    org.retro_delay_since_registration_hours = 48
+    org.save()
+    CustomerFactory(org=org, customer_id="new", registered_on=sept(19))
+    enrol_issue = BadgeFactory(org=org, enrol_issue=True, start_on=sept(1), expires_on=sept(30))
+    EnrolmentFactory(
+        badge=enrol_issue,
+        customer=CustomerFactory(org=org, customer_id="lapsed"),
+        enrol_event_date=sept(6),
+        expires_on=sept(8),
+    )
+    issue_one(september_badge, sept(19), "holder")
+    inactive = BadgeFactory(org=org, start_on=sept(1), expires_on=sept(30), is_active=False)
+    upcoming = BadgeFactory(org=org, start_on=sept(25), expires_on=sept(30))
+    loyalty = TriggeredBy("LOYALTY", "Program")
+    outcomes = {
+        "inactive": issue_one(inactive, sept(20)),
+        "upcoming": issue_one(upcoming, sept(20)),
+        "claim": issue_one(september_badge, sept(20), triggered_by=loyalty),
+        "future": issue_one(september_badge, sept(20), event_date=sept(22)),
+        "outside": issue_one(september_badge, sept(20), event_date=sept(1) - DAY),
+        "retro": issue_one(september_badge, sept(20), event_date=sept(14)),
+        "registration": issue_one(september_badge, sept(20), "new", event_date=sept(18)),
+        "not enrolled": issue_one(enrol_issue, sept(20)),
+        "lapsed": issue_one(enrol_issue, sept(20), "lapsed", event_date=sept(18)),
+        "overlap": issue_one(september_badge, sept(20), "holder"),
+    }
+    assert {name: (code(o), o.refusal.message) for name, o in outcomes.items()} == {
+        "inactive": ("BADGE_INACTIVE", "The badge is inactive."),
+        "upcoming": ("BADGE_UPCOMING", "The badge has not started yet."),
+        "claim": ("BADGE_NOT_CLAIMED", "LOYALTY has not claimed this badge for 'Program'."),
+        "future": (
+            "EVENT_DATE_IN_FUTURE",
+            "The event date is more than 24 hours in the future.",
+        ),
+        "outside": (
+            "EVENT_DATE_OUTSIDE_BADGE_PERIOD",
+            "The event date is outside the badge's period.",
+        ),
+        "retro": ("RETRO_WINDOW_EXCEEDED", "Retroactive handling is allowed up to 5 days back."),
+        "registration": (
+            "REGISTRATION_DELAY",
+            "Retroactive handling waits 48 hours after registration.",
+        ),
+        "not enrolled": ("NOT_ENROLLED", "The customer is not enrolled for this event date."),
+        "lapsed": ("ENROLMENT_EXPIRED", "The customer's enrolment does not cover the event date."),
+        "overlap": (
+            "OVERLAPPING_ISSUANCE",
+            "The customer already holds this badge during part of the new issuance's validity.",
+        ),
+    }
+
+
 def test_overlap_refusal_says_when_the_customer_is_eligible_again(september_badge):
     issue_one(september_badge, sept(2))
     refused = issue_one(september_badge, sept(10))
     assert refused.refusal.details == {"next_eligible_at": sept(16)}
+
+
+def test_an_empty_validity_overlaps_nothing(org):
+    """An issuance that expires when it is issued (here the badge's end, reached by a retro
+    issue at that instant) holds nothing, so it neither blocks nor is blocked."""
+    badge = BadgeFactory(
+        org=org, start_on=sept(1), expires_on=sept(30), issue_expiry_type="BADGE_END"
+    )
+    customer = CustomerFactory(org=org, customer_id="c-1")
+    IssuanceFactory(badge=badge, customer=customer, source="IMPORT", issued_on=sept(2))
+    empty = issue_one(badge, sept(30), event_date=sept(29))
+    assert empty.status == "ISSUED"
+    assert empty.issuance.issued_on == empty.issuance.expires_on == sept(30)
+
+    never = BadgeFactory(org=org, start_on=sept(1), expires_on=sept(30))
+    IssuanceFactory(
+        badge=never, customer=customer, source="IMPORT", issued_on=sept(10), expires_on=sept(10)
+    )
+    assert issue_one(never, sept(5)).status == "ISSUED", "the empty import blocks nothing"
 
 
 def test_revoked_issuances_do_not_count_for_overlap_or_limits(september_badge):
@@ -375,6 +557,306 @@ def test_badge_rolling_limit(org):
     assert issue_one(badge, sept(3, 8), "c").status == "ISSUED"
 
 
+def test_a_fixed_window_cycle_counts_its_last_instant_and_not_its_end(org):
+    """Cycles are half-open: with 1 per day, an issuance dated the last microsecond of Sept 4
+    fills Sept 4's cycle, one dated Sept 5 00:00 (that cycle's end) leaves it free."""
+    badge = daily_badge(org)
+    FixedWindowConfigFactory(badge=badge, max_earn_limit=1, duration_type="DAYS", refresh_rate=1)
+    end = datetime(2026, 9, 5, tzinfo=UTC)
+    for customer, event_date in (("last", end - timedelta(microseconds=1)), ("end", end)):
+        IssuanceFactory(
+            badge=badge,
+            customer=CustomerFactory(org=org, customer_id=customer),
+            event_date=event_date,
+            issued_on=sept(5, 1),
+            expires_on=sept(5, 2),
+        )
+    now, in_sept_4 = sept(5, 6), sept(4, 12)
+    refused = issue_one(badge, now, "last", event_date=in_sept_4)
+    assert code(refused) == "CUSTOMER_LIMIT_REACHED"
+    assert refused.refusal.details["cycle"] == {"start": sept(4, 0), "end": end}
+    assert issue_one(badge, now, "end", event_date=in_sept_4).status == "ISSUED"
+    starts_sept_5 = issue_one(badge, sept(6, 12), "end", event_date=end + timedelta(hours=1))
+    assert code(starts_sept_5) == "CUSTOMER_LIMIT_REACHED", "it fills the cycle it starts"
+
+
+def test_revoked_issuances_do_not_count_for_badge_wide_rolling_windows(org):
+    badge = BadgeFactory(org=org, start_on=sept(1), expires_on=sept(30))
+    RollingLimitFactory(badge=badge, scope=LimitScope.BADGE, limit=1, value=1, unit="DAYS")
+    first = issue_one(badge, sept(2, 8), "a")
+    assert code(issue_one(badge, sept(2, 9), "b")) == "BADGE_LIMIT_REACHED"
+    issuance_revoke(issuance=first.issuance, reason="Returned", now=sept(2, 10))
+    assert issue_one(badge, sept(2, 11), "b").status == "ISSUED"
+
+
+def test_a_badge_wide_window_reopens_when_its_oldest_non_revoked_issuance_leaves(org):
+    """Of a at 08:00, b at 09:00 (revoked) and c at 10:00, a is the oldest of the two that
+    count: the day window reopens at 08:00 the next day, not when b would have left it."""
+    badge = BadgeFactory(org=org, start_on=sept(1), expires_on=sept(30))
+    RollingLimitFactory(badge=badge, scope=LimitScope.BADGE, limit=2, value=1, unit="DAYS")
+    issue_one(badge, sept(2, 8), "a")
+    second = issue_one(badge, sept(2, 9), "b")
+    issuance_revoke(issuance=second.issuance, reason="Returned", now=sept(2, 9))
+    assert issue_one(badge, sept(2, 10), "c").status == "ISSUED"
+    refused = issue_one(badge, sept(2, 11), "d")
+    assert refused.refusal.details["count"] == 2
+    assert refused.refusal.details["next_eligible_at"] == sept(3, 8)
+
+
+def test_revoked_issuances_do_not_count_for_a_badge_wide_fixed_window(org):
+    badge = BadgeFactory(org=org, start_on=sept(1), expires_on=sept(30))
+    FixedWindowConfigFactory(
+        badge=badge, scope=LimitScope.BADGE, max_earn_limit=1, duration_type="DAYS", refresh_rate=1
+    )
+    first = issue_one(badge, sept(2, 8), "a")
+    assert code(issue_one(badge, sept(2, 9), "b")) == "BADGE_LIMIT_REACHED"
+    issuance_revoke(issuance=first.issuance, reason="Returned", now=sept(2, 10))
+    assert issue_one(badge, sept(2, 11), "b").status == "ISSUED"
+
+
+def test_month_windows_reach_back_to_the_same_wall_clock_time_in_the_orgs_timezone():
+    """Kolkata: issued Feb 1 03:00 (Jan 31 21:30 UTC), a 1-month window holds it until Mar 1
+    03:00 local, the same local time a calendar month later (not a month later in UTC)."""
+    kolkata = ZoneInfo("Asia/Kolkata")
+    org = OrganizationFactory(timezone="Asia/Kolkata")
+    badge = BadgeFactory(
+        org=org,
+        start_on=datetime(2026, 1, 1, tzinfo=UTC),
+        expires_on=datetime(2026, 12, 1, tzinfo=UTC),
+        issue_expiry_type="RELATIVE",
+        issue_expiry_value=1,
+        issue_expiry_unit="DAYS",
+    )
+    RollingLimitFactory(badge=badge, limit=1, value=1, unit="MONTHS")
+    assert issue_one(badge, datetime(2026, 2, 1, 3, tzinfo=kolkata)).status == "ISSUED"
+    leaves = datetime(2026, 3, 1, 3, tzinfo=kolkata)
+    refused = issue_one(badge, leaves - timedelta(microseconds=1))
+    assert code(refused) == "CUSTOMER_LIMIT_REACHED"
+    assert refused.refusal.details["next_eligible_at"] == leaves
+    assert issue_one(badge, leaves).status == "ISSUED"
+
+
+@pytest.mark.parametrize(
+    ("zone", "issued_on", "reopens"),
+    [
+        # Jan 31 + 1 month: no Feb 31; reopens at local midnight, seconds and all.
+        ("Asia/Kolkata", (2026, 1, 31, 3, 30, 15, 250_000), (2026, 3, 1)),
+        # Oct 31 + 1 month: no Nov 31; the clocks go back on Nov 1 in between.
+        ("America/New_York", (2026, 10, 31, 10, 0, 0, 0), (2026, 12, 1)),
+    ],
+)
+def test_a_month_window_reopens_at_local_midnight_on_the_first_when_the_day_does_not_exist(
+    zone, issued_on, reopens
+):
+    tz = ZoneInfo(zone)
+    org = OrganizationFactory(timezone=zone)
+    badge = BadgeFactory(
+        org=org,
+        start_on=datetime(2026, 1, 1, tzinfo=UTC),
+        expires_on=datetime(2027, 1, 1, tzinfo=UTC),
+        issue_expiry_type="RELATIVE",
+        issue_expiry_value=1,
+        issue_expiry_unit="DAYS",
+    )
+    RollingLimitFactory(badge=badge, limit=1, value=1, unit="MONTHS")
+    assert issue_one(badge, datetime(*issued_on, tzinfo=tz)).status == "ISSUED"
+    midnight = datetime(*reopens, tzinfo=tz)
+    refused = issue_one(badge, midnight - timedelta(microseconds=1))
+    assert code(refused) == "CUSTOMER_LIMIT_REACHED"
+    assert refused.refusal.details["next_eligible_at"] == midnight
+    assert issue_one(badge, midnight).status == "ISSUED"
+
+
+def test_badge_wide_windows_count_only_this_badges_issuances(org):
+    badge = BadgeFactory(org=org, start_on=sept(1), expires_on=sept(30))
+    other = BadgeFactory(org=org, start_on=sept(1), expires_on=sept(30))
+    RollingLimitFactory(badge=badge, scope=LimitScope.BADGE, limit=1, value=1, unit="DAYS")
+    FixedWindowConfigFactory(
+        badge=badge, scope=LimitScope.BADGE, max_earn_limit=1, duration_type="DAYS", refresh_rate=1
+    )
+    assert issue_one(other, sept(2, 8), "a").status == "ISSUED"
+    assert issue_one(badge, sept(2, 9), "b").status == "ISSUED"
+    assert code(issue_one(badge, sept(2, 10), "c")) == "BADGE_LIMIT_REACHED"
+
+
+def test_several_badge_wide_rolling_windows_are_each_counted(org):
+    """2 a day and 3 a week across customers: on Sept 8 the day holds one, the week three."""
+    badge = BadgeFactory(org=org, start_on=sept(1), expires_on=sept(30))
+    RollingLimitFactory(badge=badge, scope=LimitScope.BADGE, limit=2, value=1, unit="DAYS")
+    RollingLimitFactory(badge=badge, scope=LimitScope.BADGE, limit=3, value=1, unit="WEEKS")
+    for customer, day in (("a", 5), ("b", 6), ("c", 8)):
+        assert issue_one(badge, sept(day, 8), customer).status == "ISSUED"
+    refused = issue_one(badge, sept(8, 9), "d")
+    assert code(refused) == "BADGE_LIMIT_REACHED"
+    assert refused.refusal.details["window"] == {"value": 1, "unit": "WEEKS"}
+    assert refused.refusal.details["next_eligible_at"] == sept(12, 8)
+
+
+def test_a_badge_wide_window_is_counted_no_further_than_its_limit(org):
+    """A check reads at most a limit's worth of rows: a refusal counts up to the limit, however
+    many issuances the window holds (here 3 imported against a limit of 2)."""
+    badge = BadgeFactory(org=org, start_on=sept(1), expires_on=sept(30))
+    RollingLimitFactory(badge=badge, scope=LimitScope.BADGE, limit=2, value=1, unit="DAYS")
+    for hour in (8, 9, 10):
+        IssuanceFactory(badge=badge, source="IMPORT", issued_on=sept(2, hour))
+    refused = issue_one(badge, sept(2, 11), "new")
+    assert code(refused) == "BADGE_LIMIT_REACHED"
+    assert refused.refusal.details["count"] == 2
+    assert refused.refusal.details["next_eligible_at"] == sept(3, 9)
+
+
+def test_a_bulk_issue_counts_its_own_issuances_against_badge_wide_rolling_windows(org):
+    badge = BadgeFactory(org=org, start_on=sept(1), expires_on=sept(30))
+    RollingLimitFactory(badge=badge, scope=LimitScope.BADGE, limit=2, value=1, unit="DAYS")
+    outcomes = issue(
+        badge=badge,
+        customer_ids=["a", "b", "c", "d"],
+        order=IssueOrder(request_id="bulk"),
+        now=sept(2, 10),
+    )
+    assert [code(o) for o in outcomes] == [None, None, "BADGE_LIMIT_REACHED", "BADGE_LIMIT_REACHED"]
+    refused = outcomes[2].refusal
+    assert refused.details["count"] == 2
+    assert refused.details["next_eligible_at"] == sept(3, 10)
+
+
+def test_a_rolling_window_refusal_explains_itself(org):
+    badge = daily_badge(org)
+    RollingLimitFactory(badge=badge, limit=1, value=5, unit="DAYS")
+    issue_one(badge, sept(2))
+    refused = issue_one(badge, sept(4))
+    assert refused.refusal.message == "The customer has reached the limit of 1 in 5 days."
+    assert refused.refusal.details == {
+        "scope": "CUSTOMER",
+        "kind": "ROLLING",
+        "limit": 1,
+        "window": {"value": 5, "unit": "DAYS"},
+        "count": 1,
+        "next_eligible_at": sept(7),
+    }
+
+
+def test_a_fixed_window_refusal_explains_itself(org):
+    """1 per 3 days: the cycle holding Sept 4 runs Sept 4-6 (cycles start at midnight Sept 1)."""
+    badge = daily_badge(org)
+    FixedWindowConfigFactory(badge=badge, max_earn_limit=1, duration_type="DAYS", refresh_rate=3)
+    issue_one(badge, sept(4, 8))
+    refused = issue_one(badge, sept(6, 9))
+    assert refused.refusal.message == "The customer has reached the limit of 1 per 3 days."
+    assert refused.refusal.details == {
+        "scope": "CUSTOMER",
+        "kind": "FIXED_WINDOW",
+        "limit": 1,
+        "window": {"value": 3, "unit": "DAYS"},
+        "cycle": {"start": sept(4, 0), "end": sept(7, 0)},
+        "count": 1,
+        "next_eligible_at": sept(7, 0),
+    }
+
+
+def test_a_refusal_names_the_shortest_exceeded_window_and_waits_for_the_longest(org):
+    badge = daily_badge(org)
+    RollingLimitFactory(badge=badge, limit=1, value=3, unit="DAYS")
+    RollingLimitFactory(badge=badge, limit=1, value=2, unit="DAYS")
+    issue_one(badge, sept(2))
+    refused = issue_one(badge, sept(3, 13))
+    assert refused.refusal.details["window"] == {"value": 2, "unit": "DAYS"}
+    assert refused.refusal.details["next_eligible_at"] == sept(5)
+
+
+def test_next_eligible_at_is_none_when_an_exceeded_limit_never_reopens(org):
+    badge = daily_badge(org, customer_overall_limit=1)
+    RollingLimitFactory(badge=badge, limit=1, value=1, unit="WEEKS")
+    issue_one(badge, sept(2))
+    refused = issue_one(badge, sept(4))
+    assert refused.refusal.details["kind"] == "OVERALL"
+    assert refused.refusal.details["next_eligible_at"] is None
+
+
+def test_a_window_holding_more_than_its_limit_reopens_when_its_limit_th_newest_leaves(org):
+    """Two imported issuances (Sept 2 and 4) in a 1-a-week window: it reopens a week after the
+    newest, Sept 11, not a week after the oldest."""
+    badge = daily_badge(org)
+    RollingLimitFactory(badge=badge, limit=1, value=1, unit="WEEKS")
+    customer = CustomerFactory(org=org, customer_id="c-1")
+    for day in (2, 4):
+        IssuanceFactory(
+            badge=badge,
+            customer=customer,
+            source="IMPORT",
+            issued_on=sept(day),
+            expires_on=sept(day, 13),
+        )
+    refused = issue_one(badge, sept(6))
+    assert refused.refusal.details["count"] == 2
+    assert refused.refusal.details["next_eligible_at"] == sept(11)
+
+
+def test_a_badge_wide_fixed_window_is_counted_no_further_than_its_limit(org):
+    badge = BadgeFactory(org=org, start_on=sept(1), expires_on=sept(30))
+    FixedWindowConfigFactory(
+        badge=badge, scope=LimitScope.BADGE, max_earn_limit=2, duration_type="DAYS", refresh_rate=1
+    )
+    for hour in (8, 9, 10):
+        IssuanceFactory(badge=badge, source="IMPORT", issued_on=sept(2, hour))
+    refused = issue_one(badge, sept(2, 11), "new")
+    assert code(refused) == "BADGE_LIMIT_REACHED"
+    assert refused.refusal.details["count"] == 2
+
+
+def test_a_fixed_window_governs_event_dates_from_its_first_instant(org):
+    """The config starts with the badge, Sept 1 12:00: an event dated exactly then is counted in
+    the first cycle (Sept 1 12:00 to Sept 4 00:00)."""
+    badge = daily_badge(org)
+    FixedWindowConfigFactory(badge=badge, max_earn_limit=1, duration_type="DAYS", refresh_rate=3)
+    assert issue_one(badge, sept(2), event_date=sept(2)).status == "ISSUED"
+    refused = issue_one(badge, sept(3, 13), event_date=badge.start_on)
+    assert code(refused) == "CUSTOMER_LIMIT_REACHED"
+    assert refused.refusal.details["cycle"] == {"start": sept(1), "end": sept(4, 0)}
+
+
+def test_a_removed_fixed_window_stops_limiting_issues_processed_from_its_removal(org):
+    badge = daily_badge(org)
+    FixedWindowConfigFactory(
+        badge=badge, max_earn_limit=1, duration_type="DAYS", refresh_rate=5, ended_on=sept(4)
+    )
+    assert issue_one(badge, sept(2)).status == "ISSUED"
+    last = issue_one(badge, sept(4) - timedelta(microseconds=1), event_date=sept(3))
+    assert code(last) == "CUSTOMER_LIMIT_REACHED"
+    assert issue_one(badge, sept(4), event_date=sept(3)).status == "ISSUED"
+
+
+def test_a_removed_badge_wide_fixed_window_stops_limiting_issues_processed_from_its_removal(org):
+    badge = daily_badge(org)
+    FixedWindowConfigFactory(
+        badge=badge,
+        scope=LimitScope.BADGE,
+        max_earn_limit=1,
+        duration_type="DAYS",
+        refresh_rate=5,
+        ended_on=sept(4),
+    )
+    assert issue_one(badge, sept(2), "a").status == "ISSUED"
+    last = issue_one(badge, sept(4) - timedelta(microseconds=1), "b", event_date=sept(3))
+    assert code(last) == "BADGE_LIMIT_REACHED"
+    assert issue_one(badge, sept(4), "b", event_date=sept(3)).status == "ISSUED"
+
+
+def test_a_bulk_issue_counts_its_own_issuances_against_a_badge_wide_fixed_window(org):
+    badge = BadgeFactory(org=org, start_on=sept(1), expires_on=sept(30))
+    FixedWindowConfigFactory(
+        badge=badge, scope=LimitScope.BADGE, max_earn_limit=2, duration_type="DAYS", refresh_rate=1
+    )
+    outcomes = issue(
+        badge=badge,
+        customer_ids=["a", "b", "c", "d"],
+        order=IssueOrder(request_id="bulk"),
+        now=sept(2, 10),
+    )
+    assert [code(o) for o in outcomes] == [None, None, "BADGE_LIMIT_REACHED", "BADGE_LIMIT_REACHED"]
+    assert outcomes[2].refusal.details["count"] == 2
+
+
 def test_customer_limit_is_checked_before_the_badge_limit(org):
     badge = daily_badge(
         org,
@@ -413,6 +895,52 @@ def test_a_replayed_refusal_stays_the_same_refusal(org):
     assert again.refusal.message == refused.refusal.message
 
 
+def test_a_replay_answers_for_the_same_customer_with_the_same_refusal_details(org):
+    badge = BadgeFactory(org=org, start_on=sept(1), expires_on=sept(30), badge_overall_limit=1)
+    first = issue_one(badge, sept(2), "a", request_id="pos-7")
+    refused = issue_one(badge, sept(2), "b", request_id="pos-8")
+    replays = (
+        issue_one(badge, sept(3), "a", request_id="pos-7"),
+        issue_one(badge, sept(3), "b", request_id="pos-8"),
+    )
+    assert [(o.customer_id, o.status, o.replayed) for o in replays] == [
+        ("a", "ISSUED", True),
+        ("b", "REFUSED", True),
+    ]
+    assert replays[0].issuance.issual_id == first.issuance.issual_id
+    assert replays[1].refusal == refused.refusal
+    assert replays[1].refusal.details == {
+        "scope": "BADGE",
+        "kind": "OVERALL",
+        "limit": 1,
+        "count": 1,
+        "next_eligible_at": None,
+    }
+
+
+def test_a_reused_request_id_is_refused_for_that_customer_and_says_why(september_badge):
+    issue_one(september_badge, sept(2), "a", request_id="pos-4")
+    reused = issue_one(september_badge, sept(2), "a", request_id="pos-4", event_date=sept(1))
+    assert (reused.customer_id, reused.status, reused.replayed) == ("a", "REFUSED", False)
+    assert reused.refusal.message == (
+        "This request_id was already used with a different body for this customer."
+    )
+
+
+def test_an_issue_without_a_trigger_records_none(september_badge):
+    outcome = issue_one(september_badge, sept(2))
+    stored = Issuance.objects.get(issual_id=outcome.issuance.issual_id)
+    assert stored.triggered_by is None
+    assert (stored.triggered_by_module, stored.triggered_by_reference) == ("", "")
+
+
+def test_an_issued_request_is_recorded_without_a_refusal(september_badge):
+    issue_one(september_badge, sept(2), request_id="pos-5")
+    record = IssueRequest.objects.get(request_id="pos-5")
+    assert record.issuance is not None
+    assert (record.code, record.message, record.details) == ("", "", {})
+
+
 def test_a_reused_request_id_with_another_body_is_refused(september_badge):
     issue_one(september_badge, sept(2), request_id="pos-3")
     reused = issue_one(september_badge, sept(2), request_id="pos-3", event_date=sept(1))
@@ -449,6 +977,15 @@ def test_dry_run_answers_without_writing_anything(september_badge):
     assert code(issue_one(september_badge, sept(3), dry_run=True)) == "OVERLAPPING_ISSUANCE"
 
 
+def test_a_dry_run_checks_the_badges_overall_limit(org):
+    badge = BadgeFactory(org=org, start_on=sept(1), expires_on=sept(30), badge_overall_limit=1)
+    assert issue_one(badge, sept(2), "a", dry_run=True).status == "WOULD_ISSUE"
+    issue_one(badge, sept(2), "a")
+    refused = issue_one(badge, sept(3), "b", dry_run=True)
+    assert code(refused) == "BADGE_LIMIT_REACHED"
+    assert refused.refusal.details["count"] == 1
+
+
 def test_bulk_gives_a_result_per_customer_and_a_refusal_blocks_no_one(org):
     badge = BadgeFactory(org=org, start_on=sept(1), expires_on=sept(30), badge_overall_limit=3)
     issue_one(badge, sept(2), "held")
@@ -463,6 +1000,27 @@ def test_bulk_gives_a_result_per_customer_and_a_refusal_blocks_no_one(org):
         ("held", "REFUSED", "OVERLAPPING_ISSUANCE"),
         ("b", "ISSUED", None),
         ("c", "REFUSED", "BADGE_LIMIT_REACHED"),
+    ]
+
+
+def test_a_bulk_retried_with_more_customers_replays_the_known_and_decides_the_new(
+    september_badge,
+):
+    issue(
+        badge=september_badge,
+        customer_ids=["a"],
+        order=IssueOrder(request_id="bulk-2"),
+        now=sept(2),
+    )
+    outcomes = issue(
+        badge=september_badge,
+        customer_ids=["a", "b"],
+        order=IssueOrder(request_id="bulk-2"),
+        now=sept(2),
+    )
+    assert [(o.customer_id, o.status, o.replayed) for o in outcomes] == [
+        ("a", "ISSUED", True),
+        ("b", "ISSUED", False),
     ]
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
 from badges.models import Issuance, IssuedCount, IssuedCountChange, LimitScope
@@ -217,3 +218,50 @@ def test_the_held_count_includes_pending_changes(org):
     badge = september_badge(org)
     issue_to(badge, ["a", "b"], sept(2))
     assert issued_count_held(badge) == 2
+
+
+NOW = datetime(2026, 9, 10, 12, tzinfo=UTC)
+
+
+def badge_with(limits: str):
+    badge = BadgeFactory(
+        org=OrganizationFactory(),
+        start_on=datetime(2026, 9, 1, tzinfo=UTC),
+        expires_on=datetime(2026, 10, 1, tzinfo=UTC),
+        badge_overall_limit=100 if limits == "badge overall" else None,
+        customer_overall_limit=100 if limits == "customer overall" else None,
+    )
+    scope = LimitScope.BADGE if limits.startswith("badge") else LimitScope.CUSTOMER
+    if limits.endswith("rolling"):
+        RollingLimitFactory(badge=badge, scope=scope, limit=100, value=1, unit="DAYS")
+    if limits.endswith("fixed window"):
+        FixedWindowConfigFactory(badge=badge, scope=scope, max_earn_limit=100)
+    return badge
+
+
+@pytest.mark.parametrize(
+    ("limits", "serialized"),
+    [
+        ("badge overall", True),
+        ("badge rolling", True),
+        ("badge fixed window", True),
+        ("customer overall", False),
+        ("customer rolling", False),
+        ("customer fixed window", False),
+        ("none", False),
+    ],
+)
+def test_only_badges_with_badge_wide_limits_add_to_their_count_row_under_its_lock(
+    limits, serialized
+):
+    badge = badge_with(limits)
+    outcomes = issue(
+        badge=badge, customer_ids=["a", "b"], order=IssueOrder(request_id="r"), now=NOW
+    )
+    assert [o.status for o in outcomes] == ["ISSUED", "ISSUED"]
+    changes = IssuedCountChange.objects.filter(badge=badge).aggregate(n=Sum("change"))["n"]
+    row = IssuedCount.objects.filter(badge=badge).values_list("issued", flat=True).first()
+    if serialized:
+        assert (row, changes) == (2, None)
+    else:
+        assert (row, changes) == (None, 2), "the count row is neither locked nor created"

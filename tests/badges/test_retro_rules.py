@@ -188,6 +188,19 @@ def test_the_orgs_timezone_decides_what_today_is(org, issue_badge):
     assert issue_at(issue_badge, now, oct_(10, 0, 30), "today").status == "ISSUED"
 
 
+def test_an_event_at_local_midnight_today_is_not_retroactive(org, issue_badge):
+    """Today starts at 00:00 Kolkata time: an event then is today's (no registration delay),
+    one a microsecond earlier is yesterday's and retroactive."""
+    org.retro_delay_since_registration_hours = 24
+    org.save()
+    for customer in ("yesterday", "today"):
+        CustomerFactory(org=org, customer_id=customer, registered_on=oct_(9, 22))
+    now, midnight = oct_(10, 1), oct_(10, 0)
+    yesterday = issue_at(issue_badge, now, midnight - timedelta(microseconds=1), "yesterday")
+    assert code(yesterday) == "REGISTRATION_DELAY"
+    assert issue_at(issue_badge, now, midnight, "today").status == "ISSUED"
+
+
 def test_the_retro_window_counts_back_from_now_in_whole_days(org, issue_badge):
     org.retro_max_allowed_age_days = 5
     org.save()
@@ -218,6 +231,20 @@ def test_retro_issue_waits_for_the_registration_delay(org, issue_badge):
     assert issue_at(issue_badge, oct_(21), oct_(14), "new").status == "ISSUED"
 
 
+def test_retro_issue_is_refused_until_the_last_instant_of_the_registration_delay(org, issue_badge):
+    """Registered Oct 18 09:30 with a 48-hour delay: refused up to Oct 20 09:29:59.999999 (the
+    refusal names Oct 20 09:30), issued from Oct 20 09:30 on, not an hour sooner or later."""
+    org.retro_delay_since_registration_hours = 48
+    org.save()
+    CustomerFactory(org=org, customer_id="new", registered_on=oct_(18, 9, 30))
+    ready = oct_(20, 9, 30)
+    for now in (ready - timedelta(hours=1), ready - timedelta(microseconds=1)):
+        refused = issue_at(issue_badge, now, oct_(14), "new")
+        assert code(refused) == "REGISTRATION_DELAY", now
+        assert refused.refusal.details == {"next_eligible_at": ready}
+    assert issue_at(issue_badge, ready, oct_(14), "new").status == "ISSUED"
+
+
 def test_fixed_windows_are_checked_at_the_event_dates_cycle(org, issue_badge):
     FixedWindowConfigFactory(badge=issue_badge, max_earn_limit=1, duration_type="DAYS")
     customer = CustomerFactory(org=org, customer_id="c-1")
@@ -232,6 +259,24 @@ def test_fixed_windows_are_checked_at_the_event_dates_cycle(org, issue_badge):
     assert refused.refusal.details["kind"] == "FIXED_WINDOW"
     assert refused.refusal.details["cycle"] == {"start": oct_(10, 0), "end": oct_(13, 0)}
     assert issue_at(issue_badge, ENDED, oct_(13)).status == "ISSUED", "the next cycle is free"
+
+
+def test_a_fixed_window_does_not_count_issuances_dated_in_a_later_cycle(org, issue_badge):
+    """1 per 3 days (Oct 1-3, 4-6, ...): an issuance dated Oct 5 fills Oct 4-6 only, so an
+    event dated Oct 2 is still issued."""
+    FixedWindowConfigFactory(badge=issue_badge, max_earn_limit=1, duration_type="DAYS")
+    customer = CustomerFactory(org=org, customer_id="c-1")
+    IssuanceFactory(
+        badge=issue_badge,
+        customer=customer,
+        event_date=oct_(5),
+        issued_on=oct_(5),
+        expires_on=oct_(5, 13),
+    )
+    assert issue_at(issue_badge, ENDED, oct_(2)).status == "ISSUED"
+    assert code(issue_at(issue_badge, ENDED + timedelta(days=3), oct_(4))) == (
+        "CUSTOMER_LIMIT_REACHED"
+    )
 
 
 def test_rolling_windows_count_back_from_the_processing_time(org, issue_badge):
