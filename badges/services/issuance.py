@@ -10,8 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import connection, transaction
-from django.utils.dateparse import parse_datetime
+from django.db import transaction
 
 from badges.choices import IssueSource
 from badges.exceptions import Refusal, RuleViolation
@@ -38,6 +37,7 @@ from badges.services.eligibility import (
     registration_refusal,
     retro_window_refusal,
 )
+from badges.services.held import Held, held_and_prior
 from badges.services.idempotency import check_request_id, details_stored, refusal_replayed
 from badges.services.inserts import inserted_together
 from badges.services.issued_counts import (
@@ -311,79 +311,6 @@ class _Batch:
         )
 
 
-@dataclass(frozen=True)
-class Held:
-    """A non-revoked issuance the customer holds, as the overlap and limit checks see it."""
-
-    issued_on: datetime
-    expires_on: datetime | None
-    event_date: datetime
-
-
-def _held_and_prior_sql(customers: int) -> str:
-    """The statement of ``_held_and_prior`` for a number of customers (written once: it runs on
-    every issue, and building it through the ORM cost more than running it)."""
-    issuance, request = Issuance._meta, IssueRequest._meta
-    quote = connection.ops.quote_name
-
-    def column(meta, name: str) -> str:
-        return f"{quote(meta.db_table)}.{quote(meta.get_field(name).column)}"
-
-    keys = ", ".join(["%s"] * customers)
-    return (
-        f"SELECT 0, {column(issuance, 'customer')}, {column(issuance, 'issued_on')}, "
-        f"{column(issuance, 'expires_on')}, {column(issuance, 'event_date')} "
-        f"FROM {quote(issuance.db_table)} WHERE {column(issuance, 'badge')} = %s "
-        f"AND {column(issuance, 'customer')} IN ({keys}) "
-        f"AND {column(issuance, 'revoked_on')} IS NULL "
-        f"UNION ALL SELECT 1, {column(request, 'customer')}, NULL, NULL, NULL "
-        f"FROM {quote(request.db_table)} WHERE {column(request, 'org')} = %s "
-        f"AND {column(request, 'badge')} = %s AND {column(request, 'customer')} IN ({keys}) "
-        f"AND {column(request, 'request_id')} = %s"
-    )
-
-
-def _instant(value) -> datetime | None:
-    """A timestamp as the database driver gives it (SQLite: text, naive UTC)."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value
-
-
-def _held_and_prior(badge: Badge, stored: dict[int, str], request_id: str):
-    """The customers' non-revoked issuances of the badge, and the outcomes this request id
-    already had for them, in one read (after the customers' locks, so both are current).
-    Returns (held rows, prior IssueRequests by customer id); the priors are read whole only
-    when there are some."""
-    if not stored:
-        return [], {}
-    badge_key = Issuance._meta.get_field("badge").get_db_prep_value(badge.pk, connection)
-    customers = list(stored)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _held_and_prior_sql(len(customers)),
-            [badge_key, *customers, badge.org_id, badge_key, *customers, request_id],
-        )
-        rows = cursor.fetchall()
-    held = [
-        (customer, _instant(issued_on), _instant(expires_on), _instant(event_date))
-        for prior, customer, issued_on, expires_on, event_date in rows
-        if not prior
-    ]
-    prior_customers = [customer for prior, customer, *_ in rows if prior]
-    prior = {}
-    if prior_customers:
-        prior = {
-            stored[r.customer_id]: r
-            for r in IssueRequest.objects.filter(
-                org=badge.org, badge=badge, customer__in=prior_customers, request_id=request_id
-            ).select_related("issuance__customer")
-        }
-    return held, prior
-
-
 def _load_batch(
     badge: Badge,
     stored: dict[int, str],
@@ -436,7 +363,7 @@ def _issue_batch(badge, customer_ids, order: IssueOrder, now, *, write: bool):
     badge = badge_for_issue(badge)
     customers = customers_for_batch(org=badge.org, customer_ids=customer_ids, now=now, write=write)
     stored = {c.pk: c.customer_id for c in customers.values() if c.pk is not None}
-    held_rows, prior = _held_and_prior(badge, stored, order.request_id)
+    held_rows, prior = held_and_prior(badge, stored, order.request_id)
     batch = _load_batch(badge, stored, held_rows, order, now, write=write)
 
     outcomes, records = [], []
@@ -469,7 +396,8 @@ def _written(batch: _Batch, issued: list[Issuance], records: list[IssueRequest])
     appended as a change otherwise)."""
     badge = batch.badge
     if batch.badge_tally.held:
-        inserted_together(issued, records, then=issued_count_added(badge, len(issued)))
+        added = issued_count_added(badge, len(issued)) if issued else None
+        inserted_together(issued, records, then=added)
     else:
         changes = [IssuedCountChange(badge=badge, change=len(issued))] if issued else []
         inserted_together(issued, records, changes)

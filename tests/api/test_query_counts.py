@@ -99,7 +99,7 @@ ISSUE_QUERIES = {
     ("held, refused", "customer limits"): (7, 7),
     # + the badge's issued count locked, then its pending changes read
     ("new customer", "badge limits"): (11, 9),
-    ("held, refused", "badge limits"): (10, 9),
+    ("held, refused", "badge limits"): (9, 9),
     # + the earlier outcome read whole; nothing written
     ("replay", "customer limits"): (7, 7),
 }
