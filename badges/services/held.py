@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import connection
-from django.utils.dateparse import parse_datetime
 
 from badges.models import Badge, Issuance, IssueRequest
 
@@ -42,12 +41,10 @@ def _held_and_prior_sql(customers: int) -> str:
     )
 
 
-def _instant(value) -> datetime | None:
-    """A timestamp as the database driver gives it (SQLite: text, naive UTC)."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
+def _instant(value: datetime | None) -> datetime | None:
+    """A timestamp as the driver gives it: aware on PostgreSQL, naive UTC on SQLite."""
     if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
+        return value.replace(tzinfo=UTC)
     return value
 
 

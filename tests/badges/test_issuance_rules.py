@@ -1085,3 +1085,17 @@ def test_next_eligible_at_waits_for_every_exceeded_window(org):
     refused = issue_one(badge, sept(3, 13))
     assert refused.refusal.details["window"] == {"value": 2, "unit": "DAYS"}
     assert refused.refusal.details["next_eligible_at"] == sept(9, 12)
+
+
+def test_a_bulk_replaying_part_of_an_earlier_request_reads_only_its_own_customers(org):
+    """The request id's earlier outcomes of customers outside the batch are not this batch's:
+    the one it shares is replayed, the new one decided."""
+    badge = daily_badge(org)
+    issue(badge=badge, customer_ids=["a", "c"], order=IssueOrder(request_id="r"), now=sept(2))
+    again = issue(
+        badge=badge, customer_ids=["a", "b"], order=IssueOrder(request_id="r"), now=sept(2)
+    )
+    assert [(o.customer_id, o.status, o.replayed) for o in again] == [
+        ("a", "ISSUED", True),
+        ("b", "ISSUED", False),
+    ]

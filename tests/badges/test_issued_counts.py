@@ -265,3 +265,9 @@ def test_only_badges_with_badge_wide_limits_add_to_their_count_row_under_its_loc
         assert (row, changes) == (2, None)
     else:
         assert (row, changes) == (None, 2), "the count row is neither locked nor created"
+
+
+def test_an_issue_that_issues_nothing_appends_no_change(org):
+    badge = september_badge(org, is_active=False)
+    assert codes(issue_to(badge, ["a"], sept(2))) == ["BADGE_INACTIVE"]
+    assert not IssuedCountChange.objects.filter(badge=badge).exists()
