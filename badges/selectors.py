@@ -179,9 +179,8 @@ def badges_claimed_by_q(modules: Iterable[str]) -> Q:
 
 
 def badges_of(*, org: Organization) -> QuerySet[Badge]:
-    """The org's badges, bare (with their org, joined): for actions whose service loads what
-    it needs itself."""
-    return Badge.objects.filter(org=org).select_related("org")
+    """The org's badges, bare: for actions whose service loads what it needs itself."""
+    return Badge.objects.filter(org=org)
 
 
 DEFINITION_PARTS = ("owners", "claims", "benefits", "rolling_limits", "fixed_window_configs")
@@ -241,13 +240,6 @@ def badge_for_issue(badge: Badge) -> Badge:
     found = copy.copy(badge)
     found.__dict__.update(entry[1])
     return found
-
-
-def badge_definitions_forgotten() -> None:
-    """Empty this process's definition cache (tests that change a definition around the
-    services, and a process that wants its memory back)."""
-    with _definitions_lock:
-        _definitions.clear()
 
 
 def badge_list(*, org: Organization) -> QuerySet[Badge]:

@@ -96,6 +96,12 @@ class BadgeFactory(DjangoModelFactory):
         ended = factory.Trait(
             start_on=factory.LazyFunction(lambda: timezone.now() - timedelta(days=40))
         )
+        # Issuances that last a day, so that limits bite before overlaps.
+        issued_for_a_day = factory.Trait(
+            issue_expiry_type=IssueExpiryType.RELATIVE,
+            issue_expiry_value=1,
+            issue_expiry_unit="DAYS",
+        )
         enrol_issue = factory.Trait(
             issue_type=IssueType.ENROL_ISSUE,
             enrolment_expiry_type="RELATIVE",

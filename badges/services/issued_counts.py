@@ -64,6 +64,15 @@ def _started(badge_id) -> None:
     )
 
 
+def _count_locked(badge: Badge) -> int:
+    """Lock the badge's count row, starting it first when it is missing; its folded count."""
+    folded = issued_count_locked(badge)
+    if folded is None:
+        _started(badge.pk)
+        folded = issued_count_locked(badge)
+    return folded
+
+
 def issued_count_start(badge: Badge) -> None:
     """A new badge's count, zero."""
     IssuedCount.objects.create(badge=badge, issued=0)
@@ -75,10 +84,7 @@ def issued_count_held(badge: Badge) -> int:
     Two statements: the lock, then the pending changes in a snapshot taken after it, so that a
     fold committed while this waited is seen whole (its deleted changes and its new ``issued``).
     """
-    folded = issued_count_locked(badge)
-    if folded is None:
-        _started(badge.pk)
-        folded = issued_count_locked(badge)
+    folded = _count_locked(badge)
     pending = IssuedCountChange.objects.filter(badge=badge).aggregate(total=Sum("change"))["total"]
     return folded + (pending or 0)
 
@@ -128,9 +134,7 @@ def issued_counts_changed(changes: Iterable[tuple[object, int]]) -> None:
 def issued_count_fold(badge: Badge) -> int:
     """Fold the badge's pending changes into its count row; returns the count. Changes
     committed after the read stay pending for the next fold."""
-    if issued_count_locked(badge) is None:
-        _started(badge.pk)
-        issued_count_locked(badge)
+    _count_locked(badge)
     pending = list(IssuedCountChange.objects.filter(badge=badge).values_list("pk", "change"))
     IssuedCountChange.objects.filter(pk__in=[pk for pk, _ in pending]).delete()
     IssuedCount.objects.filter(badge=badge).update(
@@ -143,9 +147,7 @@ def issued_count_fold(badge: Badge) -> int:
 def issued_count_recount(badge: Badge) -> int:
     """Count the badge's non-revoked issuances again and correct its count row to match;
     returns the drift corrected (zero when the count was exact)."""
-    if issued_count_locked(badge) is None:
-        _started(badge.pk)
-    folded = issued_count_locked(badge)
+    folded = _count_locked(badge)
     counted, pending = _recounted(badge.pk)
     drift = counted - (folded + pending)
     if drift:

@@ -1,11 +1,11 @@
 """Row locks that serialize issuance decisions (see docs/concurrency.md).
 
-Order is always: customer rows by primary key, then the badge's issued count row (only when the
-badge has badge-wide limits, and as late as possible, so that issues of such a badge wait on
-each other for the shortest time). Nothing that holds a badge or issued count row waits for a
-customer row. PostgreSQL
-waits at most its ``lock_timeout``; SQLite ignores row locks and serializes writers with IMMEDIATE
-transactions instead.
+Order is always: customer rows (a batch takes them in ``customer_id`` order, a revocation its
+one customer), then the badge's issued count row (only when the badge has badge-wide limits,
+and as late as possible, so that issues of such a badge wait on each other for the shortest
+time). Nothing that holds a badge or issued count row waits for a customer row. PostgreSQL
+waits at most its ``lock_timeout``; SQLite ignores row locks and serializes writers with
+IMMEDIATE transactions instead.
 """
 
 from collections.abc import Iterable, Sequence

@@ -55,13 +55,7 @@ def september_badge(org):
 def daily_badge(org, **fields):
     """A September badge whose issuances last a day, so limits bite before overlaps."""
     return BadgeFactory(
-        org=org,
-        start_on=sept(1),
-        expires_on=sept(30),
-        issue_expiry_type="RELATIVE",
-        issue_expiry_value=1,
-        issue_expiry_unit="DAYS",
-        **fields,
+        org=org, start_on=sept(1), expires_on=sept(30), issued_for_a_day=True, **fields
     )
 
 

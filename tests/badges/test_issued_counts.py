@@ -42,13 +42,7 @@ def org():
 def september_badge(org, **fields):
     """Issuances last a day, so limits bite before overlaps."""
     return BadgeFactory(
-        org=org,
-        start_on=sept(1),
-        expires_on=sept(30),
-        issue_expiry_type="RELATIVE",
-        issue_expiry_value=1,
-        issue_expiry_unit="DAYS",
-        **fields,
+        org=org, start_on=sept(1), expires_on=sept(30), issued_for_a_day=True, **fields
     )
 
 
