@@ -31,20 +31,28 @@ from rest_framework.authtoken.models import Token
 from badges.cycles import Cycle
 from badges.models import (
     Badge,
+    BadgeBenefit,
     BadgeChange,
     BadgeClaim,
     BadgeOwner,
     BadgeStatus,
     Customer,
     Enrolment,
+    FixedWindowConfig,
     Issuance,
     IssuanceStatus,
     Membership,
     Organization,
+    RollingLimit,
 )
+from badges.rows import rows_where_in
 from badges.values import is_customer_id
 from badges.windows import ConfigState, config_states, counted_span
-from customfields.selectors import badge_values_prefetch, mandatory_fields_prefetch
+from customfields.selectors import (
+    badge_values_loaded,
+    badge_values_prefetch,
+    mandatory_fields_prefetch,
+)
 
 
 class NoOrg(Exception):
@@ -183,7 +191,6 @@ def badges_of(*, org: Organization) -> QuerySet[Badge]:
     return Badge.objects.filter(org=org)
 
 
-DEFINITION_PARTS = ("owners", "claims", "benefits", "rolling_limits", "fixed_window_configs")
 ISSUE_READS = ("benefits", "rolling_limits", "fixed_window_configs", "claims")
 
 
@@ -243,21 +250,48 @@ def badge_for_issue(badge: Badge) -> Badge:
 
 
 def badge_list(*, org: Organization) -> QuerySet[Badge]:
-    """The org's badges with everything a badge read shows, in a constant number of queries."""
-    return (
-        Badge.objects.filter(org=org)
-        .select_related("org", "group", "created_by", "updated_by")
-        .prefetch_related(
-            *definition_parts(DEFINITION_PARTS),
-            badge_values_prefetch(),
-            mandatory_fields_prefetch(),
-        )
-    )
+    """The org's badges, their rows (each knows its org without reading it): what a read shows
+    besides comes from ``badge_reads_loaded``, once the page is known. No org, no badges."""
+    return Badge.objects.none() if org is None else org.badges.all()
+
+
+DEFINITION_PART_MODELS = {
+    "owners": BadgeOwner,
+    "claims": BadgeClaim,
+    "benefits": BadgeBenefit,
+    "rolling_limits": RollingLimit,
+    "fixed_window_configs": FixedWindowConfig,
+}
+
+
+def badge_reads_loaded(badges: list[Badge]) -> list[Badge]:
+    """Load everything a badge read shows into ``badges`` (of one org, each knowing it): the
+    parts of their definitions, their authors, their custom field values. A constant number of
+    statements written once (``badges.rows``), none built through a queryset: a page of 50
+    badges read through prefetches spent 17 ms in Python for 3 ms of SQL."""
+    if not badges:
+        return badges
+    by_key = {badge.pk: badge for badge in badges}
+    for relation, model in DEFINITION_PART_MODELS.items():
+        by_badge = {key: [] for key in by_key}
+        for row in rows_where_in(model, "badge", by_key):
+            row.badge = by_key[row.badge_id]
+            by_badge[row.badge_id].append(row)
+        for badge in badges:
+            badge.__dict__[f"{relation}_rows"] = by_badge[badge.pk]
+    authors = [key for b in badges for key in (b.created_by_id, b.updated_by_id) if key]
+    users = {user.pk: user for user in rows_where_in(get_user_model(), "id", authors)}
+    for badge in badges:
+        badge.created_by = users.get(badge.created_by_id)
+        badge.updated_by = users.get(badge.updated_by_id)
+    badge_values_loaded(badges, badges[0].org)
+    return badges
 
 
 def badge_get(*, org: Organization, badge_id) -> Badge:
-    """One of the org's badges; Badge.DoesNotExist for any other id, whoever owns it."""
-    return badge_list(org=org).get(pk=badge_id)
+    """One of the org's badges with everything a read shows; Badge.DoesNotExist for any other
+    id, whoever owns it."""
+    return badge_reads_loaded([badge_list(org=org).get(pk=badge_id)])[0]
 
 
 def badges_with_fixed_windows(*, org: Organization) -> QuerySet[Badge]:
@@ -380,18 +414,41 @@ def customer_find(*, org: Organization, customer_id: str) -> Customer | None:
 
 
 def customer_issuances(*, customer: Customer, sort_on: str | None = None) -> QuerySet[Issuance]:
-    """A customer's issuances, every status, with what a customer badge read shows, in a
-    constant number of queries.
+    """A customer's issuances, every status, with their badges and groups (each knows its
+    customer without reading it); ``customer_badge_reads_loaded`` adds the rest a customer
+    badge read shows, once the page is known.
 
     In the display order of SPEC 10 (several issuances of one badge newest first) unless
     ``sort_on`` names one of CUSTOMER_BADGE_SORTS, whose ties fall back to the display order.
     """
     return (
-        Issuance.objects.filter(customer=customer)
-        .select_related("badge__org", "badge__group", "customer", "org")
-        .prefetch_related(badge_values_prefetch("badge__"), mandatory_fields_prefetch("badge__"))
+        customer.issuances.all()
+        .select_related("badge__group")
+        .defer(*(f"badge__{name}" for name in BADGE_FIELDS_UNSHOWN_TO_CUSTOMERS))
         .order_by(*customer_badge_order(sort_on))
     )
+
+
+# What a customer badge read never shows of its badge, left unread (a page of 200 issuances
+# would otherwise load 1,200 more instants, 5 ms of Python).
+BADGE_FIELDS_UNSHOWN_TO_CUSTOMERS = (
+    "start_on",
+    "issue_expiry_date",
+    "issued_count_synced_at",
+    "created_on",
+    "created_by",
+    "updated_on",
+    "updated_by",
+)
+
+
+def customer_badge_reads_loaded(issuances: list[Issuance], org: Organization) -> list[Issuance]:
+    """Load the custom field values of the badges of ``issuances`` (a page of
+    ``customer_issuances`` of ``org``), in at most two statements written once."""
+    for issuance in issuances:
+        issuance.badge.org = org
+    badge_values_loaded([issuance.badge for issuance in issuances], org)
+    return issuances
 
 
 def issuances_in_groups_q(groups) -> Q:

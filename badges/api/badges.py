@@ -71,7 +71,10 @@ class BadgeViewSet(
 
     def get_object(self):
         """A "bare" read is the badge's row alone, read by a statement written once (every
-        issue call starts with it); the others read through the queryset."""
+        issue call starts with it); the others read through the queryset, and a "read" loads
+        what a badge read shows."""
+        if self.badge_reads == "read":
+            return selectors.badge_reads_loaded([super().get_object()])[0]
         if self.badge_reads != "bare":
             return super().get_object()
         try:
@@ -80,6 +83,11 @@ class BadgeViewSet(
             raise Http404 from error
         self.check_object_permissions(self.request, badge)
         return badge
+
+    def paginate_queryset(self, queryset):
+        """A page of badges with what a badge read shows, loaded once the page is known."""
+        page = super().paginate_queryset(queryset)
+        return selectors.badge_reads_loaded(list(page)) if self.badge_reads == "read" else page
 
     def filter_queryset(self, queryset):
         """List filters apply to the list only; a badge's own routes find it by id alone."""

@@ -92,7 +92,9 @@ class CustomerViewSet(
     def badges(self, request, customer_id=None):
         customer = selectors.customer_get(org=request.org, customer_id=customer_id)
         found = self.filter_queryset(selectors.customer_issuances(customer=customer))
-        page = self.paginate_queryset(found)
+        page = selectors.customer_badge_reads_loaded(
+            list(self.paginate_queryset(found)), request.org
+        )
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(

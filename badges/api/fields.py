@@ -22,4 +22,9 @@ class ImageSlotsField(serializers.ReadOnlyField):
         super().__init__(source="*", **kwargs)
 
     def to_representation(self, instance) -> list:
-        return []
+        return image_slots(instance)
+
+
+def image_slots(badge) -> list[dict]:
+    """A badge's filled image slots as reads show them (none until SPEC 9's images)."""
+    return []

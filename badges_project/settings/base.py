@@ -113,7 +113,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["badges_project.api.filtering.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "badges_project.api.pagination.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "badges_project.api.schema.ApiSchema",
     "EXCEPTION_HANDLER": "badges_project.api.errors.exception_handler",

@@ -57,9 +57,9 @@ def collection(org_a):
     return make
 
 
-# the caller (token, membership and org in one), customer, count, issuances (with badge, group
-# and org), custom field values, mandatory custom fields; the filters' choice lists are not
-# queried when unused
+# the caller (token, membership and org in one), customer, count, issuances (with badge and
+# group), the org's custom fields and the badges' values of them; the filters' choice lists are
+# not queried when unused
 @pytest.mark.parametrize("n", [3, 50])
 def test_customer_badges(viewer_a, collection, n, django_assert_num_queries):
     collection(n)

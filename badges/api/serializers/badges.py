@@ -48,6 +48,7 @@ from customfields.api.serializers import FieldReadsField, FieldValueSerializer
 from groups.models import MAX_RANK, MIN_RANK
 
 from ..fields import ImageSlotsField
+from .shown import badge_shown
 
 
 def bounded(minimum: int, maximum: int, **kwargs) -> JsonIntegerField:
@@ -321,6 +322,10 @@ class BadgeSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Module.choices)))
     def get_owners(self, badge: Badge) -> list[str]:
         return [owner.module for owner in badge.rows("owners")]
+
+    def to_representation(self, badge: Badge) -> dict:
+        """What the fields above declare, built directly (``shown.badge_shown``)."""
+        return badge_shown(badge, self.context["org"].tzinfo, self.context["now"])
 
 
 class BadgeChangeSerializer(serializers.ModelSerializer):

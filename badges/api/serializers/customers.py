@@ -15,6 +15,7 @@ from groups.api.serializers import GroupBriefSerializer
 from ..fields import ImageSlotsField
 from .badges import BenefitSerializer
 from .issuance import EnrolmentSerializer, IssuanceSerializer
+from .shown import customer_badge_shown
 
 
 def active_group(badge: Badge) -> dict | None:
@@ -48,6 +49,10 @@ class CustomerBadgeSerializer(IssuanceSerializer):
     @extend_schema_field(GroupBriefSerializer(allow_null=True))
     def get_group(self, issuance: Issuance) -> dict | None:
         return active_group(issuance.badge)
+
+    def to_representation(self, issuance: Issuance) -> dict:
+        """What the fields above declare, built directly (``shown.customer_badge_shown``)."""
+        return customer_badge_shown(issuance, self.context["org"].tzinfo, self.context["now"])
 
 
 class EnrolmentStateSerializer(serializers.Serializer):

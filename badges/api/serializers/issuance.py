@@ -41,6 +41,7 @@ from badges_project.api.fields import (
 )
 
 from .badges import BenefitSerializer
+from .shown import granted_benefits_shown, issuance_shown
 
 CUSTOMER_ID_SCHEMA = {
     "type": "string",
@@ -123,6 +124,10 @@ class IssuanceSerializer(serializers.ModelSerializer):
             "revoke_reason",
         ]
         read_only_fields = fields
+
+    def to_representation(self, issuance: Issuance) -> dict:
+        """What the fields above declare, built directly (``shown.issuance_shown``)."""
+        return issuance_shown(issuance, self.context["org"].tzinfo, self.context["now"])
 
 
 class IssuancePreviewSerializer(serializers.Serializer):
@@ -330,44 +335,18 @@ def _details_shown(details: dict, zone) -> dict:
     return shown
 
 
-def _benefits_shown(benefits: list[dict]) -> list[dict]:
-    return [
-        {
-            "type": str(b["type"]),
-            "reference_id": str(b["reference_id"]),
-            "name": str(b["name"]),
-            "details": dict(b.get("details", {})),
-        }
-        for b in benefits
-    ]
-
-
 def _outcome_issuance_shown(outcome, zone, now) -> dict | None:
     issuance = outcome.issuance
     if issuance is None:
         return None
-    dates = {
-        "event_date": instant_shown(issuance.event_date, zone),
-        "issued_on": instant_shown(issuance.issued_on, zone),
-        "expires_on": instant_shown(issuance.expires_on, zone),
-    }
     if outcome.status == "WOULD_ISSUE":
-        return {**dates, "benefits": _benefits_shown(issuance.benefits)}
-    by = issuance.triggered_by
-    return {
-        "issual_id": str(issuance.issual_id),
-        "badge": str(issuance.badge_id),
-        "customer_id": issuance.customer.customer_id,
-        **dates,
-        "status": str(issuance.status_at(now)),
-        "source": str(issuance.source),
-        "triggered_by": {"module": str(by["module"]), "reference": str(by["reference"])}
-        if by
-        else None,
-        "benefits": _benefits_shown(issuance.benefits),
-        "revoked_on": instant_shown(issuance.revoked_on, zone),
-        "revoke_reason": str(issuance.revoke_reason),
-    }
+        return {
+            "event_date": instant_shown(issuance.event_date, zone),
+            "issued_on": instant_shown(issuance.issued_on, zone),
+            "expires_on": instant_shown(issuance.expires_on, zone),
+            "benefits": granted_benefits_shown(issuance.benefits),
+        }
+    return issuance_shown(issuance, zone, now)
 
 
 class EnrolResponseSerializer(serializers.Serializer):

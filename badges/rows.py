@@ -1,0 +1,87 @@
+"""Model instances read by statements written once.
+
+On the hot reads, building a queryset (its filters, joins and SQL) costs several times what the
+database takes to run it: a prefetch of one part of 50 badges spends 2.5 ms in Python for 0.5 ms
+of SQL on the reference machine. These reads write their statement from the model's metadata
+once, and turn its rows into instances as a queryset does: the backend's converters, then
+``Model.from_db``. Shared by the apps' selectors (``customfields`` may use it, as it uses
+``badges.exceptions``)."""
+
+import functools
+from collections.abc import Iterable, Sequence
+
+from django.db import connection, models
+
+
+@functools.cache
+def model_shape(model: type[models.Model]) -> tuple[list[str], list[str], list[tuple]]:
+    """The model's columns (quoted, unqualified), their attribute names, and per column the
+    expression and converters a queryset would apply to its values."""
+    quote = connection.ops.quote_name
+    fields = model._meta.concrete_fields
+    converters = []
+    for field in fields:
+        column = field.get_col(model._meta.db_table)
+        converters.append(
+            (
+                column,
+                connection.ops.get_db_converters(column) + column.get_db_converters(connection),
+            )
+        )
+    return [quote(f.column) for f in fields], [f.attname for f in fields], converters
+
+
+def instances_from(model: type[models.Model], rows: Iterable[Sequence]) -> list[models.Model]:
+    """Instances of ``model`` from rows holding its concrete fields' columns, in
+    ``model_shape`` order."""
+    _, names, converters = model_shape(model)
+    built = []
+    for row in rows:
+        values = list(row)
+        for index, (column, steps) in enumerate(converters):
+            for step in steps:
+                values[index] = step(values[index], column, connection)
+        built.append(model.from_db(connection.alias, names, values))
+    return built
+
+
+def instance_from(model: type[models.Model], row: Sequence) -> models.Model:
+    return instances_from(model, [row])[0]
+
+
+def _order_by(model: type[models.Model], ordering: Sequence[str]) -> str:
+    """An ordering of plain fields as an ORDER BY clause."""
+    terms = []
+    for name in ordering:
+        field = model._meta.get_field(name.lstrip("-"))
+        direction = " DESC" if name.startswith("-") else ""
+        terms.append(connection.ops.quote_name(field.column) + direction)
+    return f" ORDER BY {', '.join(terms)}" if terms else ""
+
+
+@functools.cache
+def _rows_where_in_sql(model: type[models.Model], field_name: str, ordering: tuple) -> str:
+    columns, _, _ = model_shape(model)
+    quote = connection.ops.quote_name
+    column = quote(model._meta.get_field(field_name).column)
+    return (
+        f"SELECT {', '.join(columns)} FROM {quote(model._meta.db_table)} "
+        f"WHERE {column} IN ({{keys}}){_order_by(model, ordering)}"
+    )
+
+
+def rows_where_in(
+    model: type[models.Model], field_name: str, keys: Iterable, ordering: Sequence[str] = ()
+) -> list:
+    """The ``model`` rows whose ``field_name`` is one of ``keys``, as instances, in
+    ``ordering`` (plain fields), else in the model's default ordering; no statement when there
+    are no keys."""
+    field = model._meta.get_field(field_name)
+    target = field.target_field if field.is_relation else field
+    keys = [target.get_db_prep_value(key, connection) for key in dict.fromkeys(keys)]
+    if not keys:
+        return []
+    sql = _rows_where_in_sql(model, field_name, tuple(ordering or model._meta.ordering))
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(keys=", ".join(["%s"] * len(keys))), keys)
+        return instances_from(model, cursor.fetchall())
