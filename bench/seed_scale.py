@@ -144,6 +144,11 @@ VALUES (%(org)s, 'c-special', now() - interval '400 days', now() - interval '400
 
 # Row g goes to customer g mod 1M, issued 5 s after row g - 1 (the last one now), valid a day;
 # every 10th to the hot badge, the rest to the started badges in turn; every 33rd revoked.
+# Rows are written badge by badge, customer by customer (as a restore of a table clustered on
+# its overlap key would be): the GiST index of the overlap constraint then builds from
+# neighbouring entries, in 55 s rather than 7 minutes of reading its pages back into 128 MB of
+# shared buffers in random order. The measured reads go through indexes (index-only counts,
+# one customer's rows), so the heap's order does not favour them.
 ISSUANCES_SQL = """
 CREATE TEMP TABLE started AS
 SELECT row_number() OVER (ORDER BY id) - 1 AS n, id FROM badges_badge
@@ -161,7 +166,8 @@ SELECT gen_random_uuid(), %(org)s,
        CASE WHEN g %% 33 = 0 THEN 'seeded' ELSE '' END, NULL
 FROM (SELECT array_agg(id ORDER BY n) AS ids FROM started) s,
      generate_series(1, %(issuances)s) g,
-     LATERAL (SELECT now() - make_interval(secs => (%(issuances)s - g) * 5.0)) AS t(at);
+     LATERAL (SELECT now() - make_interval(secs => (%(issuances)s - g) * 5.0)) AS t(at)
+ORDER BY 3, 4;
 """
 
 SPECIAL_SQL = """
@@ -261,6 +267,7 @@ def main() -> None:
     with psycopg.connect(url, cursor_factory=psycopg.ClientCursor) as conn:
         conn.execute("SET session_replication_role = replica")
         conn.execute("SET maintenance_work_mem = '1GB'")
+        conn.execute("SET work_mem = '1GB'")
         params = {
             "org": org.pk,
             "badges": BADGES,

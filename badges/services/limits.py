@@ -105,21 +105,27 @@ class CustomerTally:
             :n
         ]
 
+    def short_of(self, limit: int) -> bool:
+        """Whether every window is known to hold fewer than ``limit`` without counting it
+        (never: counting in memory costs nothing)."""
+        return False
+
 
 @dataclass
 class BadgeTally:
     """The badge's non-revoked issuances across customers, plus the ones this batch has made.
 
     The overall count comes from the badge's issued count (``issued``, read under its lock when
-    ``held``);
+    ``held``; None when not read);
     windows are counted over their span only and never past their limit (a check only needs
     to know whether the limit is reached), through partial indexes that hold the counted rows.
-    So no check reads more than a limit's worth of rows, whatever the badge's history.
+    So no check reads more than a limit's worth of rows, whatever the badge's history; and a
+    window whose limit is above the badge's whole count is not read at all.
     """
 
     badge: Badge
     held: bool = False
-    issued: int = 0
+    issued: int | None = None
     added: list[Counted] = field(default_factory=list)
     _counts: dict = field(default_factory=dict)
 
@@ -147,6 +153,12 @@ class BadgeTally:
         rows = self._counted().filter(in_span_q(cycle)).values("event_date")
         stored = self._count(("cycle", cycle), rows, limit)
         return stored + sum(1 for i in self.added if i.event_date in cycle)
+
+    def short_of(self, limit: int) -> bool:
+        """Whether every window is known to hold fewer than ``limit`` without counting it: a
+        window's issuances are some of the badge's, so when the badge's whole count (read with
+        this batch's) is below ``limit``, so is every window's."""
+        return self.issued is not None and self.overall() < limit
 
     def newest_since(self, start: datetime, n: int) -> list[datetime]:
         stored = self._counted().filter(issued_on__gt=start).order_by("-issued_on")
@@ -183,6 +195,8 @@ def _exceeded(badge: Badge, scope: LimitScope, tally, fixed: FixedCycle | None, 
         key=lambda w: WINDOW_HOURS[w.unit] * w.value,
     )
     for window in windows:
+        if tally.short_of(window.limit):
+            continue
         start = window_start(now, window.value, window.unit, tz)
         count = tally.since(start, window.limit)
         if count >= window.limit:
@@ -198,7 +212,7 @@ def _exceeded(badge: Badge, scope: LimitScope, tally, fixed: FixedCycle | None, 
                     "next_eligible_at": window_leaves(oldest, window.value, window.unit, tz),
                 },
             )
-    if fixed is not None:
+    if fixed is not None and not tally.short_of(fixed.config.max_earn_limit):
         limit = fixed.config.max_earn_limit
         count = tally.in_cycle(fixed.counted, limit)
         if count >= limit:

@@ -180,6 +180,63 @@ def test_a_badge_window_reads_no_more_rows_than_its_limit(org):
     assert counts and all("LIMIT 3" in sql for sql in counts), counts
 
 
+def window_counts(queries, limit: int) -> list[str]:
+    """The statements counting a window of ``limit`` (a count stops at the limit)."""
+    return [
+        q["sql"] for q in queries if "COUNT(*)" in q["sql"].upper() and f"LIMIT {limit}" in q["sql"]
+    ]
+
+
+@pytest.mark.parametrize("window", ["rolling", "fixed"])
+def test_a_badge_window_above_the_badges_whole_count_is_not_read(org, window):
+    """A window holds some of the badge's issuances: with 4 in all (and this one), no window
+    can reach 6, so none is counted, whatever its span."""
+    badge = september_badge(org)
+    if window == "rolling":
+        RollingLimitFactory(badge=badge, scope=LimitScope.BADGE, limit=6, value=30, unit="DAYS")
+    else:
+        FixedWindowConfigFactory(
+            badge=badge, scope=LimitScope.BADGE, max_earn_limit=6, refresh_rate=30
+        )
+    for hour in range(4):
+        IssuanceFactory(badge=badge, issued_on=sept(2, hour), expires_on=sept(2, hour + 1))
+    with CaptureQueriesContext(connection) as queries:
+        assert codes(issue_to(badge, ["a"], sept(3))) == ["ISSUED"]
+    assert window_counts(queries, 6) == []
+
+
+@pytest.mark.parametrize("window", ["rolling", "fixed"])
+def test_a_badge_window_whose_limit_the_badge_could_reach_is_counted(org, window):
+    """With 5 in all and this one, a window of 6 could be full: it is counted, and refuses when
+    it is."""
+    badge = september_badge(org)
+    if window == "rolling":
+        RollingLimitFactory(badge=badge, scope=LimitScope.BADGE, limit=6, value=30, unit="DAYS")
+    else:
+        FixedWindowConfigFactory(
+            badge=badge, scope=LimitScope.BADGE, max_earn_limit=6, refresh_rate=30
+        )
+    for hour in range(5):
+        IssuanceFactory(badge=badge, issued_on=sept(2, hour), expires_on=sept(2, hour + 1))
+    with CaptureQueriesContext(connection) as queries:
+        assert codes(issue_to(badge, ["a", "b"], sept(3))) == ["ISSUED", "BADGE_LIMIT_REACHED"]
+    assert window_counts(queries, 6)
+
+
+def test_a_bulk_issue_counts_a_window_once_its_own_issuances_could_fill_it(org):
+    """The batch's issuances count with the badge's: 4 held and a batch of 3 against a window
+    of 6 refuses the third."""
+    badge = september_badge(org)
+    RollingLimitFactory(badge=badge, scope=LimitScope.BADGE, limit=6, value=30, unit="DAYS")
+    for hour in range(4):
+        IssuanceFactory(badge=badge, issued_on=sept(2, hour), expires_on=sept(2, hour + 1))
+    assert codes(issue_to(badge, ["a", "b", "c"], sept(3))) == [
+        "ISSUED",
+        "ISSUED",
+        "BADGE_LIMIT_REACHED",
+    ]
+
+
 def test_a_fold_moves_pending_changes_into_the_count_without_changing_it(org):
     badge = september_badge(org)
     issue_to(badge, ["a", "b"], sept(2), "first")
