@@ -76,7 +76,9 @@ WRITE = (
     "SELECT * FROM w0"
 )
 
-PGBENCH_SCRIPT = """\\set c random(1, 2000000000)
+# A new customer per transaction, drawn from 9e18 (from 2e9, two of a run's ~50,000 drew the
+# same customer often enough: their overlapping issuances stopped pgbench).
+PGBENCH_SCRIPT = """\\set c random(1, 9000000000000000000)
 SELECT m.id, m.role, o.id, o.timezone, u.id, u.is_active FROM authtoken_token t JOIN auth_user u ON u.id = t.user_id JOIN badges_membership m ON m.user_id = u.id JOIN badges_organization o ON o.id = m.org_id WHERE t.key = :token ORDER BY m.id LIMIT 2;
 SELECT b.*, o.* FROM badges_badge b JOIN badges_organization o ON o.id = b.org_id WHERE b.org_id = :org AND b.id = :badge LIMIT 21;
 BEGIN;
@@ -140,7 +142,8 @@ def sql_issues(url: str, target: dict, seconds: float) -> list[float]:
     import psycopg
 
     latencies, deadline = [], time.perf_counter() + seconds
-    with psycopg.connect(url, cursor_factory=psycopg.ClientCursor) as conn:
+    # Bound and prepared as the app's connections are (settings: DJANGO_DB_PREPARED).
+    with psycopg.connect(url, prepare_threshold=2) as conn:
         while time.perf_counter() < deadline:
             started = time.perf_counter()
             params = {**target, "customer": f"sql-{uuid.uuid4().hex[:12]}", "issual": uuid.uuid4()}
@@ -158,7 +161,7 @@ def sql_issues(url: str, target: dict, seconds: float) -> list[float]:
 def pgbench_rate(url: str, target: dict, clients: int, seconds: float) -> float:
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
         script.write(PGBENCH_SCRIPT)
-    command = ["pgbench", "-n", "-M", "extended", "-f", script.name]
+    command = ["pgbench", "-n", "-M", "prepared", "-f", script.name]
     command += ["-c", str(clients), "-j", str(clients)]
     command += ["-T", str(int(seconds))]
     for name in ("token", "org", "badge"):

@@ -96,7 +96,9 @@ class BadgeFilter(django_filters.FilterSet):
         help_text="Part of the badge name, ignoring case.",
     )
     group = django_filters.ModelMultipleChoiceFilter(
-        queryset=org_groups, help_text="Group id; repeatable (any of them)."
+        queryset=org_groups,
+        distinct=False,  # a badge has one group: no duplicates to remove
+        help_text="Group id; repeatable (any of them).",
     )
     ordering = OrderingFilter(
         fields=BADGE_ORDERINGS,
@@ -145,7 +147,9 @@ class CustomerBadgeFilter(django_filters.FilterSet):
         choices=IssuanceStatus.choices, method="filter_status"
     )
     badge = django_filters.ModelMultipleChoiceFilter(
-        queryset=org_badges, help_text="Badge id; repeatable (any of them)."
+        queryset=org_badges,
+        distinct=False,  # an issuance has one badge: no duplicates to remove
+        help_text="Badge id; repeatable (any of them).",
     )
     group = django_filters.ModelMultipleChoiceFilter(
         field_name="badge__group",  # also tells the schema the choices are groups

@@ -84,6 +84,11 @@ else:
     # on it. Migrations wait no longer either (docs/deploy.md).
     lock_timeout = env.str("DJANGO_DB_LOCK_TIMEOUT", default="5s")
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c lock_timeout={lock_timeout}"
+    # Parameters bound by the server, and statements a connection has run twice prepared: the hot
+    # paths' statements skip parsing and planning (an issue call 20% faster, docs/deploy.md).
+    # Off (DJANGO_DB_PREPARED=false) behind a pooler that can't keep prepared statements.
+    if env.bool("DJANGO_DB_PREPARED", default=True):
+        DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=2)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
