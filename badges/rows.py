@@ -10,7 +10,7 @@ once, and turn its rows into instances as a queryset does: the backend's convert
 import functools
 from collections.abc import Iterable, Sequence
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 
 @functools.cache
@@ -35,18 +35,15 @@ def instances_from(model: type[models.Model], rows: Iterable[Sequence]) -> list[
     """Instances of ``model`` from rows holding its concrete fields' columns, in
     ``model_shape`` order."""
     _, names, converters = model_shape(model)
+    database = connections[DEFAULT_DB_ALIAS]  # the thread's own, not the proxy, once
     built = []
     for row in rows:
         values = list(row)
         for index, (column, steps) in enumerate(converters):
             for step in steps:
-                values[index] = step(values[index], column, connection)
-        built.append(model.from_db(connection.alias, names, values))
+                values[index] = step(values[index], column, database)
+        built.append(model.from_db(database.alias, names, values))
     return built
-
-
-def instance_from(model: type[models.Model], row: Sequence) -> models.Model:
-    return instances_from(model, [row])[0]
 
 
 def _order_by(model: type[models.Model], ordering: Sequence[str]) -> str:
@@ -78,10 +75,11 @@ def rows_where_in(
     are no keys."""
     field = model._meta.get_field(field_name)
     target = field.target_field if field.is_relation else field
-    keys = [target.get_db_prep_value(key, connection) for key in dict.fromkeys(keys)]
+    database = connections[DEFAULT_DB_ALIAS]
+    keys = [target.get_db_prep_value(key, database) for key in dict.fromkeys(keys)]
     if not keys:
         return []
     sql = _rows_where_in_sql(model, field_name, tuple(ordering or model._meta.ordering))
-    with connection.cursor() as cursor:
+    with database.cursor() as cursor:
         cursor.execute(sql.format(keys=", ".join(["%s"] * len(keys))), keys)
         return instances_from(model, cursor.fetchall())

@@ -45,7 +45,7 @@ from badges.models import (
     Organization,
     RollingLimit,
 )
-from badges.rows import rows_where_in
+from badges.rows import instances_from, model_shape, rows_where_in
 from badges.values import is_customer_id
 from badges.windows import ConfigState, config_states, counted_span
 from customfields.selectors import (
@@ -80,41 +80,29 @@ def _membership_chosen(memberships: list[Membership], org_slug: str | None) -> M
     return memberships[0]
 
 
+def _token_membership_models() -> tuple:
+    """The models of a token membership row, in its columns' order."""
+    return (Membership, get_user_model(), Organization)
+
+
 @functools.cache
-def _token_membership_sql() -> tuple[str, tuple]:
+def _token_membership_sql() -> str:
     """The membership, user and org rows of a token's memberships (optionally of one org, by
-    slug or id), and the models with their fields in the order the columns come."""
+    slug or id), each model's columns in ``badges.rows`` order."""
     quote = connection.ops.quote_name
     token, user = Token._meta, get_user_model()._meta
-    parts = ((Membership, "m"), (get_user_model(), "u"), (Organization, "o"))
     columns = ", ".join(
-        f"{alias}.{quote(f.column)}" for model, alias in parts for f in model._meta.concrete_fields
+        f"{alias}.{column}"
+        for model, alias in zip(_token_membership_models(), "muo", strict=True)
+        for column in model_shape(model)[0]
     )
-    sql = (
+    return (
         f"SELECT {columns} FROM {quote(Membership._meta.db_table)} m "
         f"JOIN {quote(user.db_table)} u ON u.{quote(user.pk.column)} = m.user_id "
         f"JOIN {quote(token.db_table)} t ON t.user_id = u.{quote(user.pk.column)} "
         f"JOIN {quote(Organization._meta.db_table)} o ON o.id = m.org_id "
         f"WHERE t.{quote(token.pk.column)} = %s"
     )
-    shapes = []
-    for model, _ in parts:
-        fields = model._meta.concrete_fields
-        converters = []
-        for field in fields:
-            column = field.get_col(model._meta.db_table)
-            converters.append(
-                connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-            )
-        shapes.append(
-            (
-                model,
-                [f.attname for f in fields],
-                [f.get_col(model._meta.db_table) for f in fields],
-                converters,
-            )
-        )
-    return sql, tuple(shapes)
 
 
 def token_membership(*, key: str, org_slug: str | None) -> Membership | None:
@@ -122,7 +110,7 @@ def token_membership(*, key: str, org_slug: str | None) -> Membership | None:
     in one statement written once (every API call starts with it); None when there is no
     answer to give from it alone (an unknown token, a user in no org or not in the named one),
     so that the caller falls back on the separate reads that tell these apart."""
-    sql, shapes = _token_membership_sql()
+    sql = _token_membership_sql()
     params: list = [key]
     if org_slug:
         sql += " AND (o.slug = %s OR m.org_id = %s)"
@@ -133,13 +121,10 @@ def token_membership(*, key: str, org_slug: str | None) -> Membership | None:
     memberships = []
     for row in rows:
         built, start = [], 0
-        for model, names, columns, converters in shapes:
-            values = list(row[start : start + len(names)])
-            for index, (column, steps) in enumerate(zip(columns, converters, strict=True)):
-                for step in steps:
-                    values[index] = step(values[index], column, connection)
-            built.append(model.from_db(connection.alias, names, values))
-            start += len(names)
+        for model in _token_membership_models():
+            width = len(model._meta.concrete_fields)
+            built.extend(instances_from(model, [row[start : start + width]]))
+            start += width
         membership, user, org = built
         membership.user, membership.org = user, org
         memberships.append(membership)
@@ -282,8 +267,10 @@ def badge_reads_loaded(badges: list[Badge]) -> list[Badge]:
     authors = [key for b in badges for key in (b.created_by_id, b.updated_by_id) if key]
     users = {user.pk: user for user in rows_where_in(get_user_model(), "id", authors)}
     for badge in badges:
-        badge.created_by = users.get(badge.created_by_id)
-        badge.updated_by = users.get(badge.updated_by_id)
+        if badge.created_by_id is not None:
+            badge.created_by = users[badge.created_by_id]
+        if badge.updated_by_id is not None:
+            badge.updated_by = users[badge.updated_by_id]
     badge_values_loaded(badges, badges[0].org)
     return badges
 
