@@ -671,6 +671,10 @@ def test_badge_wide_windows_count_only_this_badges_issuances(org):
     assert issue_one(other, sept(2, 8), "a").status == "ISSUED"
     assert issue_one(badge, sept(2, 9), "b").status == "ISSUED"
     assert code(issue_one(badge, sept(2, 10), "c")) == "BADGE_LIMIT_REACHED"
+    # A day later this badge's window is empty again, though it holds enough to be counted,
+    # and the other badge's issuance of today still does not count.
+    assert issue_one(other, sept(3, 12), "d").status == "ISSUED"
+    assert issue_one(badge, sept(3, 13), "e").status == "ISSUED"
 
 
 def test_several_badge_wide_rolling_windows_are_each_counted(org):
@@ -949,6 +953,30 @@ def test_request_ids_are_per_customer_and_badge(org, september_badge):
     assert issue_one(september_badge, sept(2), "b", request_id="same").status == "ISSUED"
     assert issue_one(other_badge, sept(2), "a", request_id="same").status == "ISSUED"
     assert Issuance.objects.count() == 3
+
+
+def test_a_replay_answers_this_badges_outcome_when_another_badge_had_the_same_request_id(
+    org, september_badge
+):
+    """Request ids are per customer and badge: a replay on one badge answers its own outcome,
+    not the other badge's under the same id."""
+    other_badge = BadgeFactory(org=org, start_on=sept(1), expires_on=sept(30))
+    first = issue_one(september_badge, sept(2), "a", request_id="same")
+    issue_one(other_badge, sept(2), "a", request_id="same")
+    again = issue_one(september_badge, sept(3), "a", request_id="same")
+    assert (again.status, again.replayed) == ("ISSUED", True)
+    assert again.issuance.issual_id == first.issuance.issual_id
+
+
+def test_a_replay_answers_its_own_request_ids_outcome_among_the_customers_others(org):
+    """The customer's outcomes under other request ids of the same badge are not this one's:
+    pos-1 issued, pos-2 was refused (the first never expires), pos-1 replays as issued."""
+    badge = BadgeFactory(org=org, start_on=sept(1), expires_on=sept(30))
+    first = issue_one(badge, sept(2), "a", request_id="pos-1")
+    assert code(issue_one(badge, sept(5), "a", request_id="pos-2")) == "OVERLAPPING_ISSUANCE"
+    again = issue_one(badge, sept(6), "a", request_id="pos-1")
+    assert (again.status, again.replayed) == ("ISSUED", True)
+    assert again.issuance.issual_id == first.issuance.issual_id
 
 
 def test_request_id_is_required(september_badge):

@@ -223,6 +223,19 @@ def test_a_badge_window_whose_limit_the_badge_could_reach_is_counted(org, window
     assert window_counts(queries, 6)
 
 
+def test_a_longer_badge_window_is_counted_after_a_shorter_one_the_badge_cannot_fill(org):
+    """Windows are checked shortest first: a day of 10 the badge can't fill is skipped, and 30
+    days of 3, which it has filled, still refuses."""
+    badge = september_badge(org)
+    RollingLimitFactory(badge=badge, scope=LimitScope.BADGE, limit=10, value=1, unit="DAYS")
+    RollingLimitFactory(badge=badge, scope=LimitScope.BADGE, limit=3, value=30, unit="DAYS")
+    for hour in range(3):
+        IssuanceFactory(badge=badge, issued_on=sept(2, hour), expires_on=sept(2, hour + 1))
+    [refused] = issue_to(badge, ["a"], sept(10))
+    assert refused.refusal.code == "BADGE_LIMIT_REACHED"
+    assert refused.refusal.details["window"] == {"value": 30, "unit": "DAYS"}
+
+
 def test_a_bulk_issue_counts_a_window_once_its_own_issuances_could_fill_it(org):
     """The batch's issuances count with the badge's: 4 held and a batch of 3 against a window
     of 6 refuses the third."""
