@@ -46,6 +46,14 @@ def instances_from(model: type[models.Model], rows: Iterable[Sequence]) -> list[
     return built
 
 
+def instances_read(model: type[models.Model], sql: str, params: Sequence) -> list[models.Model]:
+    """Instances of ``model`` from a statement selecting its concrete fields' columns, in
+    ``model_shape`` order (a ``RawQuerySet`` works out the same mapping on every call)."""
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(sql, params)
+        return instances_from(model, cursor.fetchall())
+
+
 def _order_by(model: type[models.Model], ordering: Sequence[str]) -> str:
     """An ordering of plain fields as an ORDER BY clause."""
     terms = []
@@ -80,6 +88,4 @@ def rows_where_in(
     if not keys:
         return []
     sql = _rows_where_in_sql(model, field_name, tuple(ordering or model._meta.ordering))
-    with database.cursor() as cursor:
-        cursor.execute(sql.format(keys=", ".join(["%s"] * len(keys))), keys)
-        return instances_from(model, cursor.fetchall())
+    return instances_read(model, sql.format(keys=", ".join(["%s"] * len(keys))), keys)

@@ -45,7 +45,7 @@ from badges.models import (
     Organization,
     RollingLimit,
 )
-from badges.rows import instances_from, model_shape, rows_where_in
+from badges.rows import instances_from, instances_read, model_shape, rows_where_in
 from badges.values import is_customer_id
 from badges.windows import ConfigState, config_states, counted_span
 from customfields.selectors import (
@@ -182,7 +182,7 @@ ISSUE_READS = ("benefits", "rolling_limits", "fixed_window_configs", "claims")
 @functools.cache
 def _badge_row_sql() -> str:
     meta, quote = Badge._meta, connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in meta.concrete_fields)
+    columns = ", ".join(model_shape(Badge)[0])
     org, key = (quote(meta.get_field(name).column) for name in ("org", "id"))
     return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {org} = %s AND {key} = %s"
 
@@ -195,7 +195,7 @@ def badge_row(*, org: Organization, badge_id) -> Badge:
     except ValueError as error:
         raise Badge.DoesNotExist from error
     key = Badge._meta.pk.get_db_prep_value(key, connection)
-    found = list(Badge.objects.raw(_badge_row_sql(), [org.pk, key]))
+    found = instances_read(Badge, _badge_row_sql(), [org.pk, key])
     if not found:
         raise Badge.DoesNotExist
     found[0].org = org

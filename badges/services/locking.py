@@ -15,6 +15,7 @@ from django.db import OperationalError, connection
 
 from badges.exceptions import Busy
 from badges.models import Badge, Customer, IssuedCount, Organization
+from badges.rows import instances_read
 
 
 def _bounded_wait() -> None:
@@ -24,10 +25,10 @@ def _bounded_wait() -> None:
         raise RuntimeError("Locks are taken inside a transaction only.")
 
 
-def _locked(queryset):
-    """Evaluate a ``select_for_update()`` queryset, turning a lock timeout into Busy."""
+def _locked(read):
+    """Run ``read()``, a read that locks rows, turning a lock timeout into Busy."""
     try:
-        return list(queryset)
+        return read()
     except OperationalError as error:
         if "lock timeout" in str(error):
             raise Busy from error
@@ -36,12 +37,13 @@ def _locked(queryset):
 
 def lock_customers(customers: Iterable[Customer]) -> None:
     _bounded_wait()
-    _locked(
+    locking = (
         Customer.objects.filter(pk__in=[c.pk for c in customers])
         .order_by("pk")
         .only("pk")
         .select_for_update()
     )
+    _locked(lambda: list(locking))
 
 
 def customers_locked(
@@ -71,7 +73,7 @@ def customers_locked(
         f"ON CONFLICT ({org_column}, {key}) DO UPDATE SET {key} = EXCLUDED.{key} "
         f"RETURNING {columns}"
     )
-    customers = _locked(Customer.objects.raw(sql, params))
+    customers = _locked(lambda: instances_read(Customer, sql, params))
     for customer in customers:
         customer.org = org
     return customers
@@ -80,9 +82,10 @@ def customers_locked(
 def issued_count_locked(badge: Badge) -> int | None:
     """Lock the badge's issued count row, after the customers' locks and never before, and read
     its folded count (the newest version, whatever the wait); None when the row is missing."""
-    found = _locked(
+    locking = (
         IssuedCount.objects.filter(badge=badge).values_list("issued", flat=True).select_for_update()
     )
+    found = _locked(lambda: list(locking))
     return found[0] if found else None
 
 
@@ -90,7 +93,8 @@ def badge_locked(badge_id) -> Badge | None:
     """Lock and load a badge (with its org) on its own, for jobs that lock nothing else; None
     once it is gone."""
     _bounded_wait()
-    found = _locked(
+    locking = (
         Badge.objects.filter(pk=badge_id).select_related("org").select_for_update(of=("self",))
     )
+    found = _locked(lambda: list(locking))
     return found[0] if found else None
