@@ -1,0 +1,1 @@
+"""Django's PostgreSQL backend with instants read by the standard library (``base.py``)."""
