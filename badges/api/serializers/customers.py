@@ -15,13 +15,7 @@ from groups.api.serializers import GroupBriefSerializer
 from ..fields import ImageSlotsField
 from .badges import BenefitSerializer
 from .issuance import EnrolmentSerializer, IssuanceSerializer
-from .shown import customer_badge_shown
-
-
-def active_group(badge: Badge) -> dict | None:
-    """The badge's group as customers see it: none when it has none or it is disabled."""
-    group = badge.group
-    return GroupBriefSerializer(group).data if group is not None and group.is_active else None
+from .shown import active_group_shown, customer_badge_shown
 
 
 class CustomerBadgeSerializer(IssuanceSerializer):
@@ -48,7 +42,7 @@ class CustomerBadgeSerializer(IssuanceSerializer):
 
     @extend_schema_field(GroupBriefSerializer(allow_null=True))
     def get_group(self, issuance: Issuance) -> dict | None:
-        return active_group(issuance.badge)
+        return active_group_shown(issuance.badge)
 
     def to_representation(self, issuance: Issuance) -> dict:
         """What the fields above declare, built directly (``shown.customer_badge_shown``)."""
@@ -100,7 +94,7 @@ class AvailableBadgeSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(GroupBriefSerializer(allow_null=True))
     def get_group(self, badge: Badge) -> dict | None:
-        return active_group(badge)
+        return active_group_shown(badge)
 
     @extend_schema_field(EnrolmentStateSerializer(allow_null=True))
     def get_enrolment(self, badge: Badge) -> dict | None:
