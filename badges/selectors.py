@@ -31,28 +31,21 @@ from rest_framework.authtoken.models import Token
 from badges.cycles import Cycle
 from badges.models import (
     Badge,
-    BadgeBenefit,
     BadgeChange,
     BadgeClaim,
     BadgeOwner,
     BadgeStatus,
     Customer,
     Enrolment,
-    FixedWindowConfig,
     Issuance,
     IssuanceStatus,
     Membership,
     Organization,
-    RollingLimit,
 )
 from badges.rows import instances_from, instances_read, model_shape, rows_where_in
 from badges.values import is_customer_id
 from badges.windows import ConfigState, config_states, counted_span
-from customfields.selectors import (
-    badge_values_loaded,
-    badge_values_prefetch,
-    mandatory_fields_prefetch,
-)
+from customfields.selectors import badge_values_loaded
 
 
 class NoOrg(Exception):
@@ -240,13 +233,7 @@ def badge_list(*, org: Organization) -> QuerySet[Badge]:
     return Badge.objects.none() if org is None else org.badges.all()
 
 
-DEFINITION_PART_MODELS = {
-    "owners": BadgeOwner,
-    "claims": BadgeClaim,
-    "benefits": BadgeBenefit,
-    "rolling_limits": RollingLimit,
-    "fixed_window_configs": FixedWindowConfig,
-}
+DEFINITION_PARTS = ("owners", "claims", "benefits", "rolling_limits", "fixed_window_configs")
 
 
 def badge_reads_loaded(badges: list[Badge]) -> list[Badge]:
@@ -257,22 +244,23 @@ def badge_reads_loaded(badges: list[Badge]) -> list[Badge]:
     if not badges:
         return badges
     by_key = {badge.pk: badge for badge in badges}
-    for relation, model in DEFINITION_PART_MODELS.items():
+    for relation in DEFINITION_PARTS:
         by_badge = {key: [] for key in by_key}
-        for row in rows_where_in(model, "badge", by_key):
+        part = Badge._meta.get_field(relation)
+        for row in rows_where_in(part.related_model, part.field.name, by_key):
             row.badge = by_key[row.badge_id]
             by_badge[row.badge_id].append(row)
         for badge in badges:
             badge.__dict__[f"{relation}_rows"] = by_badge[badge.pk]
     authors = [key for b in badges for key in (b.created_by_id, b.updated_by_id) if key]
-    users = {user.pk: user for user in rows_where_in(get_user_model(), "id", authors)}
+    user = get_user_model()
+    users = {u.pk: u for u in rows_where_in(user, user._meta.pk.name, authors)}
     for badge in badges:
         if badge.created_by_id is not None:
             badge.created_by = users[badge.created_by_id]
         if badge.updated_by_id is not None:
             badge.updated_by = users[badge.updated_by_id]
-    badge_values_loaded(badges, badges[0].org)
-    return badges
+    return badge_field_values_loaded(badges, badges[0].org)
 
 
 def badge_get(*, org: Organization, badge_id) -> Badge:
@@ -290,7 +278,7 @@ def badges_with_fixed_windows(*, org: Organization) -> QuerySet[Badge]:
 
 def fixed_window_states(*, badge: Badge, now: datetime) -> list[ConfigState]:
     """The badge's fixed-window configs as they stand at ``now`` (badge from
-    ``badges_with_fixed_windows`` or ``badge_list``)."""
+    ``badges_with_fixed_windows``)."""
     return config_states(list(badge.fixed_window_configs.all()), now)
 
 
@@ -434,8 +422,16 @@ def customer_badge_reads_loaded(issuances: list[Issuance], org: Organization) ->
     ``customer_issuances`` of ``org``), in at most two statements written once."""
     for issuance in issuances:
         issuance.badge.org = org
-    badge_values_loaded([issuance.badge for issuance in issuances], org)
+    badge_field_values_loaded([issuance.badge for issuance in issuances], org)
     return issuances
+
+
+def badge_field_values_loaded(badges: list[Badge], org: Organization) -> list[Badge]:
+    """Load the custom field values of ``badges`` (of ``org``, each knowing it); nothing to
+    read for an empty page."""
+    if badges:
+        badge_values_loaded(badges, org)
+    return badges
 
 
 def issuances_in_groups_q(groups) -> Q:
@@ -460,7 +456,8 @@ def available_badges(
 ) -> QuerySet[Badge]:
     """The org's live, active badges in the display order of SPEC 10, each with the customer's
     enrolments (``customer_enrolments``, newest first) and active issuances
-    (``customer_active_issuances``); ``customer`` None is a customer not seen yet."""
+    (``customer_active_issuances``); ``customer`` None is a customer not seen yet. Their custom
+    field values come from ``badge_field_values_loaded``, once the page is known."""
     enrolments = (
         Enrolment.objects.filter(customer=customer)
         .select_related("customer")
@@ -472,12 +469,10 @@ def available_badges(
     if customer is None:
         enrolments, issuances = enrolments.none(), issuances.none()
     return (
-        Badge.objects.filter(Q(org=org, is_active=True) & badge_status_q([BadgeStatus.LIVE], now))
-        .select_related("org", "group")
+        org.badges.filter(Q(is_active=True) & badge_status_q([BadgeStatus.LIVE], now))
+        .select_related("group")
         .prefetch_related(
             "benefits",
-            badge_values_prefetch(),
-            mandatory_fields_prefetch(),
             Prefetch("enrolments", queryset=enrolments, to_attr="customer_enrolments"),
             Prefetch("issuances", queryset=issuances, to_attr="customer_active_issuances"),
         )

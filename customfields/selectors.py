@@ -1,6 +1,6 @@
 """Reads of custom fields and badge values, scoped to one org. Only active fields are read."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from badges.rows import rows_where_in
 from customfields.models import BadgeFieldValue, CustomField
@@ -16,26 +16,6 @@ def custom_field_list(*, org, include_inactive: bool = False) -> QuerySet[Custom
 def custom_field_get(*, org, field_id) -> CustomField:
     """One of the org's fields, disabled ones too; CustomField.DoesNotExist for any other id."""
     return custom_field_list(org=org, include_inactive=True).get(pk=field_id)
-
-
-def badge_values_prefetch(prefix: str = "") -> Prefetch:
-    """Prefetch a badge's values of active fields (``prefix`` reaches the badge, e.g.
-    ``"badge__"``), read by ``badge_field_reads``."""
-    return Prefetch(
-        f"{prefix}custom_field_values",
-        queryset=BadgeFieldValue.objects.filter(field__is_active=True).select_related("field"),
-        to_attr="active_field_values",
-    )
-
-
-def mandatory_fields_prefetch(prefix: str = "") -> Prefetch:
-    """Prefetch the active mandatory fields of a badge's org, whose defaults fill in unset
-    values (``prefix`` reaches the badge)."""
-    return Prefetch(
-        f"{prefix}org__custom_fields",
-        queryset=CustomField.objects.filter(is_active=True, is_mandatory=True),
-        to_attr="mandatory_fields",
-    )
 
 
 def badge_values_loaded(badges: list, org) -> None:

@@ -4,6 +4,7 @@ twice is prepared from then on: the hot paths' statements skip parsing and plann
 own loader reads them."""
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import DataError, connection
@@ -69,6 +70,32 @@ def test_instants_are_read_by_the_iso_parser_as_djangos_loader_reads_them():
     ):
         assert read_back(text) == django_loader_reading(text)
         assert read_back(text).tzinfo is UTC
+
+
+def test_an_hour_a_zones_clocks_repeat_reads_as_the_instant_djangos_loader_reads():
+    """Under a session zone with daylight saving, both 02:30 of the night clocks go back read
+    as the two instants they are."""
+    paris = ZoneInfo("Europe/Paris")
+    with connection.cursor() as cursor:
+        cursor.execute("SET TIME ZONE 'Europe/Paris'")
+        try:
+            read = []
+            for text in ("2026-10-25 00:30:00+00", "2026-10-25 01:30:00+00"):
+                cursor.execute("SELECT %s::timestamptz::text", [text])
+                shown = cursor.fetchone()[0].encode()
+                django, ours = (
+                    type("Zoned", (base,), {"timezone": paris})(TIMESTAMPTZ, connection.connection)
+                    for base in (BaseTzLoader, InstantLoader)
+                )
+                assert ours.load(shown).timestamp() == django.load(shown).timestamp()
+                assert ours.load(shown).utcoffset() == django.load(shown).utcoffset()
+                read.append(ours.load(shown))
+        finally:
+            cursor.execute("SET TIME ZONE 'UTC'")
+    assert [r.timestamp() for r in read] == [
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC).timestamp(),
+        datetime(2026, 10, 25, 1, 30, tzinfo=UTC).timestamp(),
+    ]
 
 
 def test_instants_the_iso_parser_cannot_read_go_to_djangos_loader():

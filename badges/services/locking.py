@@ -15,7 +15,7 @@ from django.db import OperationalError, connection
 
 from badges.exceptions import Busy
 from badges.models import Badge, Customer, IssuedCount, Organization
-from badges.rows import instances_read
+from badges.rows import instances_read, model_shape
 
 
 def _bounded_wait() -> None:
@@ -59,7 +59,7 @@ def customers_locked(
     _bounded_wait()
     meta = Customer._meta
     table = connection.ops.quote_name(meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in meta.concrete_fields)
+    columns = ", ".join(model_shape(Customer)[0])
     org_column, key, created_column = (
         connection.ops.quote_name(meta.get_field(name).column)
         for name in ("org", "customer_id", "created_on")

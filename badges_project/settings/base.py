@@ -78,7 +78,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
 else:
     # Django's backend, reading instants faster (badges_project/postgresql/base.py).
-    DATABASES["default"]["ENGINE"] = "badges_project.postgresql"
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = "badges_project.postgresql"
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # A session waits at most this long for a row lock, then the request answers 503 Busy

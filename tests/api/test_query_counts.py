@@ -152,3 +152,12 @@ def test_a_replayed_bulk_issue_runs_a_constant_number_of_queries(editor_a, org_a
             response = editor_a.post(f"/api/v1/badges/{badge.pk}/issue/", body, format="json")
     assert {r["replayed"] for r in response.json()["results"]} == {True}
     assert len(queries.captured_queries) == 7
+
+
+def test_customer_badges_of_a_customer_holding_none(viewer_a, org_a, django_assert_num_queries):
+    """An empty page reads no custom fields: the caller, the customer and the count."""
+    CustomerFactory(org=org_a, customer_id="c-1")
+    CustomFieldFactory(org=org_a, is_mandatory=True, default_value="d")
+    with django_assert_num_queries(3):
+        response = viewer_a.get("/api/v1/customers/c-1/badges/")
+    assert response.json()["count"] == 0

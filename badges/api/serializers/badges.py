@@ -48,7 +48,7 @@ from customfields.api.serializers import FieldReadsField, FieldValueSerializer
 from groups.models import MAX_RANK, MIN_RANK
 
 from ..fields import ImageSlotsField
-from .shown import badge_shown, expiry_shown
+from .shown import badge_shown
 
 
 def bounded(minimum: int, maximum: int, **kwargs) -> JsonIntegerField:
@@ -71,9 +71,13 @@ class ExpirySerializer(ValueSerializer):
         return Expiry(**super().to_internal_value(data))
 
     def to_representation(self, expiry: Expiry) -> dict:
-        date = OrgDateTimeField(read_only=True)
-        date.bind("date", self)
-        return expiry_shown(expiry, date.default_timezone())
+        if expiry.type == "RELATIVE":
+            return {"type": expiry.type, "value": expiry.value, "unit": expiry.unit}
+        if expiry.type == IssueExpiryType.FIXED_DATE:
+            date = OrgDateTimeField(read_only=True)
+            date.bind("date", self)
+            return {"type": expiry.type, "date": date.to_representation(expiry.date)}
+        return {"type": expiry.type}
 
 
 class EnrolmentExpirySerializer(ExpirySerializer):

@@ -15,7 +15,13 @@ from groups.api.serializers import GroupBriefSerializer
 from ..fields import ImageSlotsField
 from .badges import BenefitSerializer
 from .issuance import EnrolmentSerializer, IssuanceSerializer
-from .shown import active_group_shown, customer_badge_shown
+from .shown import customer_badge_shown
+
+
+def active_group(badge: Badge) -> dict | None:
+    """The badge's group as customers see it: none when it has none or it is disabled."""
+    group = badge.group
+    return GroupBriefSerializer(group).data if group is not None and group.is_active else None
 
 
 class CustomerBadgeSerializer(IssuanceSerializer):
@@ -42,7 +48,7 @@ class CustomerBadgeSerializer(IssuanceSerializer):
 
     @extend_schema_field(GroupBriefSerializer(allow_null=True))
     def get_group(self, issuance: Issuance) -> dict | None:
-        return active_group_shown(issuance.badge)
+        return active_group(issuance.badge)
 
     def to_representation(self, issuance: Issuance) -> dict:
         """What the fields above declare, built directly (``shown.customer_badge_shown``)."""
@@ -94,7 +100,7 @@ class AvailableBadgeSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(GroupBriefSerializer(allow_null=True))
     def get_group(self, badge: Badge) -> dict | None:
-        return active_group_shown(badge)
+        return active_group(badge)
 
     @extend_schema_field(EnrolmentStateSerializer(allow_null=True))
     def get_enrolment(self, badge: Badge) -> dict | None:

@@ -247,10 +247,13 @@ class IssuanceOutcomeField(serializers.Field):
         self.preview.bind(field_name, self)
 
     def to_representation(self, outcome) -> dict | None:
+        """The declared fields, walked by DRF: the reference the answer built directly
+        (``IssueResponseSerializer``) is held equal to."""
         if outcome.issuance is None:
             return None
-        shape = self.preview if outcome.status == "WOULD_ISSUE" else self.issued
-        return shape.to_representation(outcome.issuance)
+        if outcome.status == "WOULD_ISSUE":
+            return self.preview.to_representation(outcome.issuance)
+        return serializers.ModelSerializer.to_representation(self.issued, outcome.issuance)
 
 
 class IssuanceOutcomeSchema(OpenApiSerializerFieldExtension):

@@ -2,9 +2,9 @@
 ``CustomerBadgeSerializer`` declare, without DRF's field machinery, which cost several times
 more than reading the rows (a page of badges walks some 2,000 fields).
 
-The declared serializers stay the schema; ``tests/api/test_read_shapes.py`` holds each read
-equal, byte for byte, to what its declared fields render. A field added to a serializer must
-be added here too, or that test fails."""
+The declared serializers stay the schema and the reference: ``tests/api/test_read_shapes.py``
+holds each read equal, byte for byte, to what DRF renders walking the declared fields. A field
+added to a serializer must be added here too, or that test fails."""
 
 from datetime import tzinfo
 
