@@ -146,8 +146,8 @@ VALUES (%(org)s, 'c-special', now() - interval '400 days', now() - interval '400
 # every 10th to the hot badge, the rest to the started badges in turn; every 33rd revoked.
 # Rows are written badge by badge, customer by customer (as a restore of a table clustered on
 # its overlap key would be): the GiST index of the overlap constraint then builds from
-# neighbouring entries, in 55 s rather than 7 minutes of reading its pages back into 128 MB of
-# shared buffers in random order. The measured reads go through indexes (index-only counts,
+# neighbouring entries, in about 2 minutes rather than over 7 of reading its pages back into
+# 128 MB of shared buffers in random order. The measured reads go through indexes (index-only counts,
 # one customer's rows), so the heap's order does not favour them.
 ISSUANCES_SQL = """
 CREATE TEMP TABLE started AS
