@@ -271,6 +271,7 @@ def in_process_reads(url: str, token: str, calls: int):
     from rest_framework.test import APIClient
 
     from badges.models import Badge
+    from badges_project.serving import collected_after_response
 
     hot = Badge.objects.get(name="Hot 500k")
     rich = Badge.objects.filter(claims__isnull=False, benefits__isnull=False).first()
@@ -297,6 +298,7 @@ def in_process_reads(url: str, token: str, calls: int):
                 response = client.get(path)
                 latencies.append(time.perf_counter() - started)
                 assert response.status_code == 200
+                collected_after_response()  # as gunicorn's post_request, once it is sent
             with CaptureQueriesContext(connection) as queries:
                 client.get(path)
             statements = [q["sql"] for q in queries.captured_queries]
@@ -312,6 +314,8 @@ def in_process_reads(url: str, token: str, calls: int):
 def in_process_issues(badge_id, token: str, seconds: float) -> list[float]:
     from rest_framework.test import APIClient
 
+    from badges_project.serving import collected_after_response
+
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     latencies, deadline = [], time.perf_counter() + seconds
@@ -324,6 +328,7 @@ def in_process_issues(badge_id, token: str, seconds: float) -> list[float]:
         response = client.post(path, {"customers": [customer], "request_id": customer}, "json")
         latencies.append(time.perf_counter() - started)
         assert response.status_code == 200
+        collected_after_response()  # as gunicorn's post_request, once it is sent
     return latencies
 
 

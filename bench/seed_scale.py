@@ -147,8 +147,8 @@ VALUES (%(org)s, 'c-special', now() - interval '400 days', now() - interval '400
 # Rows are written badge by badge, customer by customer (as a restore of a table clustered on
 # its overlap key would be): the GiST index of the overlap constraint then builds from
 # neighbouring entries, in about 2 minutes rather than over 7 of reading its pages back into
-# 128 MB of shared buffers in random order. The measured reads go through indexes (index-only counts,
-# one customer's rows), so the heap's order does not favour them.
+# 128 MB of shared buffers in random order. The measured reads go through indexes (index-only
+# counts, one customer's rows), so the heap's order does not favour them.
 ISSUANCES_SQL = """
 CREATE TEMP TABLE started AS
 SELECT row_number() OVER (ORDER BY id) - 1 AS n, id FROM badges_badge
