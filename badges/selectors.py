@@ -429,8 +429,7 @@ def customer_badge_reads_loaded(issuances: list[Issuance], org: Organization) ->
 def badge_field_values_loaded(badges: list[Badge], org: Organization) -> list[Badge]:
     """Load the custom field values of ``badges`` (of ``org``, each knowing it); nothing to
     read for an empty page."""
-    if badges:
-        badge_values_loaded(badges, org)
+    badge_values_loaded(badges, org)
     return badges
 
 
