@@ -64,15 +64,6 @@ def _order_by(model: type[models.Model], ordering: Sequence[str]) -> str:
     return f" ORDER BY {', '.join(terms)}" if terms else ""
 
 
-def prepared_keys(model: type[models.Model], field_name: str, keys: Iterable) -> list:
-    """``keys`` as the database takes them for ``field_name`` (a key field or a foreign key),
-    each once."""
-    field = model._meta.get_field(field_name)
-    target = field.target_field if field.is_relation else field
-    database = connections[DEFAULT_DB_ALIAS]
-    return [target.get_db_prep_value(key, database) for key in dict.fromkeys(keys)]
-
-
 @functools.cache
 def _rows_where_in_sql(model: type[models.Model], field_name: str, ordering: tuple) -> str:
     columns, _, _ = model_shape(model)
@@ -90,7 +81,10 @@ def rows_where_in(
     """The ``model`` rows whose ``field_name`` is one of ``keys``, as instances, in
     ``ordering`` (plain fields), else in the model's default ordering; no statement when there
     are no keys."""
-    keys = prepared_keys(model, field_name, keys)
+    field = model._meta.get_field(field_name)
+    target = field.target_field if field.is_relation else field
+    database = connections[DEFAULT_DB_ALIAS]
+    keys = [target.get_db_prep_value(key, database) for key in dict.fromkeys(keys)]
     if not keys:
         return []
     sql = _rows_where_in_sql(model, field_name, tuple(ordering or model._meta.ordering))

@@ -429,7 +429,8 @@ def customer_badge_reads_loaded(issuances: list[Issuance], org: Organization) ->
 def badge_field_values_loaded(badges: list[Badge], org: Organization) -> list[Badge]:
     """Load the custom field values of ``badges`` (of ``org``, each knowing it); nothing to
     read for an empty page."""
-    badge_values_loaded(badges, org)
+    if badges:
+        badge_values_loaded(badges, org)
     return badges
 
 

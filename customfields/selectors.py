@@ -1,11 +1,8 @@
 """Reads of custom fields and badge values, scoped to one org. Only active fields are read."""
 
-import functools
-
-from django.db import connection
 from django.db.models import QuerySet
 
-from badges.rows import instances_from, model_shape, prepared_keys
+from badges.rows import rows_where_in
 from customfields.models import BadgeFieldValue, CustomField
 from customfields.values import FieldRead, FieldValue, typed
 
@@ -21,49 +18,20 @@ def custom_field_get(*, org, field_id) -> CustomField:
     return custom_field_list(org=org, include_inactive=True).get(pk=field_id)
 
 
-@functools.cache
-def _fields_and_values_sql() -> str:
-    """The org's active fields, each with the values the badges set for it (none: one row of
-    NULLs), in one statement: each model's columns in ``badges.rows`` order."""
-    quote = connection.ops.quote_name
-    field, value = CustomField._meta, BadgeFieldValue._meta
-
-    def column(meta, name: str) -> str:
-        return quote(meta.get_field(name).column)
-
-    columns = [f"f.{c}" for c in model_shape(CustomField)[0]]
-    columns += [f"v.{c}" for c in model_shape(BadgeFieldValue)[0]]
-    return (
-        f"SELECT {', '.join(columns)} FROM {quote(field.db_table)} f "
-        f"LEFT JOIN {quote(value.db_table)} v ON v.{column(value, 'field')} = "
-        f"f.{column(field, 'id')} AND v.{column(value, 'badge')} IN ({{keys}}) "
-        f"WHERE f.{column(field, 'org')} = %s AND f.{column(field, 'is_active')} = %s"
-    )
-
-
 def badge_values_loaded(badges: list, org) -> None:
     """Load what ``badge_field_reads`` reads for ``badges`` of ``org`` (their values of active
-    fields, and the org's active mandatory fields) in one statement written once, without a
-    queryset: a page of badges reads them on every call. Nothing to read for no badges."""
-    if not badges:
-        return
-    keys = prepared_keys(BadgeFieldValue, "badge", [badge.pk for badge in badges])
-    width = len(model_shape(CustomField)[0])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _fields_and_values_sql().format(keys=", ".join(["%s"] * len(keys))),
-            [*keys, org.pk, True],
-        )
-        rows = cursor.fetchall()
-    fields, by_badge = {}, {badge.pk: [] for badge in badges}
-    for row in rows:
-        if row[0] not in fields:
-            fields[row[0]] = instances_from(CustomField, [row[:width]])[0]
-        if row[width] is not None:
-            [value] = instances_from(BadgeFieldValue, [row[width:]])
-            value.field = fields[row[0]]
-            by_badge[value.badge_id].append(value)
+    fields, and the org's active mandatory fields) in at most two statements written once,
+    without a queryset: a page of badges reads them on every call."""
+    fields = {f.pk: f for f in rows_where_in(CustomField, "org", [org.pk]) if f.is_active}
     org.mandatory_fields = [f for f in fields.values() if f.is_mandatory]
+    values = rows_where_in(
+        BadgeFieldValue, "badge", [b.pk for b in badges] if fields else [], ["id"]
+    )
+    by_badge = {badge.pk: [] for badge in badges}
+    for value in values:
+        if value.field_id in fields:
+            value.field = fields[value.field_id]
+            by_badge[value.badge_id].append(value)
     for badge in badges:
         badge.active_field_values = by_badge[badge.pk]
 

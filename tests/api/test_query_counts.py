@@ -58,12 +58,12 @@ def collection(org_a):
 
 
 # the caller (token, membership and org in one), customer, count, issuances (with badge and
-# group), the org's custom fields with the badges' values of them; the filters' choice lists are
+# group), the org's custom fields and the badges' values of them; the filters' choice lists are
 # not queried when unused
 @pytest.mark.parametrize("n", [3, 50])
 def test_customer_badges(viewer_a, collection, n, django_assert_num_queries):
     collection(n)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = viewer_a.get("/api/v1/customers/c-1/badges/?page_size=100")
     assert response.json()["count"] == n
     assert all(len(r["custom_fields"]) == n for r in response.json()["results"])
@@ -72,9 +72,9 @@ def test_customer_badges(viewer_a, collection, n, django_assert_num_queries):
 @pytest.mark.parametrize("n", [3, 50])
 def test_available_badges(viewer_a, collection, n, django_assert_num_queries):
     collection(n)
-    # the caller (token, membership and org in one), customer, count, badges, benefits, the
-    # customer's enrolments and active issuances, the org's custom fields with the badges' values
-    with django_assert_num_queries(8):
+    # the caller (token, membership and org in one), customer, count, badges, benefits,
+    # values, mandatory fields, the customer's enrolments and active issuances
+    with django_assert_num_queries(9):
         response = viewer_a.get("/api/v1/customers/c-1/available-badges/?page_size=100")
     assert response.json()["count"] == n
 
@@ -82,9 +82,7 @@ def test_available_badges(viewer_a, collection, n, django_assert_num_queries):
 @pytest.mark.parametrize("n", [3, 50])
 def test_badge_list(viewer_a, collection, n, django_assert_num_queries):
     collection(n)
-    # the caller, count, badges, one per part of their definitions (5), the org's custom fields
-    # with the badges' values of them
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = viewer_a.get("/api/v1/badges/?page_size=100")
     assert response.json()["count"] == n
     assert all(len(r["custom_fields"]) == n for r in response.json()["results"])
