@@ -265,7 +265,7 @@ def raw_bulk_insert(url: str, target: dict, rows: int) -> float:
 
 def settle(url: str) -> None:
     """Vacuum what the write runs touched, as autovacuum soon would, so that it does not run
-    during the reads (it did, and moved them by a third from one run to the next)."""
+    during the reads."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
