@@ -170,8 +170,7 @@ def test_a_badge_window_over_its_limit_reopens_when_its_limit_th_newest_issuance
 def test_a_badge_window_reads_no_more_rows_than_its_limit(org):
     badge = september_badge(org)
     RollingLimitFactory(badge=badge, scope=LimitScope.BADGE, limit=3, value=30, unit="DAYS")
-    for hour in range(6):
-        IssuanceFactory(badge=badge, issued_on=sept(2, hour), expires_on=sept(2, hour + 1))
+    issued_on_sept_2(badge, 6)
     issued_count_fold(badge)
     with CaptureQueriesContext(connection) as queries:
         [refused] = issue_to(badge, ["a"], sept(3))
@@ -187,10 +186,14 @@ def window_counts(queries, limit: int) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("window", ["rolling", "fixed"])
-def test_a_badge_window_above_the_badges_whole_count_is_not_read(org, window):
-    """A window holds some of the badge's issuances: with 4 in all (and this one), no window
-    can reach 6, so none is counted, whatever its span."""
+def issued_on_sept_2(badge, count: int) -> None:
+    """``count`` issuances of the badge on Sept 2, an hour each, written around the services."""
+    for hour in range(count):
+        IssuanceFactory(badge=badge, issued_on=sept(2, hour), expires_on=sept(2, hour + 1))
+
+
+def badge_with_a_window_of_6(org, window: str, held: int):
+    """A badge-wide rolling (30 days) or fixed (30-day cycles) window of 6, holding ``held``."""
     badge = september_badge(org)
     if window == "rolling":
         RollingLimitFactory(badge=badge, scope=LimitScope.BADGE, limit=6, value=30, unit="DAYS")
@@ -198,8 +201,15 @@ def test_a_badge_window_above_the_badges_whole_count_is_not_read(org, window):
         FixedWindowConfigFactory(
             badge=badge, scope=LimitScope.BADGE, max_earn_limit=6, refresh_rate=30
         )
-    for hour in range(4):
-        IssuanceFactory(badge=badge, issued_on=sept(2, hour), expires_on=sept(2, hour + 1))
+    issued_on_sept_2(badge, held)
+    return badge
+
+
+@pytest.mark.parametrize("window", ["rolling", "fixed"])
+def test_a_badge_window_above_the_badges_whole_count_is_not_read(org, window):
+    """A window holds some of the badge's issuances: with 4 in all (and this one), no window
+    can reach 6, so none is counted, whatever its span."""
+    badge = badge_with_a_window_of_6(org, window, held=4)
     with CaptureQueriesContext(connection) as queries:
         assert codes(issue_to(badge, ["a"], sept(3))) == ["ISSUED"]
     assert window_counts(queries, 6) == []
@@ -209,15 +219,7 @@ def test_a_badge_window_above_the_badges_whole_count_is_not_read(org, window):
 def test_a_badge_window_whose_limit_the_badge_could_reach_is_counted(org, window):
     """With 5 in all and this one, a window of 6 could be full: it is counted, and refuses when
     it is."""
-    badge = september_badge(org)
-    if window == "rolling":
-        RollingLimitFactory(badge=badge, scope=LimitScope.BADGE, limit=6, value=30, unit="DAYS")
-    else:
-        FixedWindowConfigFactory(
-            badge=badge, scope=LimitScope.BADGE, max_earn_limit=6, refresh_rate=30
-        )
-    for hour in range(5):
-        IssuanceFactory(badge=badge, issued_on=sept(2, hour), expires_on=sept(2, hour + 1))
+    badge = badge_with_a_window_of_6(org, window, held=5)
     with CaptureQueriesContext(connection) as queries:
         assert codes(issue_to(badge, ["a", "b"], sept(3))) == ["ISSUED", "BADGE_LIMIT_REACHED"]
     assert window_counts(queries, 6)
@@ -229,8 +231,7 @@ def test_a_longer_badge_window_is_counted_after_a_shorter_one_the_badge_cannot_f
     badge = september_badge(org)
     RollingLimitFactory(badge=badge, scope=LimitScope.BADGE, limit=10, value=1, unit="DAYS")
     RollingLimitFactory(badge=badge, scope=LimitScope.BADGE, limit=3, value=30, unit="DAYS")
-    for hour in range(3):
-        IssuanceFactory(badge=badge, issued_on=sept(2, hour), expires_on=sept(2, hour + 1))
+    issued_on_sept_2(badge, 3)
     [refused] = issue_to(badge, ["a"], sept(10))
     assert refused.refusal.code == "BADGE_LIMIT_REACHED"
     assert refused.refusal.details["window"] == {"value": 30, "unit": "DAYS"}
@@ -239,10 +240,7 @@ def test_a_longer_badge_window_is_counted_after_a_shorter_one_the_badge_cannot_f
 def test_a_bulk_issue_counts_a_window_once_its_own_issuances_could_fill_it(org):
     """The batch's issuances count with the badge's: 4 held and a batch of 3 against a window
     of 6 refuses the third."""
-    badge = september_badge(org)
-    RollingLimitFactory(badge=badge, scope=LimitScope.BADGE, limit=6, value=30, unit="DAYS")
-    for hour in range(4):
-        IssuanceFactory(badge=badge, issued_on=sept(2, hour), expires_on=sept(2, hour + 1))
+    badge = badge_with_a_window_of_6(org, "rolling", held=4)
     assert codes(issue_to(badge, ["a", "b", "c"], sept(3))) == [
         "ISSUED",
         "ISSUED",
