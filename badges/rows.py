@@ -5,12 +5,37 @@ database takes to run it: a prefetch of one part of 50 badges spends 2.5 ms in P
 of SQL on the reference machine. These reads write their statement from the model's metadata
 once, and turn its rows into instances as a queryset does: the backend's converters, then
 ``Model.from_db``. Shared by the apps' selectors (``customfields`` may use it, as it uses
-``badges.exceptions``)."""
+``badges.exceptions``).
+
+``LoadedFromRows`` builds the instances every read makes (through a queryset or these
+statements) without ``Model.__init__``, which sets each field through its descriptor: a page of
+200 issuances with their badges spent 4 ms of its 17 ms there."""
 
 import functools
 from collections.abc import Iterable, Sequence
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
+
+
+class LoadedFromRows:
+    """A model mixin: instances read from the database hold the values read as
+    ``Model.__init__`` would leave them, set in one step. Its fields' descriptors only write
+    the value to the instance's ``__dict__`` on a new instance; a model whose instances some
+    receiver of ``pre_init`` or ``post_init`` watches (an ``ImageField`` with dimension fields,
+    say) is built by ``Model.__init__``, as it must see them."""
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        if pre_init.receivers or post_init.receivers:
+            return super().from_db(db, field_names, values)
+        new = cls.__new__(cls)
+        new.__dict__.update(zip(field_names, values, strict=True))
+        state = new._state = ModelState()
+        state.adding = False
+        state.db = db
+        return new
 
 
 @functools.cache

@@ -32,6 +32,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,6 +77,8 @@ WRITE = (
     "SELECT * FROM w0"
 )
 
+REPLAYS = 30  # replays of a read's statements, in all its rounds
+
 # A new customer per transaction, drawn from 9e18 (from 2e9, two of a run's ~50,000 drew the
 # same customer often enough: their overlapping issuances stopped pgbench).
 PGBENCH_SCRIPT = """\\set c random(1, 9000000000000000000)
@@ -104,6 +107,15 @@ class Timings:
         self.latencies = sorted(latencies)
         self.elapsed = elapsed
         self.items = len(latencies) if items is None else items
+
+    @classmethod
+    def pooled(cls, runs: list["Timings"]) -> "Timings":
+        """The runs of one measurement, interleaved with its baseline's, as one."""
+        return cls(
+            [t for run in runs for t in run.latencies],
+            sum(run.elapsed for run in runs),
+            sum(run.items for run in runs),
+        )
 
     @property
     def rate(self) -> float:
@@ -275,8 +287,9 @@ def settle(url: str) -> None:
         )
 
 
-def in_process_reads(url: str, token: str, calls: int):
-    """(label, Timings, queries, replay seconds) per read."""
+def in_process_reads(url: str, token: str, calls: int, rounds: int):
+    """(label, Timings, queries, replay Timings) per read, the read's calls and the replays of
+    its statements taking turns in ``rounds``."""
     import psycopg
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -304,22 +317,25 @@ def in_process_reads(url: str, token: str, calls: int):
         for label, path in reads:
             for _ in range(3):
                 assert client.get(path).status_code == 200
-            latencies = []
-            for _ in range(calls):
-                started = time.perf_counter()
-                response = client.get(path)
-                latencies.append(time.perf_counter() - started)
-                assert response.status_code == 200
-                collected_after_response()  # as gunicorn's post_request, once it is sent
             with CaptureQueriesContext(connection) as queries:
                 client.get(path)
             statements = [q["sql"] for q in queries.captured_queries]
-            started = time.perf_counter()
-            for _ in range(20):
-                for sql in statements:
-                    replay.execute(sql).fetchall()
-            replayed = (time.perf_counter() - started) / 20
-            results.append((label, Timings(latencies, sum(latencies)), len(statements), replayed))
+            latencies, replayed = [], []
+            for _ in range(rounds):  # the read and its replay take turns
+                for _ in range(calls // rounds):
+                    started = time.perf_counter()
+                    response = client.get(path)
+                    latencies.append(time.perf_counter() - started)
+                    assert response.status_code == 200
+                    collected_after_response()  # as gunicorn's post_request, once it is sent
+                for _ in range(REPLAYS // rounds):
+                    started = time.perf_counter()
+                    for sql in statements:
+                        replay.execute(sql).fetchall()
+                    replayed.append(time.perf_counter() - started)
+            results.append(
+                (label, Timings(latencies, sum(latencies)), len(statements), Timings(replayed, 1))
+            )
     return results
 
 
@@ -348,7 +364,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="duration of each run")
     parser.add_argument("--reads", type=int, default=50, help="calls per read")
-    parser.add_argument("--bulk-calls", type=int, default=5, help="bulk issue calls")
+    parser.add_argument("--bulk-calls", type=int, default=6, help="bulk issue calls")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="turns each measurement and its baseline take"
+    )
     args = parser.parse_args()
     seconds = args.seconds
 
@@ -378,34 +397,49 @@ def main() -> None:
     def row(label, timings=None, queries="", baseline_label="", baseline="", ratio=""):
         rows.append((label, timings, queries, baseline_label, baseline, ratio))
 
-    sql = {n: concurrently(n, lambda: sql_issues(url, target, seconds)) for n in (1, 4, 8)}
-    pgbench = {n: pgbench_rate(url, target, n, seconds) for n in (4, 8)}
+    server, port = start_gunicorn()
+    share = seconds / args.rounds
+    runs = defaultdict(list)
+    bulk_calls = max(1, args.bulk_calls // args.rounds)
+    try:
+        # Each measurement and its baseline take turns, so that both see the machine as it is
+        # over the whole run (on a shared machine the same code moves by a half between runs).
+        for _ in range(args.rounds):
+            for n in (1, 4, 8):
+                runs["sql", n].append(concurrently(n, lambda: sql_issues(url, target, share)))
+            for n in (4, 8):
+                runs["http", n].append(
+                    concurrently(n, lambda: http_issues(port, ids["Open"], token, share))
+                )
+            runs["in-process"].append(Timings(in_process_issues(ids["Open"], token, share), share))
+            for name in ("Empty 0", "Hot 500k"):
+                for n in (1, 4):
+                    runs[name, n].append(
+                        concurrently(n, lambda b=ids[name]: http_issues(port, b, token, share))
+                    )
+            bulk = concurrently(
+                1, lambda: http_issues(port, ids["Open"], token, 0, 1000, calls=bulk_calls)
+            )
+            runs["bulk"].append(Timings(bulk.latencies, bulk.elapsed, items=1000 * bulk_calls))
+            raw = [raw_bulk_insert(url, target, 1000) for _ in range(bulk_calls)]
+            runs["raw"].append(Timings(raw, sum(raw), items=1000 * bulk_calls))
+    finally:
+        server.terminate()
+        server.wait()
+    sql = {n: Timings.pooled(runs["sql", n]) for n in (1, 4, 8)}
+    http = {n: Timings.pooled(runs["http", n]) for n in (4, 8)}
+    in_process = Timings.pooled(runs["in-process"])
+    hot = {
+        (name, n): Timings.pooled(runs[name, n]) for name in ("Empty 0", "Hot 500k") for n in (1, 4)
+    }
+    bulk_timings, raw = Timings.pooled(runs["bulk"]), Timings.pooled(runs["raw"])
+    pgbench = {n: pgbench_rate(url, target, n, seconds) for n in (4, 8)}  # for reference
     settle(url)
-    reads = in_process_reads(url, token, args.reads)
-    in_process = Timings(in_process_issues(ids["Open"], token, seconds), seconds)
+    reads = in_process_reads(url, token, args.reads, args.rounds)
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
     connection.close()
-
-    server, port = start_gunicorn()
-    try:
-        http = {
-            n: concurrently(n, lambda: http_issues(port, ids["Open"], token, seconds))
-            for n in (4, 8)
-        }
-        hot = {
-            (name, n): concurrently(n, lambda b=ids[name]: http_issues(port, b, token, seconds))
-            for name in ("Empty 0", "Hot 500k")
-            for n in (1, 4)
-        }
-        bulk = concurrently(
-            1, lambda: http_issues(port, ids["Open"], token, 0, 1000, calls=args.bulk_calls)
-        )
-    finally:
-        server.terminate()
-        server.wait()
-    raw = statistics.median(raw_bulk_insert(url, target, 1000) for _ in range(3))
 
     for n in (4, 8):
         row(
@@ -434,14 +468,13 @@ def main() -> None:
             f"{empty.rate:,.0f}/s, p50 {empty.ms(0.5):.1f} ms",
             f"p50 {busy.ms(0.5) / empty.ms(0.5):.2f}x, rate {busy.rate / empty.rate:.0%}",
         )
-    bulk_timings = Timings(bulk.latencies, bulk.elapsed, items=1000 * len(bulk.latencies))
     row(
         "bulk issue of 1,000 over HTTP (issuances)",
         bulk_timings,
         "",
         "raw multi-row insert of the same rows",
-        f"{1000 / raw:,.0f}/s",
-        f"{bulk_timings.rate / (1000 / raw):.0%}",
+        f"{raw.rate:,.0f}/s",
+        f"{bulk_timings.rate / raw.rate:.0%}",
     )
     for label, timings, queries, replayed in reads:
         row(
@@ -449,8 +482,8 @@ def main() -> None:
             timings,
             str(queries),
             "replay of its SQL",
-            f"{replayed * 1000:.2f} ms",
-            f"{timings.ms(0.5) / (replayed * 1000):.1f}x",
+            f"{replayed.ms(0.5):.2f} ms",
+            f"{timings.ms(0.5) / replayed.ms(0.5):.1f}x",
         )
 
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
@@ -459,7 +492,8 @@ def main() -> None:
     print(
         f"\n{os.cpu_count()} cores ({cpu}), {memory} GiB, Python {platform.python_version()}, "
         f"PostgreSQL {version}; gunicorn badges_project.gunicorn_conf; {seconds:.0f} s per issue "
-        f"run, {args.reads} calls per read; Hot 500k held {issued['Hot 500k']:,} issuances, "
+        f"measurement and {args.reads} calls per read, each taking {args.rounds} turns with its "
+        f"baseline; Hot 500k held {issued['Hot 500k']:,} issuances, "
         f"Empty 0 {issued['Empty 0']:,}\n"
     )
     header = (

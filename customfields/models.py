@@ -4,10 +4,11 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from badges.rows import LoadedFromRows
 from customfields.values import DataType
 
 
-class CustomField(models.Model):
+class CustomField(LoadedFromRows, models.Model):
     """An org-level custom field definition (SPEC 11).
 
     Values (the default here, a badge's in BadgeFieldValue) are stored as normalised text
@@ -49,7 +50,7 @@ class CustomField(models.Model):
         return self.name
 
 
-class BadgeFieldValue(models.Model):
+class BadgeFieldValue(LoadedFromRows, models.Model):
     """A badge's value for one custom field, as normalised text."""
 
     badge = models.ForeignKey(

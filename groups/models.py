@@ -4,11 +4,13 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from badges.rows import LoadedFromRows
+
 MIN_RANK = -1_000_000_000
 MAX_RANK = 1_000_000_000
 
 
-class BadgeGroup(models.Model):
+class BadgeGroup(LoadedFromRows, models.Model):
     """A group of badges for the customer display order (SPEC 10): groups come by rank.
 
     A disabled or deleted group counts as no group for every badge that names it.

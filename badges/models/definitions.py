@@ -18,6 +18,7 @@ from badges.choices import (
     TimeUnit,
     Weekday,
 )
+from badges.rows import LoadedFromRows
 from badges.values import Expiry, FixedWindow, LimitSet, RollingWindow
 
 from .orgs import Organization
@@ -25,7 +26,7 @@ from .orgs import Organization
 MAX_BENEFITS = 10
 
 
-class Badge(models.Model):
+class Badge(LoadedFromRows, models.Model):
     """A badge definition. Its status is derived from the clock, never stored."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -178,7 +179,7 @@ class Badge(models.Model):
         return LimitSet(overall=overall, rolling=rolling, fixed_window=fixed)
 
 
-class BadgeOwner(models.Model):
+class BadgeOwner(LoadedFromRows, models.Model):
     """A module that owns a badge. Owners are added, never removed."""
 
     badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="owners")
@@ -198,7 +199,7 @@ class BadgeOwner(models.Model):
         return self.module
 
 
-class BadgeClaim(models.Model):
+class BadgeClaim(LoadedFromRows, models.Model):
     """A module's use of a badge it owns: (LOYALTY, "Supermarket program", "TransactionAdd")."""
 
     badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="claims")
@@ -222,7 +223,7 @@ class BadgeClaim(models.Model):
         return f"{self.module}: {self.reference} {self.detail}".strip()
 
 
-class BadgeBenefit(models.Model):
+class BadgeBenefit(LoadedFromRows, models.Model):
     """A benefit (points or coupon) linked to a badge and granted with each issuance."""
 
     badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="benefits")
@@ -248,7 +249,7 @@ class BadgeBenefit(models.Model):
         return f"{self.type} {self.name}"
 
 
-class RollingLimit(models.Model):
+class RollingLimit(LoadedFromRows, models.Model):
     """At most ``limit`` issuances in the last ``value`` ``unit``s, per customer or per badge."""
 
     badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="rolling_limits")
@@ -275,7 +276,7 @@ class RollingLimit(models.Model):
         return RollingWindow(limit=self.limit, value=self.value, unit=self.unit)
 
 
-class FixedWindowConfig(models.Model):
+class FixedWindowConfig(LoadedFromRows, models.Model):
     """One fixed-window configuration of a limit set, in force from ``starts_on``.
 
     A config's status is derived from the clock and its siblings: it is EXPIRED once a later
@@ -339,7 +340,7 @@ class FixedWindowConfig(models.Model):
         return self.ended_on is not None and self.ended_on <= now
 
 
-class FixedWindowCycle(models.Model):
+class FixedWindowCycle(LoadedFromRows, models.Model):
     """A cycle of a config as the rollover job generated it: the current and the next one.
 
     A record for people and reports; limit checks compute cycles from the clock instead.
@@ -363,7 +364,7 @@ class FixedWindowCycle(models.Model):
         return f"{self.starts_on:%Y-%m-%d %H:%M} to {self.ends_on or 'open'}"
 
 
-class BadgeChange(models.Model):
+class BadgeChange(LoadedFromRows, models.Model):
     """One entry of a badge definition's change history."""
 
     class Action(models.TextChoices):

@@ -6,12 +6,13 @@ from django.db import models
 from django.db.models import Q
 
 from badges.choices import EnrolmentStatus, IssuanceSource, IssuanceStatus, Module
+from badges.rows import LoadedFromRows
 
 from .definitions import Badge
 from .orgs import Organization
 
 
-class Customer(models.Model):
+class Customer(LoadedFromRows, models.Model):
     """A loyalty customer, known by the id the loyalty system gives them."""
 
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="customers")
@@ -29,7 +30,7 @@ class Customer(models.Model):
         return self.customer_id
 
 
-class Enrolment(models.Model):
+class Enrolment(LoadedFromRows, models.Model):
     """Admission of a customer to an Enrol & Issue badge from ``enrol_event_date`` until
     ``expires_on``; issuances need an event date inside it."""
 
@@ -73,7 +74,7 @@ class Enrolment(models.Model):
         return self.enrol_event_date <= event_date < self.expires_on
 
 
-class Issuance(models.Model):
+class Issuance(LoadedFromRows, models.Model):
     """One award of a badge to one customer, valid over ``[issued_on, expires_on)``.
 
     ``status`` stores REVOKED (and EXPIRED once the expiry job ran); every read derives the
@@ -167,7 +168,7 @@ class Issuance(models.Model):
         return {"module": self.triggered_by_module, "reference": self.triggered_by_reference}
 
 
-class IssueRequest(models.Model):
+class IssueRequest(LoadedFromRows, models.Model):
     """The outcome of one issue request for one customer, kept so a replayed ``request_id``
     answers the original outcome, issued or refused, and writes nothing."""
 
@@ -206,7 +207,7 @@ class IssueRequest(models.Model):
         return f"{self.request_id} for {self.customer}"
 
 
-class IssuedCount(models.Model):
+class IssuedCount(LoadedFromRows, models.Model):
     """A badge's non-revoked issuances, kept exact for its overall badge limit (SPEC 6) and the
     issued-count sync (SPEC 16) without counting its history.
 
@@ -225,7 +226,7 @@ class IssuedCount(models.Model):
         return f"{self.badge_id}: {self.issued}"
 
 
-class IssuedCountChange(models.Model):
+class IssuedCountChange(LoadedFromRows, models.Model):
     """A change to a badge's issued count, not yet folded into its ``IssuedCount``."""
 
     badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="+")

@@ -5,13 +5,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 
+from badges.rows import LoadedFromRows
+
 
 def validate_timezone(value: str) -> None:
     if value not in available_timezones():
         raise ValidationError(f"'{value}' is not an IANA timezone name.", code="TIMEZONE_INVALID")
 
 
-class Organization(models.Model):
+class Organization(LoadedFromRows, models.Model):
     """A brand: the tenant every other object belongs to."""
 
     name = models.CharField(max_length=200)
@@ -60,7 +62,7 @@ class Role(models.TextChoices):
 ROLE_RANK = {Role.VIEWER: 0, Role.EDITOR: 1, Role.ADMIN: 2}
 
 
-class Membership(models.Model):
+class Membership(LoadedFromRows, models.Model):
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

@@ -1,0 +1,102 @@
+"""Instances read from the database are built by ``LoadedFromRows`` as ``Model.__init__``
+would leave them: every model of the three apps, all fields or some deferred, through a
+queryset and through ``badges.rows``; and by ``Model.__init__`` itself while a receiver watches
+instances being built."""
+
+import pytest
+from django.apps import apps
+from django.db import models
+from django.db.models.signals import post_init
+
+from badges.models import Badge, Issuance
+from badges.rows import LoadedFromRows, rows_where_in
+from tests.factories import (
+    BadgeFieldValueFactory,
+    BadgeGroupFactory,
+    EnrolmentFactory,
+    FixedWindowConfigFactory,
+    IssuanceFactory,
+    IssueRequestFactory,
+    MembershipFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+OWN_MODELS = [
+    model
+    for name in ("badges", "groups", "customfields")
+    for model in apps.get_app_config(name).get_models()
+]
+
+
+def built_by_django(instance: models.Model) -> models.Model:
+    """The same row built by ``Model.from_db`` as Django writes it."""
+    model = type(instance)
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in instance.__dict__]
+    values = [instance.__dict__[name] for name in names]
+    return models.Model.from_db.__func__(model, instance._state.db, names, values)
+
+
+def fields_of(instance: models.Model) -> dict:
+    return {key: value for key, value in vars(instance).items() if key != "_state"}
+
+
+@pytest.fixture
+def one_of_each():
+    issuance = IssuanceFactory(badge__group=BadgeGroupFactory())
+    IssueRequestFactory(badge=issuance.badge, customer=issuance.customer)
+    EnrolmentFactory(badge=issuance.badge)
+    FixedWindowConfigFactory(badge=issuance.badge)
+    BadgeFieldValueFactory(badge=issuance.badge)
+    MembershipFactory(org=issuance.org)
+    return issuance
+
+
+def test_every_model_of_the_apps_is_loaded_from_rows():
+    assert OWN_MODELS
+    assert [m for m in OWN_MODELS if not issubclass(m, LoadedFromRows)] == []
+
+
+@pytest.mark.parametrize("model", OWN_MODELS, ids=lambda m: m.__name__)
+def test_a_read_instance_holds_what_model_init_would_set(one_of_each, model):
+    for instance in model.objects.all():
+        expected = built_by_django(instance)
+        assert fields_of(instance) == fields_of(expected)
+        assert (instance._state.adding, instance._state.db) == (False, "default")
+        assert instance.pk is not None
+
+
+def test_deferred_fields_stay_unread_until_asked_for(one_of_each):
+    issuance = Issuance.objects.only("pk", "badge").get(pk=one_of_each.pk)
+    assert issuance.get_deferred_fields() >= {"issued_on", "expires_on", "request_id"}
+    assert issuance.request_id == one_of_each.request_id
+    assert "request_id" not in issuance.get_deferred_fields()
+
+
+def test_related_instances_are_read_and_cached_as_before(one_of_each):
+    issuance = Issuance.objects.select_related("badge__group").get(pk=one_of_each.pk)
+    assert issuance.badge.group.name == one_of_each.badge.group.name
+    assert Issuance.badge.is_cached(issuance)
+
+
+def test_instances_read_by_statements_written_once_are_built_the_same_way(one_of_each):
+    (badge,) = rows_where_in(Badge, "id", [one_of_each.badge_id])
+    assert fields_of(badge) == fields_of(built_by_django(badge))
+    badge.name = "Renamed"
+    badge.save(update_fields=["name"])
+    assert Badge.objects.get(pk=badge.pk).name == "Renamed"
+
+
+def test_a_receiver_watching_instances_being_built_sees_every_read_instance(one_of_each):
+    seen = []
+
+    def watch(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(watch, sender=Issuance)
+    try:
+        read = Issuance.objects.get(pk=one_of_each.pk)
+    finally:
+        post_init.disconnect(watch, sender=Issuance)
+    assert seen == [read]
+    assert read._state.adding is False
