@@ -233,7 +233,14 @@ def badge_list(*, org: Organization) -> QuerySet[Badge]:
     return Badge.objects.none() if org is None else org.badges.all()
 
 
-DEFINITION_PARTS = ("owners", "claims", "benefits", "rolling_limits", "fixed_window_configs")
+DEFINITION_PARTS = (
+    "owners",
+    "claims",
+    "benefits",
+    "rolling_limits",
+    "fixed_window_configs",
+    "images",
+)
 
 
 def badge_reads_loaded(badges: list[Badge]) -> list[Badge]:
@@ -243,15 +250,7 @@ def badge_reads_loaded(badges: list[Badge]) -> list[Badge]:
     badges read through prefetches spent 17 ms in Python for 3 ms of SQL."""
     if not badges:
         return badges
-    by_key = {badge.pk: badge for badge in badges}
-    for relation in DEFINITION_PARTS:
-        by_badge = {key: [] for key in by_key}
-        part = Badge._meta.get_field(relation)
-        for row in rows_where_in(part.related_model, part.field.name, by_key):
-            row.badge = by_key[row.badge_id]
-            by_badge[row.badge_id].append(row)
-        for badge in badges:
-            badge.__dict__[f"{relation}_rows"] = by_badge[badge.pk]
+    _parts_loaded(badges, DEFINITION_PARTS)
     authors = [key for b in badges for key in (b.created_by_id, b.updated_by_id) if key]
     user = get_user_model()
     users = {u.pk: u for u in rows_where_in(user, user._meta.pk.name, authors)}
@@ -261,6 +260,20 @@ def badge_reads_loaded(badges: list[Badge]) -> list[Badge]:
         if badge.updated_by_id is not None:
             badge.updated_by = users[badge.updated_by_id]
     return badge_field_values_loaded(badges, badges[0].org)
+
+
+def _parts_loaded(badges: list[Badge], relations) -> None:
+    """Each of ``relations`` of ``badges`` into ``<relation>_rows`` (``Badge.rows``), a
+    statement each."""
+    by_key = {badge.pk: badge for badge in badges}
+    for relation in relations:
+        by_badge = {key: [] for key in by_key}
+        part = Badge._meta.get_field(relation)
+        for row in rows_where_in(part.related_model, part.field.name, by_key):
+            row.badge = by_key[row.badge_id]
+            by_badge[row.badge_id].append(row)
+        for badge in badges:
+            badge.__dict__[f"{relation}_rows"] = by_badge[badge.pk]
 
 
 def badge_get(*, org: Organization, badge_id) -> Badge:
@@ -418,12 +431,19 @@ BADGE_FIELDS_UNSHOWN_TO_CUSTOMERS = (
 
 
 def customer_badge_reads_loaded(issuances: list[Issuance], org: Organization) -> list[Issuance]:
-    """Load the custom field values of the badges of ``issuances`` (a page of
-    ``customer_issuances`` of ``org``), in at most two statements written once."""
+    """Load the images and custom field values of the badges of ``issuances`` (a page of
+    ``customer_issuances`` of ``org``), in at most three statements written once."""
     for issuance in issuances:
         issuance.badge.org = org
-    badge_field_values_loaded([issuance.badge for issuance in issuances], org)
+    available_badge_reads_loaded([issuance.badge for issuance in issuances], org)
     return issuances
+
+
+def available_badge_reads_loaded(badges: list[Badge], org: Organization) -> list[Badge]:
+    """Load the images and custom field values of ``badges`` (of ``org``, each knowing it)."""
+    if badges:
+        _parts_loaded(badges, ["images"])
+    return badge_field_values_loaded(badges, org)
 
 
 def badge_field_values_loaded(badges: list[Badge], org: Organization) -> list[Badge]:

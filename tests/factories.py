@@ -1,6 +1,7 @@
 """factory_boy factories for every model. They write rows directly, in any state, so tests can
 set up live, ended or inactive badges; rules are exercised through the services."""
 
+import io
 from datetime import timedelta
 
 import factory
@@ -8,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import F
 from django.utils import timezone
 from factory.django import DjangoModelFactory
+from PIL import Image
 from rest_framework.authtoken.models import Token
 
 from badges.models import (
@@ -15,6 +17,7 @@ from badges.models import (
     BadgeBenefit,
     BadgeChange,
     BadgeClaim,
+    BadgeImage,
     BadgeOwner,
     Customer,
     Enrolment,
@@ -277,3 +280,28 @@ class BadgeFieldValueFactory(DjangoModelFactory):
     badge = factory.SubFactory(BadgeFactory)
     field = factory.SubFactory(CustomFieldFactory, org=factory.SelfAttribute("..badge.org"))
     value = "text"
+
+
+def png_bytes(side: int = 16, height: int | None = None) -> bytes:
+    """An ordinary PNG, ``side`` pixels square unless ``height`` says otherwise."""
+    held = io.BytesIO()
+    Image.new("RGBA", (side, height or side), (200, 30, 60, 255)).save(held, "PNG")
+    return held.getvalue()
+
+
+class BadgeImageFactory(DjangoModelFactory):
+    """A stored 16-pixel PNG in the unissued slot (written directly, as every factory)."""
+
+    class Meta:
+        model = BadgeImage
+
+    badge = factory.SubFactory(BadgeFactory)
+    slot = "unissued"
+    name = factory.Sequence(lambda n: f"Image {n}")
+    file = factory.django.FileField(filename="image.png", data=factory.LazyFunction(png_bytes))
+    content_type = "image/png"
+    width = 16.0
+    height = 16.0
+    size = factory.LazyAttribute(lambda image: image.file.size)
+    sha256 = "0" * 64
+    uploaded_on = factory.LazyFunction(timezone.now)

@@ -103,6 +103,7 @@ def _form(org, **overrides):
         "benefits",
         "rolling_limits",
         "fixed_window_configs",
+        "images",
         "custom_field_values",
         "changes",
     ):

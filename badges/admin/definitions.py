@@ -33,6 +33,8 @@ from badges_project.admin import (
 )
 from customfields.models import BadgeFieldValue
 
+from .images import ImageInline
+
 
 class OwnerInline(ReadOnlyInline):
     model = BadgeOwner
@@ -219,6 +221,7 @@ class BadgeAdmin(ServiceAdmin):
         BenefitInline,
         RollingLimitInline,
         FixedWindowInline,
+        ImageInline,
         BadgeFieldValueInline,
         ChangeInline,
     ]

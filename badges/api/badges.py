@@ -15,6 +15,7 @@ from badges_project.api.access import OrgScopedMixin
 from badges_project.api.schema import error_response
 
 from .filters import BADGE_ORDERING, BadgeFilter
+from .images import BadgeImageActions
 from .issuance import BadgeIssuanceActions
 from .serializers.badges import (
     BadgeChangeSerializer,
@@ -48,6 +49,7 @@ DEFINITION_REFUSALS = error_response(
 class BadgeViewSet(
     OrgScopedMixin,
     BadgeIssuanceActions,
+    BadgeImageActions,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -56,7 +58,7 @@ class BadgeViewSet(
 
     serializer_class = BadgeSerializer
     filterset_class = BadgeFilter
-    http_method_names = ["get", "post", "patch", "head"]
+    http_method_names = ["get", "post", "put", "patch", "delete", "head"]
     # What an action reads of its badge: "read" everything a badge read shows, "bare" the row
     # alone (the action's service loads what it needs), "fixed_windows" the row and its configs.
     badge_reads = "read"

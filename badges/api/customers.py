@@ -117,5 +117,7 @@ class CustomerViewSet(
     def available_badges(self, request, customer_id=None):
         customer = selectors.customer_find(org=request.org, customer_id=customer_id)
         found = selectors.available_badges(org=request.org, customer=customer, now=request.now)
-        page = selectors.badge_field_values_loaded(list(self.paginate_queryset(found)), request.org)
+        page = selectors.available_badge_reads_loaded(
+            list(self.paginate_queryset(found)), request.org
+        )
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

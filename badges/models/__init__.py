@@ -25,6 +25,7 @@ from .definitions import (
     FixedWindowCycle,
     RollingLimit,
 )
+from .images import IMAGE_CONTENT_TYPES, BadgeImage, ImageSlot
 from .issuance import (
     Customer,
     Enrolment,
@@ -36,6 +37,7 @@ from .issuance import (
 from .orgs import ORG_SETTINGS, ROLE_RANK, Membership, Organization, Role, validate_timezone
 
 __all__ = [
+    "IMAGE_CONTENT_TYPES",
     "MAX_BENEFITS",
     "ORG_SETTINGS",
     "ROLE_RANK",
@@ -43,6 +45,7 @@ __all__ = [
     "BadgeBenefit",
     "BadgeChange",
     "BadgeClaim",
+    "BadgeImage",
     "BadgeOwner",
     "BadgeStatus",
     "BenefitType",
@@ -53,6 +56,7 @@ __all__ = [
     "FixedWindowConfig",
     "FixedWindowCycle",
     "FixedWindowStatus",
+    "ImageSlot",
     "Issuance",
     "IssuanceSource",
     "IssuanceStatus",

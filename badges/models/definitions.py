@@ -374,6 +374,8 @@ class BadgeChange(LoadedFromRows, models.Model):
         DEACTIVATED = "deactivated"
         OWNER_ADDED = "owner_added"
         CLAIM_ADDED = "claim_added"
+        IMAGE_SET = "image_set"
+        IMAGE_REMOVED = "image_removed"
 
     badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="changes")
     action = models.CharField(max_length=20, choices=Action.choices)

@@ -221,7 +221,8 @@ def badge_update(*, badge: Badge, actor, now: datetime, **changes: Any) -> Badge
     return badge
 
 
-def _touch(badge: Badge, actor, now: datetime, fields: Sequence[str] = ()) -> None:
+def badge_touched(badge: Badge, actor, now: datetime, fields: Sequence[str] = ()) -> None:
+    """Save a change to a locked badge's definition: who and when, and the next revision."""
     badge.updated_on = now
     badge.updated_by = actor
     badge.revision += 1
@@ -231,7 +232,7 @@ def _touch(badge: Badge, actor, now: datetime, fields: Sequence[str] = ()) -> No
 def _set_active(badge: Badge, active: bool, actor, now: datetime) -> Badge:
     if badge.is_active != active:
         badge.is_active = active
-        _touch(badge, actor, now, ["is_active"])
+        badge_touched(badge, actor, now, ["is_active"])
         change_record(
             badge=badge,
             action=BadgeChange.Action.ACTIVATED if active else BadgeChange.Action.DEACTIVATED,
@@ -265,7 +266,7 @@ def owner_add(*, badge: Badge, module: str, actor, now: datetime) -> Badge:
         raise RuleViolation.one("MODULE_INVALID", f"Unknown module: {module}.", "module")
     badge = Badge.objects.select_for_update().get(pk=badge.pk)
     if _add_owners(badge, [module], actor, now):
-        _touch(badge, actor, now)
+        badge_touched(badge, actor, now)
         change_record(
             badge=badge,
             action=BadgeChange.Action.OWNER_ADDED,
@@ -307,7 +308,7 @@ def claim_add(
         defaults={"claimed_on": now, "claimed_by": actor},
     )
     if created:
-        _touch(badge, actor, now)
+        badge_touched(badge, actor, now)
         change_record(
             badge=badge,
             action=BadgeChange.Action.CLAIM_ADDED,

@@ -107,8 +107,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "media/"
+MEDIA_URL = env("DJANGO_MEDIA_URL", default="media/")
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+# Stored images served by the app itself (badges_project.media), with their safety headers;
+# production sets it false when a media origin or object storage serves them (docs/deploy.md).
+MEDIA_SERVED_BY_APP = env.bool("DJANGO_MEDIA_SERVED_BY_APP", default=True)
 
 LOGIN_URL = "admin:login"
 

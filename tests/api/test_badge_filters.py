@@ -147,8 +147,8 @@ def _rich_badges(org, n):
 def test_list_runs_a_constant_number_of_queries(viewer_a, org_a, n, django_assert_num_queries):
     _rich_badges(org_a, n)
     # the caller (token, membership and org in one), count, badges, then one per part of the
-    # definitions (5), their authors, the org's custom fields and the badges' values of them
-    with django_assert_num_queries(11):
+    # definitions (5, and images), their authors, the org's custom fields and the badges' values
+    with django_assert_num_queries(12):
         response = viewer_a.get(URL + "?page_size=100")
     assert response.json()["count"] == n
 
@@ -159,8 +159,8 @@ def test_detail_runs_a_constant_number_of_queries(viewer_a, org_a, n, django_ass
     badge = BadgeFactory(org=org_a, created_by=UserFactory())
     for _ in range(n):
         BadgeClaimFactory(badge=badge)
-    # the caller, the badge, its parts (5), its authors, custom fields and values
-    with django_assert_num_queries(10):
+    # the caller, the badge, its parts (5, and images), its authors, custom fields and values
+    with django_assert_num_queries(11):
         response = viewer_a.get(f"{URL}{badge.pk}/")
     assert len(response.json()["claims"]) == n
 

@@ -14,6 +14,7 @@ from customfields.models import BadgeFieldValue
 from tests.factories import (
     BadgeFactory,
     BadgeGroupFactory,
+    BadgeImageFactory,
     CustomerFactory,
     CustomFieldFactory,
     EnrolmentFactory,
@@ -45,6 +46,7 @@ def collection(org_a):
                 for field in fields
                 if not field.is_mandatory
             )
+            BadgeImageFactory(badge=badge)
             IssuanceFactory(
                 badge=badge,
                 customer=customer,
@@ -58,14 +60,15 @@ def collection(org_a):
 
 
 # the caller (token, membership and org in one), customer, count, issuances (with badge and
-# group), the org's custom fields and the badges' values of them; the filters' choice lists are
-# not queried when unused
+# group), the badges' images, the org's custom fields and the badges' values of them; the
+# filters' choice lists are not queried when unused
 @pytest.mark.parametrize("n", [3, 50])
 def test_customer_badges(viewer_a, collection, n, django_assert_num_queries):
     collection(n)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = viewer_a.get("/api/v1/customers/c-1/badges/?page_size=100")
     assert response.json()["count"] == n
+    assert all(len(r["images"]) == 1 for r in response.json()["results"])
     assert all(len(r["custom_fields"]) == n for r in response.json()["results"])
 
 
@@ -73,18 +76,20 @@ def test_customer_badges(viewer_a, collection, n, django_assert_num_queries):
 def test_available_badges(viewer_a, collection, n, django_assert_num_queries):
     collection(n)
     # the caller (token, membership and org in one), customer, count, badges, benefits,
-    # values, mandatory fields, the customer's enrolments and active issuances
-    with django_assert_num_queries(9):
+    # images, values, mandatory fields, the customer's enrolments and active issuances
+    with django_assert_num_queries(10):
         response = viewer_a.get("/api/v1/customers/c-1/available-badges/?page_size=100")
     assert response.json()["count"] == n
+    assert all(len(r["images"]) == 1 for r in response.json()["results"])
 
 
 @pytest.mark.parametrize("n", [3, 50])
 def test_badge_list(viewer_a, collection, n, django_assert_num_queries):
     collection(n)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = viewer_a.get("/api/v1/badges/?page_size=100")
     assert response.json()["count"] == n
+    assert all(len(r["images"]) == 1 for r in response.json()["results"])
     assert all(len(r["custom_fields"]) == n for r in response.json()["results"])
 
 

@@ -29,7 +29,7 @@ class CustomerBadgeSerializer(IssuanceSerializer):
 
     badge_name = serializers.CharField(source="badge.name", read_only=True)
     badge_description = serializers.CharField(source="badge.description", read_only=True)
-    images = ImageSlotsField()
+    images = ImageSlotsField(source="badge")
     group = serializers.SerializerMethodField()
     rank = serializers.IntegerField(source="badge.rank", read_only=True, allow_null=True)
     custom_fields = FieldReadsField(to_badge=lambda issuance: issuance.badge)

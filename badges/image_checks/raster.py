@@ -1,0 +1,86 @@
+"""PNG and JPEG badge images: opened by Pillow restricted to those formats, their pixel count
+checked before anything is decoded, then fully decoded."""
+
+import io
+import struct
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image
+
+from badges.exceptions import RuleViolation
+
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+MAX_IMAGE_PIXELS = 4096 * 4096
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+JPEG_SIGNATURE = b"\xff\xd8\xff"
+RASTERS = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg")}
+
+
+@dataclass(frozen=True)
+class CheckedImage:
+    """An image that passed every rule: the bytes to store (an SVG as sanitised) and what
+    reads show of it (an SVG's size is its ``viewBox``'s, else its unitless width and height)."""
+
+    content: bytes
+    content_type: str
+    extension: str
+    width: float
+    height: float
+
+
+def refused(code: str, message: str) -> RuleViolation:
+    return RuleViolation.one(code, message, field="file")
+
+
+def checked_raster(data: bytes) -> CheckedImage:
+    """A PNG or JPEG, fully decoded under the pixel cap (its squareness not yet judged)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=list(RASTERS)) as image:
+                width, height = image.size
+                kind = image.format
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise _too_many_pixels(width, height)
+                image.verify()  # chunk checksums, before anything is decoded
+            with Image.open(io.BytesIO(data), formats=[kind]) as image:
+                image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise _too_many_pixels(*_claimed_size(data)) from error
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error) as error:
+        raise refused(
+            "IMAGE_UNREADABLE", "The image is damaged or cut short: it could not be decoded."
+        ) from error
+    if kind == "PNG" and _png_end(data) != len(data):
+        raise refused(
+            "IMAGE_UNREADABLE", "The PNG carries bytes after its end: only the image is taken."
+        )
+    content_type, extension = RASTERS[kind]
+    return CheckedImage(data, content_type, extension, float(width), float(height))
+
+
+def _too_many_pixels(width: int, height: int) -> RuleViolation:
+    return refused(
+        "IMAGE_TOO_MANY_PIXELS",
+        f"An image may hold at most {MAX_IMAGE_PIXELS:,} pixels (4096 x 4096); this one claims "
+        f"{width} x {height}.",
+    )
+
+
+def _claimed_size(data: bytes) -> tuple[int, int]:
+    """The size a PNG's header claims (a bomb's), else unknown."""
+    if data.startswith(PNG_SIGNATURE) and len(data) >= 24:
+        return struct.unpack(">II", data[16:24])
+    return (0, 0)
+
+
+def _png_end(data: bytes) -> int:
+    """Where a (decoded, so well-formed) PNG's IEND chunk ends."""
+    offset = len(PNG_SIGNATURE)
+    while offset + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[offset : offset + 8])
+        offset += 12 + length
+        if kind == b"IEND":
+            return offset
+    return len(data)
