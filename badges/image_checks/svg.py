@@ -74,14 +74,16 @@ SMIL = frozenset({"animate", "set", "animatetransform", "animatemotion", "animat
 MAX_USES = 500
 MAX_USE_DEPTH = 2
 UNITLESS = re.compile(r"\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)(?:px)?\s*")
-DOCTYPE = re.compile(rb"<!DOCTYPE\s+svg\s+PUBLIC\s+\"([^\"]*)\"\s+\"[^\"\[\]]*\"\s*>")
+DOCTYPE = re.compile(
+    rb"<!DOCTYPE\s+svg\s+PUBLIC\s+\"([^\"]*)\"\s+\"http://www\.w3\.org/[^\"\[\]]*\"\s*>"
+)
 # Any processing instruction but the XML declaration (``xml-stylesheet`` loads CSS)
 INSTRUCTION = re.compile(rb"<\?(?!xml\s)", re.I)
 INVISIBLE = re.compile(
     r"[\x00-\x20\x7f-\xa0\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff]"
 )
 CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)", re.S)
-CSS_URL = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)", re.S)
+CSS_URL = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)", re.S | re.I)
 RASTER_DATA_URL = re.compile(r"data:image/(png|jpeg|jpg);base64,(.*)", re.S | re.I)
 
 

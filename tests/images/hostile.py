@@ -280,3 +280,14 @@ ACCEPTED = {
         '<sodipodi:namedview xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd" id="nv"/><g xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" inkscape:label="Layer 1"><rect/></g>'
     ),
 }
+
+REFUSED |= {
+    "upper-case URL()": (
+        svg("<style>rect { fill: URL( 'https://evil/a' ) }</style>"),
+        "SVG_EXTERNAL_REFERENCE",
+    ),
+    "public id with a foreign DTD": (
+        svg("", '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://evil.example/svg11.dtd">'),
+        "SVG_DOCTYPE_FORBIDDEN",
+    ),
+}
