@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 
 from badges.exceptions import RuleViolation
-from badges.image_checks import MAX_IMAGE_BYTES
+from badges.image_checks import MAX_IMAGE_BYTES, too_large
 from badges.services import images
 from badges_project.api.schema import error_response
 
@@ -105,7 +105,7 @@ class BadgeImageActions:
         request._request.upload_handlers = [capped]
         upload = request.data.get("file")
         if capped.too_large:
-            raise RuleViolation.one("IMAGE_TOO_LARGE", "An image may be at most 2 MB.", "file")
+            raise too_large()
         if upload is None or isinstance(upload, str):
             raise RuleViolation.one("IMAGE_FILE_REQUIRED", "Send the image as `file`.", "file")
         images.badge_image_set(

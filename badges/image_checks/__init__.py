@@ -16,13 +16,18 @@ from .raster import (
 )
 from .svg import checked_svg, looks_like_svg
 
-__all__ = ["MAX_IMAGE_BYTES", "CheckedImage", "checked_image"]
+__all__ = ["MAX_IMAGE_BYTES", "CheckedImage", "checked_image", "too_large"]
+
+
+def too_large():
+    """The refusal of a file over the cap, wherever it is first seen (an upload stops there)."""
+    return refused("IMAGE_TOO_LARGE", "An image may be at most 2 MB.")
 
 
 def checked_image(data: bytes) -> CheckedImage:
     """The image ``data`` holds, or the first rule it breaks."""
     if len(data) > MAX_IMAGE_BYTES:
-        raise refused("IMAGE_TOO_LARGE", "An image may be at most 2 MB.")
+        raise too_large()
     if data.startswith((PNG_SIGNATURE, JPEG_SIGNATURE)):
         checked = checked_raster(data)
         if checked.width != checked.height:

@@ -251,6 +251,7 @@ def _check_uses(elements) -> None:
     if len(uses) > MAX_USES:
         raise _use_limit(f"{len(uses)} <use> elements; at most {MAX_USES}")
     by_id = {e.get("id"): e for e in elements if isinstance(e.tag, str) and e.get("id")}
+    uses_set = set(uses)
     depths: dict[int, int] = {}
 
     def depth(use: ET.Element, seen: frozenset) -> int:
@@ -264,7 +265,6 @@ def _check_uses(elements) -> None:
         depths[id(use)] = found
         return found
 
-    uses_set = set(uses)
     for use in uses:
         if depth(use, frozenset()) > MAX_USE_DEPTH:
             raise _use_limit(f"<use> nested over {MAX_USE_DEPTH} deep")

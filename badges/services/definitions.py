@@ -221,24 +221,33 @@ def badge_update(*, badge: Badge, actor, now: datetime, **changes: Any) -> Badge
     return badge
 
 
-def badge_touched(badge: Badge, actor, now: datetime, fields: Sequence[str] = ()) -> None:
-    """Save a change to a locked badge's definition: who and when, and the next revision."""
+def badge_changed(
+    badge: Badge,
+    action: BadgeChange.Action,
+    changes: dict[str, Any],
+    actor,
+    now: datetime,
+    fields: Sequence[str] = (),
+) -> None:
+    """Save a change to a locked badge's definition (its ``fields``, who and when, the next
+    revision) and append it to the badge's change history."""
     badge.updated_on = now
     badge.updated_by = actor
     badge.revision += 1
     badge.save(update_fields=[*fields, "updated_on", "updated_by", "revision"])
+    change_record(badge=badge, action=action, actor=actor, now=now, changes=changes)
 
 
 def _set_active(badge: Badge, active: bool, actor, now: datetime) -> Badge:
     if badge.is_active != active:
         badge.is_active = active
-        badge_touched(badge, actor, now, ["is_active"])
-        change_record(
-            badge=badge,
-            action=BadgeChange.Action.ACTIVATED if active else BadgeChange.Action.DEACTIVATED,
-            actor=actor,
-            now=now,
-            changes={"is_active": [not active, active]},
+        badge_changed(
+            badge,
+            BadgeChange.Action.ACTIVATED if active else BadgeChange.Action.DEACTIVATED,
+            {"is_active": [not active, active]},
+            actor,
+            now,
+            ["is_active"],
         )
     return badge
 
@@ -266,14 +275,7 @@ def owner_add(*, badge: Badge, module: str, actor, now: datetime) -> Badge:
         raise RuleViolation.one("MODULE_INVALID", f"Unknown module: {module}.", "module")
     badge = Badge.objects.select_for_update().get(pk=badge.pk)
     if _add_owners(badge, [module], actor, now):
-        badge_touched(badge, actor, now)
-        change_record(
-            badge=badge,
-            action=BadgeChange.Action.OWNER_ADDED,
-            actor=actor,
-            now=now,
-            changes={"module": module},
-        )
+        badge_changed(badge, BadgeChange.Action.OWNER_ADDED, {"module": module}, actor, now)
     return badge
 
 
@@ -308,12 +310,11 @@ def claim_add(
         defaults={"claimed_on": now, "claimed_by": actor},
     )
     if created:
-        badge_touched(badge, actor, now)
-        change_record(
-            badge=badge,
-            action=BadgeChange.Action.CLAIM_ADDED,
-            actor=actor,
-            now=now,
-            changes={"module": module, "reference": reference, "detail": detail},
+        badge_changed(
+            badge,
+            BadgeChange.Action.CLAIM_ADDED,
+            {"module": module, "reference": reference, "detail": detail},
+            actor,
+            now,
         )
     return claim, created

@@ -14,8 +14,7 @@ from django.db import transaction
 from badges.exceptions import RuleViolation
 from badges.image_checks import checked_image
 from badges.models import Badge, BadgeChange, BadgeImage, ImageSlot
-from badges.services.definitions import badge_touched
-from badges.services.history import change_record
+from badges.services import definitions
 from badges.values import is_reason
 
 MAX_IMAGE_NAME = 100
@@ -69,19 +68,18 @@ def badge_image_set(
                 _removed_on_commit(replaced)
             image.badge = locked
             image.save()
-            badge_touched(locked, actor, now)
-            change_record(
-                badge=locked,
-                action=BadgeChange.Action.IMAGE_SET,
-                actor=actor,
-                now=now,
-                changes={
+            definitions.badge_changed(
+                locked,
+                BadgeChange.Action.IMAGE_SET,
+                {
                     "slot": slot.value,
                     "name": name,
                     "content_type": image.content_type,
                     "sha256": image.sha256,
                     "replaced": None if replaced is None else replaced.sha256,
                 },
+                actor,
+                now,
             )
     except BaseException:
         image.file.delete(save=False)
@@ -99,13 +97,12 @@ def badge_image_remove(*, badge: Badge, slot: str, actor, now: datetime) -> Badg
         return None
     removed.delete()
     _removed_on_commit(removed)
-    badge_touched(locked, actor, now)
-    change_record(
-        badge=locked,
-        action=BadgeChange.Action.IMAGE_REMOVED,
-        actor=actor,
-        now=now,
-        changes={"slot": slot.value, "name": removed.name, "sha256": removed.sha256},
+    definitions.badge_changed(
+        locked,
+        BadgeChange.Action.IMAGE_REMOVED,
+        {"slot": slot.value, "name": removed.name, "sha256": removed.sha256},
+        actor,
+        now,
     )
     return removed
 

@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from badges.services import images
 from tests.factories import BadgeFactory
 from tests.images.hostile import ACCEPTED, REFUSED
 
@@ -49,7 +50,11 @@ def test_a_hostile_upload_is_a_400_naming_the_rule_and_keeps_the_slot(editor_a, 
     assert editor_a.get(f"/api/v1/badges/{badge.pk}/").json()["images"] == kept
 
 
-def test_an_upload_over_2_mb_is_refused_before_it_is_parsed(editor_a, org_a):
+def test_an_upload_over_2_mb_is_refused_before_it_is_parsed(editor_a, org_a, monkeypatch):
+    def never(content):
+        raise AssertionError("the upload reached the checks")
+
+    monkeypatch.setattr(images, "checked_image", never)
     response = put(editor_a, BadgeFactory(org=org_a), REFUSED["over 2 MB"][0])
     assert response.status_code == 400
     assert "IMAGE_TOO_LARGE" in str(response.json())

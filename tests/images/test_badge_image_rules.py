@@ -10,7 +10,7 @@ from badges.exceptions import RuleViolation
 from badges.image_checks import checked_image
 from badges.image_checks.svg import _checked_content, _parsed
 from badges.models import BadgeChange, BadgeImage
-from badges.services import images
+from badges.services import definitions
 from badges.services.images import badge_image_remove, badge_image_set
 from tests.factories import BadgeFactory, BadgeImageFactory, UserFactory, png_bytes
 from tests.images.hostile import ACCEPTED, REFUSED
@@ -160,7 +160,7 @@ def test_a_failed_write_leaves_no_file_behind(monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(images, "change_record", broken)
+    monkeypatch.setattr(definitions, "change_record", broken)
     with pytest.raises(RuntimeError):
         set_image(badge, ACCEPTED["PNG"])
     assert (stored_files() if default_storage.exists("badge-images") else set()) == before
