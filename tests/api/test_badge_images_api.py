@@ -76,3 +76,23 @@ def test_viewers_cannot_upload_and_other_orgs_badges_are_not_found(viewer_a, edi
 def test_media_outside_the_stored_names_are_not_served(client):
     assert client.get("/media/../settings.py").status_code == 404
     assert client.get("/media/badge-images/notes.txt").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("form", "slot", "code"),
+    [
+        ({"name": "Gold"}, "issued", "IMAGE_FILE_REQUIRED"),
+        ({"name": "Gold", "file": "not a file part"}, "issued", "IMAGE_FILE_REQUIRED"),
+        ({}, "issued", "IMAGE_NAME_REQUIRED"),
+        ({"name": "G" * 101}, "issued", "IMAGE_NAME_INVALID"),
+        ({"name": "Gold"}, "shiny", "IMAGE_SLOT_INVALID"),
+    ],
+)
+def test_a_form_without_a_file_a_name_or_a_known_slot_is_a_400(editor_a, org_a, form, slot, code):
+    badge = BadgeFactory(org=org_a)
+    if "file" not in form and code != "IMAGE_FILE_REQUIRED":
+        form = {**form, "file": SimpleUploadedFile("icon.png", ACCEPTED["PNG"])}
+    response = editor_a.put(f"/api/v1/badges/{badge.pk}/images/{slot}/", form, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    assert editor_a.get(f"/api/v1/badges/{badge.pk}/").json()["images"] == []
