@@ -15,7 +15,7 @@ MANAGE := DJANGO_SETTINGS_MODULE=badges_project.settings.dev $(BIN)/python manag
 PG_URL ?= postgres://postgres@127.0.0.1:5432/badges
 answers = $(BIN)/python -c "import socket,sys; socket.create_connection(('127.0.0.1', $(1)), 1)" 2>/dev/null
 
-.PHONY: install run test test-sqlite test-postgres lint check contract bench bench-seed clean mutants
+.PHONY: install run test test-sqlite test-postgres lint check contract bench bench-seed bench-images clean mutants
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11), 'Python 3.11+ is needed'"
@@ -84,3 +84,8 @@ bench-seed: $(STAMP)
 ## the table of docs/performance.md; needs make bench-seed once).
 bench: $(STAMP)
 	$(BIN)/python bench/scale.py $(BENCH_ARGS)
+
+## The image checks on hostile files: time and peak memory of each refusal, next to ordinary
+## icons (issue #12's budget: 200 ms, 50 MB; no database needed).
+bench-images: $(STAMP)
+	$(BIN)/python bench/image_checks.py $(BENCH_ARGS)

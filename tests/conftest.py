@@ -9,6 +9,7 @@ from hypothesis import settings
 from rest_framework.test import APIClient
 
 from badges.models import Role
+from tests.browser import browser_executable
 from tests.factories import MembershipFactory, OrganizationFactory, TokenFactory
 
 pytest_plugins = ["tests.customer_view"]
@@ -25,6 +26,7 @@ def pytest_collection_modifyitems(config, items):
     available = {
         "postgres": os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql")),
         "redis": bool(os.environ.get("CELERY_BROKER_URL")),
+        "browser": bool(os.environ.get("BROWSER_REQUIRED") or browser_executable()),
     }
     for marker, present in available.items():
         if present:

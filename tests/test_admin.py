@@ -4,14 +4,16 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from badges.models import Badge, BadgeChange, BadgeClaim, Organization
+from badges.models import Badge, BadgeChange, BadgeClaim, BadgeImage, Organization
 from tests.factories import (
     BadgeBenefitFactory,
     BadgeChangeFactory,
     BadgeClaimFactory,
     BadgeFactory,
+    BadgeImageFactory,
     EnrolmentFactory,
     FixedWindowConfigFactory,
     IssuanceFactory,
@@ -20,6 +22,7 @@ from tests.factories import (
     RollingLimitFactory,
     UserFactory,
 )
+from tests.images.hostile import ACCEPTED, REFUSED
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +45,7 @@ def operator(client):
         "rollinglimit",
         "fixedwindowconfig",
         "badgechange",
+        "badgeimage",
         "organization",
         "membership",
         "customer",
@@ -60,6 +64,7 @@ def test_every_changelist_loads(operator, model):
     MembershipFactory(org=badge.org)
     IssueRequestFactory(issuance__badge=badge)
     EnrolmentFactory()
+    BadgeImageFactory(badge=badge)
     response = operator.get(f"/admin/badges/{model}/")
     assert response.status_code == 200
 
@@ -197,3 +202,30 @@ def test_issuance_status_filter_uses_the_derived_status(operator):
     page = operator.get("/admin/badges/issuance/?status=EXPIRED").content.decode()
     assert str(expired.issual_id) in page
     assert str(active.issual_id) not in page
+
+
+def test_admin_sets_and_removes_images_through_the_service(
+    operator, django_capture_on_commit_callbacks
+):
+    badge = BadgeFactory()
+    form = {"badge": badge.pk, "slot": "issued", "name": "Gold"}
+    hostile = SimpleUploadedFile("star.png", REFUSED["onload on the root"][0])
+    response = operator.post("/admin/badges/badgeimage/add/", {**form, "file": hostile})
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors.as_data()
+    assert [e.code for e in errors["file"]] == ["SVG_ACTIVE_CONTENT"]
+    assert not BadgeImage.objects.exists()
+
+    upload = SimpleUploadedFile("star.png", ACCEPTED["public DOCTYPE icon"])
+    response = operator.post("/admin/badges/badgeimage/add/", {**form, "file": upload})
+    assert response.status_code == 302
+    image = BadgeImage.objects.get()
+    assert (image.content_type, image.uploaded_by) == ("image/svg+xml", operator.user)
+    page = operator.get(f"/admin/badges/badge/{badge.pk}/change/").content.decode()
+    assert image.file.url in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        operator.post(f"/admin/badges/badgeimage/{image.pk}/delete/", {"post": "yes"})
+    assert not BadgeImage.objects.exists()
+    assert not image.file.storage.exists(image.file.name)
+    assert [c.action for c in badge.changes.all()[:2]] == ["image_removed", "image_set"]

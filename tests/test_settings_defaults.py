@@ -57,3 +57,15 @@ def test_a_bare_start_without_a_secret_key_refuses_to_run(entry_point):
     result = run(["-c", ENTRY_POINTS[entry_point]])
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_media_storage_comes_from_the_environment():
+    report = "from django.conf import settings; print(settings.STORAGES['default'])"
+    storage = {"DJANGO_MEDIA_STORAGE": "storages.backends.s3.S3Storage"}
+    options = {"DJANGO_MEDIA_STORAGE_OPTIONS": '{"bucket_name": "badge-images"}'}
+    result = run(
+        ["manage.py", "shell", "--no-imports", "-c", report], **SECRETS, **storage, **options
+    )
+    assert result.stdout.strip() == (
+        "{'BACKEND': 'storages.backends.s3.S3Storage', 'OPTIONS': {'bucket_name': 'badge-images'}}"
+    ), result.stderr

@@ -21,11 +21,12 @@ from .serializers.badges import BadgeSerializer
 IMAGE_REFUSALS = error_response(
     "IMAGE_TOO_LARGE (over 2 MB), IMAGE_FORMAT_UNSUPPORTED (not PNG, JPEG or SVG by its "
     "content), IMAGE_UNREADABLE (damaged, cut short, bytes after a PNG's end, or SVG not "
-    "well-formed), IMAGE_TOO_MANY_PIXELS (over 4096 x 4096, embedded images too), "
+    "well-formed), IMAGE_TOO_MANY_PIXELS (over 2048 x 2048, embedded images too), "
     "IMAGE_NOT_SQUARE, SVG_DOCTYPE_FORBIDDEN (a DTD but the public SVG one, entities, "
     "XInclude), SVG_ACTIVE_CONTENT (scripts, handlers, script or data: URLs, foreignObject, "
     "HTML, animated href or handlers), SVG_EXTERNAL_REFERENCE (a reference or CSS url()/@import "
     "to anything but a #fragment), SVG_USE_LIMIT (over 500 <use> or nested over 2 deep), "
+    "SVG_TOO_COMPLEX (over 10,000 elements or nested over 100 deep), "
     "SVG_GEOMETRY_INVALID (no viewBox nor unitless width and height), IMAGE_FILE_REQUIRED, "
     "IMAGE_NAME_REQUIRED, IMAGE_NAME_INVALID, IMAGE_SLOT_INVALID. Nothing stored changes."
 )

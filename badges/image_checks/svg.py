@@ -4,21 +4,26 @@ The checks run in this order, and the first rule broken is the one named:
 
 1. the prolog: no DTD but the public SVG 1.0/1.1 one, never an internal subset (an ``ATTLIST``
    default would add an ``onload`` the text does not show), no entity, no XInclude;
-2. active content: scripts and HTML elements (any namespace, any case), ``foreignObject``,
-   event handlers (any ``on*`` attribute), ``javascript:``/``vbscript:`` anywhere, ``data:``
-   URLs but PNG and JPEG, SMIL animating ``href`` or a handler, processing instructions;
-3. external references: any ``href`` but a ``#fragment``, CSS ``@import`` and ``url()`` to
+2. complexity, before and while parsing: at most 10,000 elements, nested at most 100 deep,
+   50,000 attributes, 100 on an element, and 1,000 CSS escapes (beyond these the checks
+   would take seconds, or the sanitiser fails);
+3. active content: scripts and HTML elements (any case, in a namespace a browser renders),
+   ``foreignObject``, event handlers (any ``on*`` attribute), ``javascript:``/``vbscript:``
+   anywhere, ``data:`` URLs but PNG and JPEG, SMIL animating ``href`` or a handler, processing
+   instructions;
+4. external references: any ``href`` but a ``#fragment``, CSS ``@import`` and ``url()`` to
    anything but a ``#fragment`` (CSS escapes and comments undone first);
-4. ``<use>``: at most 500, nested at most 2 deep (a chain of uses multiplies what a browser
+5. ``<use>``: at most 500, nested at most 2 deep (a chain of uses multiplies what a browser
    draws: 10 levels of 10 is 10^10 shapes);
-5. embedded PNG/JPEG ``data:`` images: the raster rules, pixel cap included;
-6. geometry: square by ``viewBox``, else by unitless ``width`` and ``height``.
+6. embedded PNG/JPEG ``data:`` images: the raster rules, pixel cap included;
+7. geometry: square by ``viewBox``, else by unitless ``width`` and ``height``.
 
 What passes is filtered by svg-hush (Cloudflare's sanitiser) and the output checked again:
 what is stored holds nothing the rules refuse, whatever either one missed."""
 
 import base64
 import binascii
+import functools
 import math
 import re
 import xml.etree.ElementTree as ET
@@ -70,7 +75,24 @@ ACTIVE_ELEMENTS = frozenset(
         "include",
     ]
 )
+# The namespaces whose elements a browser gives behaviour to; elsewhere (RDF, Dublin Core,
+# editors' own) a ``source`` or ``link`` is inert metadata.
+RENDERED_NAMESPACES = frozenset(
+    ["", SVG, "http://www.w3.org/1999/xhtml", "http://www.w3.org/1998/Math/MathML"]
+)
 SMIL = frozenset({"animate", "set", "animatetransform", "animatemotion", "animatecolor"})
+# Far above what an icon export holds; they keep parsing linear (expat slows down
+# quadratically on deep nesting: 10,000 levels took 4.5 s and 450 MB).
+MAX_ELEMENTS = 10_000
+MAX_DEPTH = 100
+# Counted from the bytes before parsing, as "=" signs: the parser hands over a start tag's
+# attributes all at once, and 300,000 of them in one tag cost half a second to read.
+MAX_ATTRIBUTES = 50_000
+# svg-hush's XML reader takes at most 200 attributes on an element (and names of up to 1,000
+# characters, which only its refusal catches).
+MAX_ELEMENT_ATTRIBUTES = 100
+# Each CSS escape is undone by a Python call; icons use none.
+MAX_CSS_ESCAPES = 1_000
 MAX_USES = 500
 MAX_USE_DEPTH = 2
 UNITLESS = re.compile(r"\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)(?:px)?\s*")
@@ -82,8 +104,14 @@ INSTRUCTION = re.compile(rb"<\?(?!xml\s)", re.I)
 INVISIBLE = re.compile(
     r"[\x00-\x20\x7f-\xa0\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff]"
 )
+# A comment, or an unclosed one to the end; possessive, so each character is read once.
+CSS_COMMENT = re.compile(r"/\*(?:[^*]++|\*(?!/))*+(?:\*/|\Z)")
 CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)", re.S)
-CSS_URL = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)", re.S | re.I)
+# The CSS functions that load what they name, and those that take an image by a string,
+# searched in lower-cased text: the possessive quantifiers keep the search linear (nothing is
+# tried twice), and a leading alternation of letters lets it skip ahead.
+CSS_EXTERNAL_REFERENCE = re.compile(r"(?:url|src)\(\s*+['\"]?+\s*+(?!#)(.{0,60}+)", re.S)
+CSS_IMAGE_FUNCTION = re.compile(r"(?:image|image-set|cross-fade)\(")
 RASTER_DATA_URL = re.compile(r"data:image/(png|jpeg|jpg);base64,(.*)", re.S | re.I)
 
 
@@ -100,7 +128,13 @@ def looks_like_svg(data: bytes) -> bool:
 def checked_svg(data: bytes) -> CheckedImage:
     root = _parsed(data)
     width, height = _checked_content(root)
-    cleaned = py_svg_hush.filter_svg(data, keep_data_url_mime_types={"image": ["png", "jpeg"]})
+    try:
+        cleaned = py_svg_hush.filter_svg(data, keep_data_url_mime_types={"image": ["png", "jpeg"]})
+    except ValueError as error:
+        raise refused(
+            "IMAGE_UNREADABLE",
+            "The SVG could not be read to be sanitised (a name over 1,000 characters, say).",
+        ) from error
     again = _parsed(cleaned)
     if _checked_content(again) != (width, height):
         raise refused("SVG_ACTIVE_CONTENT", "The SVG could not be made safe to show.")
@@ -109,8 +143,10 @@ def checked_svg(data: bytes) -> CheckedImage:
 
 def _parsed(data: bytes) -> ET.Element:
     _check_prolog(data)
+    if data.count(b"=") > MAX_ATTRIBUTES:
+        raise _too_complex(f"at most {MAX_ATTRIBUTES:,} attributes")
     parser = DefusedXMLParser(
-        target=ET.TreeBuilder(insert_pis=True),
+        target=BoundedTreeBuilder(),
         forbid_dtd=False,
         forbid_entities=True,
         forbid_external=True,
@@ -127,6 +163,34 @@ def _parsed(data: bytes) -> ET.Element:
             "IMAGE_FORMAT_UNSUPPORTED", "The file's root element is not an SVG <svg> element."
         )
     return root
+
+
+class BoundedTreeBuilder(ET.TreeBuilder):
+    """Builds the tree and stops the parse as soon as it holds more elements, or nests them
+    deeper, than an icon does."""
+
+    def __init__(self):
+        super().__init__(insert_pis=True)
+        self.elements = self.depth = 0
+
+    def start(self, tag, attrs):
+        self.elements += 1
+        self.depth += 1
+        if self.elements > MAX_ELEMENTS or self.depth > MAX_DEPTH:
+            raise _too_complex(
+                f"at most {MAX_ELEMENTS:,} elements, nested at most {MAX_DEPTH} deep"
+            )
+        if len(attrs) > MAX_ELEMENT_ATTRIBUTES:
+            raise _too_complex(f"at most {MAX_ELEMENT_ATTRIBUTES} attributes on an element")
+        return super().start(tag, attrs)
+
+    def end(self, tag):
+        self.depth -= 1
+        return super().end(tag)
+
+
+def _too_complex(limit: str):
+    return refused("SVG_TOO_COMPLEX", f"An SVG icon may hold {limit}.")
 
 
 def _doctype_refused():
@@ -153,21 +217,23 @@ def _check_prolog(data: bytes) -> None:
 
 
 def _checked_content(root: ET.Element) -> tuple[float, float]:
-    """Run rules 2 to 6 over the parsed document; the root's width and height."""
+    """Run rules 3 to 7 over the parsed document; the root's width and height."""
     elements = list(root.iter())
     for check in (_active_content, _external_references):
         for problem in check(elements):
             raise problem
     _check_uses(elements)
     for value in _attribute_values(elements):
-        embedded = RASTER_DATA_URL.fullmatch(INVISIBLE.sub("", value))
+        embedded = ":" in value and RASTER_DATA_URL.fullmatch(INVISIBLE.sub("", value))
         if embedded:
             _check_embedded_raster(embedded.group(2))
     return _geometry(root)
 
 
+@functools.lru_cache(maxsize=1024)
 def _local(name: str) -> str:
-    return name.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
+    """A name without its namespace or prefix, lower-cased."""
+    return name.rpartition("}")[2].rpartition(":")[2].lower()
 
 
 def _attribute_values(elements) -> Iterator[str]:
@@ -183,11 +249,16 @@ def _active_content(elements) -> Iterator:
         if not isinstance(element.tag, str):
             continue
         tag = _local(element.tag)
-        if tag in ACTIVE_ELEMENTS or element.tag.startswith("{http://www.w3.org/1999/xhtml}"):
+        namespace = element.tag[1:].split("}", 1)[0] if element.tag.startswith("{") else ""
+        if namespace == "http://www.w3.org/1999/xhtml" or (
+            tag in ACTIVE_ELEMENTS and namespace in RENDERED_NAMESPACES
+        ):
             yield _active(f"a <{tag}> element")
         for name, value in element.attrib.items():
             if _local(name).startswith("on"):
                 yield _active(f"an event handler ({_local(name)})")
+            if ":" not in value:  # no scheme, even with invisible characters among its letters
+                continue
             plain = INVISIBLE.sub("", value).lower()
             if "javascript:" in plain or "vbscript:" in plain:
                 yield _active("a script URL")
@@ -204,16 +275,22 @@ def _active(what: str):
 
 
 def _external_references(elements) -> Iterator:
+    escapes = 0
     for element in elements:
         if not isinstance(element.tag, str):
             continue
+        styles = [element.text or ""] if _local(element.tag) == "style" else []
         for name, value in element.attrib.items():
-            target = INVISIBLE.sub("", value)
-            if _local(name) == "href" and not _is_local_or_raster(target):
-                yield _external(f"a link to {target[:60]!r}")
-            yield from _css_problems(value)
-        if _local(element.tag) == "style":
-            yield from _css_problems(element.text or "")
+            if _local(name) == "href":
+                target = INVISIBLE.sub("", value)
+                if not _is_local_or_raster(target):
+                    yield _external(f"a link to {target[:60]!r}")
+            styles.append(value)
+        for css in styles:
+            escapes += css.count("\\")
+            if escapes > MAX_CSS_ESCAPES:
+                yield _too_complex(f"at most {MAX_CSS_ESCAPES:,} CSS escapes")
+            yield from _css_problems(css)
 
 
 def _is_local_or_raster(target: str) -> bool:
@@ -221,15 +298,16 @@ def _is_local_or_raster(target: str) -> bool:
 
 
 def _css_problems(css: str) -> Iterator:
-    if not any(sign in css.lower() for sign in ("\\", "url", "@", "/*")):
+    lowered = css.lower()
+    if not any(sign in lowered for sign in ("\\", "url", "src", "image", "fade", "@", "/*")):
         return
-    plain = re.sub(r"/\*.*?\*/", "", CSS_ESCAPE.sub(_unescaped, css), flags=re.S)
-    plain = INVISIBLE.sub(" ", plain)
-    if "@import" in plain.lower():
+    plain = INVISIBLE.sub(" ", CSS_COMMENT.sub("", CSS_ESCAPE.sub(_unescaped, css))).lower()
+    if "@import" in plain:
         yield _external("a CSS @import")
-    for _, target in CSS_URL.findall(plain):
-        if not target.strip().startswith("#"):
-            yield _external(f"a CSS url() to {target.strip()[:60]!r}")
+    if found := CSS_IMAGE_FUNCTION.search(plain):
+        yield _external(f"a CSS {found.group(0)})")
+    if found := CSS_EXTERNAL_REFERENCE.search(plain):
+        yield _external(f"a CSS url() to {found.group(1).strip()!r}")
 
 
 def _unescaped(found: re.Match) -> str:
@@ -247,27 +325,40 @@ def _external(what: str):
 
 
 def _check_uses(elements) -> None:
-    uses = [e for e in elements if isinstance(e.tag, str) and _local(e.tag) == "use"]
+    uses = [e for e in elements if _is_use(e)]
     if len(uses) > MAX_USES:
         raise _use_limit(f"{len(uses)} <use> elements; at most {MAX_USES}")
+    if not uses:
+        return
     by_id = {e.get("id"): e for e in elements if isinstance(e.tag, str) and e.get("id")}
-    uses_set = set(uses)
-    depths: dict[int, int] = {}
+    deepest: dict[int, int] = {}
+    visiting: set[int] = set()
 
-    def depth(use: ET.Element, seen: frozenset) -> int:
-        if id(use) in depths:
-            return depths[id(use)]
-        if id(use) in seen or len(seen) > MAX_USE_DEPTH:
+    def deepest_within(element: ET.Element) -> int:
+        """The longest chain of uses drawn from ``element``'s subtree, each subtree walked
+        once; a use that reaches itself (through its target or an ancestor) is refused."""
+        key = id(element)
+        if key in deepest:
+            return deepest[key]
+        if key in visiting:
             raise _use_limit(f"<use> nested over {MAX_USE_DEPTH} deep")
-        target = by_id.get(_href(use).lstrip("#"))
-        inner = [] if target is None else [e for e in target.iter() if e in uses_set]
-        found = 1 + max((depth(e, seen | {id(use)}) for e in inner), default=0)
-        depths[id(use)] = found
+        visiting.add(key)
+        found = max((deepest_within(child) for child in element), default=0)
+        if _is_use(element):
+            target = by_id.get(_href(element).lstrip("#"))
+            chain = 1 + (0 if target is None else deepest_within(target))
+            if chain > MAX_USE_DEPTH:
+                raise _use_limit(f"<use> nested over {MAX_USE_DEPTH} deep")
+            found = max(found, chain)
+        visiting.discard(key)
+        deepest[key] = found
         return found
 
-    for use in uses:
-        if depth(use, frozenset()) > MAX_USE_DEPTH:
-            raise _use_limit(f"<use> nested over {MAX_USE_DEPTH} deep")
+    deepest_within(elements[0])
+
+
+def _is_use(element: ET.Element) -> bool:
+    return isinstance(element.tag, str) and _local(element.tag) == "use"
 
 
 def _href(element: ET.Element) -> str:

@@ -19,8 +19,16 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# Badge images: files under MEDIA_ROOT by default; an object store through django-storages
+# (docs/deploy.md, Media), e.g. DJANGO_MEDIA_STORAGE=storages.backends.s3.S3Storage and
+# DJANGO_MEDIA_STORAGE_OPTIONS='{"bucket_name": "badge-images", "custom_domain": "..."}'.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env(
+            "DJANGO_MEDIA_STORAGE", default="django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": env.json("DJANGO_MEDIA_STORAGE_OPTIONS", default={}),
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -13,7 +13,7 @@ from badges.models import BadgeChange, BadgeImage
 from badges.services import definitions
 from badges.services.images import badge_image_remove, badge_image_set
 from tests.factories import BadgeFactory, BadgeImageFactory, UserFactory, png_bytes
-from tests.images.hostile import ACCEPTED, REFUSED
+from tests.images.hostile import ACCEPTED, ICONS, REFUSED
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,7 @@ def test_the_corpus_covers_every_refusal_code():
         "SVG_ACTIVE_CONTENT",
         "SVG_EXTERNAL_REFERENCE",
         "SVG_USE_LIMIT",
+        "SVG_TOO_COMPLEX",
     }
     assert len(REFUSED) >= 40
 
@@ -54,15 +55,20 @@ def test_a_hostile_file_is_refused_with_the_rule_it_breaks(name):
     assert (violation.code, violation.field) == (code, "file")
 
 
-@pytest.mark.parametrize("name", ACCEPTED)
+@pytest.mark.parametrize("name", [*ACCEPTED, *ICONS])
 def test_an_ordinary_image_is_accepted_and_an_svg_stays_inert_when_read_back(name):
-    checked = checked_image(ACCEPTED[name])
+    checked = checked_image({**ACCEPTED, **ICONS}[name])
     assert checked.width == checked.height > 0
     if checked.content_type == "image/svg+xml":
         stored = checked.content
         assert b"<script" not in stored.lower() and b"onload" not in stored.lower()
         assert _checked_content(_parsed(stored)) == (checked.width, checked.height)
         assert checked_image(stored).content == stored  # sanitising again changes nothing
+
+
+def test_the_icon_exports_are_at_least_ten_and_five_carry_the_public_doctype():
+    assert len(ICONS) >= 10
+    assert sum(b"-//W3C//DTD SVG 1.1//EN" in icon for icon in ICONS.values()) >= 5
 
 
 def test_the_size_cap_is_2_mb_exactly():
@@ -76,14 +82,14 @@ def test_the_size_cap_is_2_mb_exactly():
     assert refused.value.violations[0].code == "IMAGE_TOO_LARGE"
 
 
-def test_the_pixel_cap_is_4096_squared():
+def test_the_pixel_cap_is_2048_squared():
     from tests.images.hostile import png_claiming
 
     with pytest.raises(RuleViolation) as refused:
-        checked_image(png_claiming(4096, 4096))
+        checked_image(png_claiming(2048, 2048))
     assert refused.value.violations[0].code == "IMAGE_UNREADABLE"  # under the cap: decoded
     with pytest.raises(RuleViolation) as refused:
-        checked_image(png_claiming(4097, 4096))
+        checked_image(png_claiming(2049, 2048))
     assert refused.value.violations[0].code == "IMAGE_TOO_MANY_PIXELS"
 
 
