@@ -38,6 +38,13 @@ class LoadedFromRows:
         return new
 
 
+def related_known(instance: models.Model, name: str, related: models.Model) -> None:
+    """Cache ``related`` as ``instance``'s ``name``, whose key already holds ``related``'s:
+    what the foreign key's descriptor would store, without its checks (a page of badges sets
+    some two hundred)."""
+    instance._state.fields_cache[name] = related
+
+
 @functools.cache
 def model_shape(model: type[models.Model]) -> tuple[list[str], list[str], list[tuple]]:
     """The model's columns (quoted, unqualified), their attribute names, and per column the
@@ -61,13 +68,17 @@ def instances_from(model: type[models.Model], rows: Iterable[Sequence]) -> list[
     ``model_shape`` order."""
     _, names, converters = model_shape(model)
     database = connections[DEFAULT_DB_ALIAS]  # the thread's own, not the proxy, once
+    converted = [
+        (index, column, steps) for index, (column, steps) in enumerate(converters) if steps
+    ]
+    alias, from_db = database.alias, model.from_db
     built = []
     for row in rows:
         values = list(row)
-        for index, (column, steps) in enumerate(converters):
+        for index, column, steps in converted:
             for step in steps:
                 values[index] = step(values[index], column, database)
-        built.append(model.from_db(database.alias, names, values))
+        built.append(from_db(alias, names, values))
     return built
 
 

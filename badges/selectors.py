@@ -42,7 +42,13 @@ from badges.models import (
     Membership,
     Organization,
 )
-from badges.rows import instances_from, instances_read, model_shape, rows_where_in
+from badges.rows import (
+    instances_from,
+    instances_read,
+    model_shape,
+    related_known,
+    rows_where_in,
+)
 from badges.values import is_customer_id
 from badges.windows import ConfigState, config_states, counted_span
 from customfields.selectors import badge_values_loaded
@@ -255,10 +261,8 @@ def badge_reads_loaded(badges: list[Badge]) -> list[Badge]:
     user = get_user_model()
     users = {u.pk: u for u in rows_where_in(user, user._meta.pk.name, authors)}
     for badge in badges:
-        if badge.created_by_id is not None:
-            badge.created_by = users[badge.created_by_id]
-        if badge.updated_by_id is not None:
-            badge.updated_by = users[badge.updated_by_id]
+        related_known(badge, "created_by", users.get(badge.created_by_id))
+        related_known(badge, "updated_by", users.get(badge.updated_by_id))
     return badge_field_values_loaded(badges, badges[0].org)
 
 
@@ -270,8 +274,9 @@ def _parts_loaded(badges: list[Badge], relations) -> None:
         by_badge = {key: [] for key in by_key}
         part = Badge._meta.get_field(relation)
         for row in rows_where_in(part.related_model, part.field.name, by_key):
-            row.badge = by_key[row.badge_id]
-            by_badge[row.badge_id].append(row)
+            badge = by_key[row.badge_id]
+            related_known(row, "badge", badge)
+            by_badge[badge.pk].append(row)
         for badge in badges:
             badge.__dict__[f"{relation}_rows"] = by_badge[badge.pk]
 

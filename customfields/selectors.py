@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from badges.rows import rows_where_in
+from badges.rows import related_known, rows_where_in
 from customfields.models import BadgeFieldValue, CustomField
 from customfields.values import FieldRead, FieldValue, typed
 
@@ -30,7 +30,7 @@ def badge_values_loaded(badges: list, org) -> None:
     by_badge = {badge.pk: [] for badge in badges}
     for value in values:
         if value.field_id in fields:
-            value.field = fields[value.field_id]
+            related_known(value, "field", fields[value.field_id])
             by_badge[value.badge_id].append(value)
     for badge in badges:
         badge.active_field_values = by_badge[badge.pk]
