@@ -35,17 +35,23 @@ import django  # noqa: E402
 
 django.setup()
 
-from PIL import Image  # noqa: E402
+from PIL import Image, PngImagePlugin  # noqa: E402
 
 from badges.exceptions import RuleViolation  # noqa: E402
 from badges.image_checks import MAX_IMAGE_BYTES, checked_image  # noqa: E402
-from badges.image_checks.raster import MAX_IMAGE_PIXELS  # noqa: E402
-from badges.image_checks.svg import MAX_ATTRIBUTES, MAX_CSS_ESCAPES, MAX_ELEMENTS  # noqa: E402
+from badges.image_checks.raster import MAX_IMAGE_PIXELS, MAX_JPEG_SCANS  # noqa: E402
+from badges.image_checks.svg import (  # noqa: E402
+    MAX_ATTRIBUTES,
+    MAX_CSS_ESCAPES,
+    MAX_ELEMENTS,
+    MAX_EMBEDDED_IMAGES,
+)
 from tests.images.hostile import (  # noqa: E402
     ACCEPTED,
     ICONS,
     REFUSED,
     attributes,
+    embedded,
     png_chunk,
     svg,
 )
@@ -78,9 +84,39 @@ def png_stream_cut(data: bytes) -> bytes:
     return data[:8] + header + png_chunk(b"IDAT", pixels[:-64]) + png_chunk(b"IEND", b"")
 
 
+def text(n: int) -> PngImagePlugin.PngInfo:
+    info = PngImagePlugin.PngInfo()
+    info.add_text("n", str(n))
+    return info
+
+
+def scans_repeated(data: bytes, count: int) -> bytes:
+    """The progressive JPEG with its first AC scan repeated up to ``count`` scans in all."""
+    scans, at = [], 2
+    while data[at + 1] != 0xD9:
+        (length,) = struct.unpack(">H", data[at + 2 : at + 4])
+        end = at + 2 + length
+        if data[at + 1] == 0xDA:
+            while not (data[end] == 0xFF and data[end + 1] and not 0xD0 <= data[end + 1] <= 0xD7):
+                end += 1
+            scans.append((at, end))
+        at = end
+    start, end = scans[1]
+    return data[:end] + data[start:end] * (count - len(scans)) + data[end:]
+
+
 def worst_cases() -> dict[str, tuple[bytes, str]]:
     png_at_cap = encoded(gradient("RGBA", SIDE, SIDE), "PNG")
     jpeg_at_cap = encoded(gradient("CMYK", SIDE, SIDE), "JPEG", quality=95)
+    jpeg_at_cap_in_scans = scans_repeated(
+        encoded(gradient("L", SIDE, SIDE), "JPEG", progressive=True), MAX_JPEG_SCANS
+    )
+    # Distinct colour images sharing the pixel cap, all decoded before the geometry refuses.
+    share = SIDE // int(MAX_EMBEDDED_IMAGES**0.5)
+    shares = [
+        encoded(gradient("RGBA", share, share), "PNG", pnginfo=text(n))
+        for n in range(MAX_EMBEDDED_IMAGES)
+    ]
     rects = "<rect/>" * (MAX_ELEMENTS - 2)
     room = MAX_IMAGE_BYTES - 400
     escapes = "\\61 " * MAX_CSS_ESCAPES
@@ -102,6 +138,16 @@ def worst_cases() -> dict[str, tuple[bytes, str]]:
                 + '"/>'
             ),
             "IMAGE_UNREADABLE",
+        ),
+        "JPEG at the pixel cap in 64 scans, cut": (
+            jpeg_at_cap_in_scans[: len(jpeg_at_cap_in_scans) * 9 // 10],
+            "IMAGE_UNREADABLE",
+        ),
+        "SVG embedding 16 PNGs sharing the cap, not square": (
+            svg("".join(embedded(png) for png in shares)).replace(
+                b'viewBox="0 0 24 24"', b'viewBox="0 0 24 25"'
+            ),
+            "IMAGE_NOT_SQUARE",
         ),
         "SVG at the element cap, script last": (svg(rects + "<script/>"), "SVG_ACTIVE_CONTENT"),
         "SVG at the element cap, not square": (

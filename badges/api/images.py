@@ -5,6 +5,8 @@ import io
 
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -21,12 +23,14 @@ from .serializers.badges import BadgeSerializer
 IMAGE_REFUSALS = error_response(
     "IMAGE_TOO_LARGE (over 2 MB), IMAGE_FORMAT_UNSUPPORTED (not PNG, JPEG or SVG by its "
     "content), IMAGE_UNREADABLE (damaged, cut short, bytes after a PNG's end, or SVG not "
-    "well-formed), IMAGE_TOO_MANY_PIXELS (over 2048 x 2048, embedded images too), "
+    "well-formed), IMAGE_TOO_MANY_PIXELS (over 2048 x 2048; an SVG's embedded images together), "
     "IMAGE_NOT_SQUARE, SVG_DOCTYPE_FORBIDDEN (a DTD but the public SVG one, entities, "
     "XInclude), SVG_ACTIVE_CONTENT (scripts, handlers, script or data: URLs, foreignObject, "
     "HTML, animated href or handlers), SVG_EXTERNAL_REFERENCE (a reference or CSS url()/@import "
     "to anything but a #fragment), SVG_USE_LIMIT (over 500 <use> or nested over 2 deep), "
-    "SVG_TOO_COMPLEX (over 10,000 elements or nested over 100 deep), "
+    "SVG_TOO_COMPLEX (over 10,000 elements, nested over 100 deep, 50,000 attributes, 100 on "
+    "an element, 1,000 CSS escapes or 16 embedded images), IMAGE_TOO_COMPLEX (a JPEG of over "
+    "64 scans), "
     "SVG_GEOMETRY_INVALID (no viewBox nor unitless width and height), IMAGE_FILE_REQUIRED, "
     "IMAGE_NAME_REQUIRED, IMAGE_NAME_INVALID, IMAGE_SLOT_INVALID. Nothing stored changes."
 )
@@ -38,14 +42,17 @@ UPLOAD_OVERHEAD = 64 * 1024
 
 
 class CappedImageUpload(FileUploadHandler):
-    """Keeps an uploaded file in memory up to the image cap, and stops reading the upload
-    (discarding the rest) as soon as it, or the declared body, is larger."""
+    """Keeps an uploaded file in memory up to the image cap. A larger file stops the parse:
+    the rest of the body is read and thrown away, never held. A body declared larger than an
+    image and its form is not parsed at all."""
 
     too_large = False
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         if content_length > MAX_IMAGE_BYTES + UPLOAD_OVERHEAD:
-            self._stop()
+            self.too_large = True
+            return QueryDict(), MultiValueDict()  # the parse's result: nothing
+        return None
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)

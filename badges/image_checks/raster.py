@@ -6,13 +6,22 @@ import struct
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from badges.exceptions import RuleViolation
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 # Decoding holds up to 4 bytes a pixel: 16 MB at the cap, inside the 50 MB a check may take.
 MAX_IMAGE_PIXELS = 2048 * 2048
+# A progressive JPEG is decoded scan by scan; encoders write about ten. 130,000 repeated scans
+# in 2 MB took a minute to decode. A scan starts with the SOS marker, which the entropy-coded
+# data can't hold (an 0xFF there is followed by 0x00).
+MAX_JPEG_SCANS = 64
+JPEG_SCAN_START = b"\xff\xda"
+# PNG text chunks (metadata) are inflated as they are read: Pillow's defaults let them take
+# 64 MB. Icons carry a few kilobytes (an editor's XMP packet at most some tens).
+PngImagePlugin.MAX_TEXT_CHUNK = 256 * 1024
+PngImagePlugin.MAX_TEXT_MEMORY = 1024 * 1024
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 JPEG_SIGNATURE = b"\xff\xd8\xff"
 RASTERS = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg")}
@@ -34,16 +43,23 @@ def refused(code: str, message: str) -> RuleViolation:
     return RuleViolation.one(code, message, field="file")
 
 
-def checked_raster(data: bytes) -> CheckedImage:
-    """A PNG or JPEG, fully decoded under the pixel cap (its squareness not yet judged)."""
+def checked_raster(data: bytes, max_pixels: int = MAX_IMAGE_PIXELS) -> CheckedImage:
+    """A PNG or JPEG, fully decoded if it holds at most ``max_pixels`` (the cap, or what an SVG
+    has left of it); its squareness not yet judged."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=list(RASTERS)) as image:
                 width, height = image.size
                 kind = image.format
-                if width * height > MAX_IMAGE_PIXELS:
+                if width * height > max_pixels:
                     raise _too_many_pixels(width, height)
+                if kind == "JPEG" and data.count(JPEG_SCAN_START) > MAX_JPEG_SCANS:
+                    raise refused(
+                        "IMAGE_TOO_COMPLEX",
+                        f"A JPEG may be drawn in at most {MAX_JPEG_SCANS} scans (progressive "
+                        "passes).",
+                    )
                 image.verify()  # chunk checksums, before anything is decoded
             with Image.open(io.BytesIO(data), formats=[kind]) as image:
                 image.load()
@@ -51,7 +67,9 @@ def checked_raster(data: bytes) -> CheckedImage:
         raise _too_many_pixels(*_claimed_size(data)) from error
     except (OSError, SyntaxError, ValueError, EOFError, struct.error) as error:
         raise refused(
-            "IMAGE_UNREADABLE", "The image is damaged or cut short: it could not be decoded."
+            "IMAGE_UNREADABLE",
+            "The image is damaged or cut short, or its metadata is over 1 MB: it could not be "
+            "decoded.",
         ) from error
     if kind == "PNG" and _png_end(data) != len(data):
         raise refused(
@@ -64,8 +82,8 @@ def checked_raster(data: bytes) -> CheckedImage:
 def _too_many_pixels(width: int, height: int) -> RuleViolation:
     return refused(
         "IMAGE_TOO_MANY_PIXELS",
-        f"An image may hold at most {MAX_IMAGE_PIXELS:,} pixels (2048 x 2048); this one claims "
-        f"{width} x {height}.",
+        f"An image may hold at most {MAX_IMAGE_PIXELS:,} pixels (2048 x 2048), the images inside "
+        f"an SVG together too; this one claims {width} x {height}.",
     )
 
 

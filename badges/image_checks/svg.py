@@ -5,14 +5,15 @@ The checks run in this order, and the first rule broken is the one named:
 1. the prolog: no DTD but the public SVG 1.0/1.1 one, never an internal subset (an ``ATTLIST``
    default would add an ``onload`` the text does not show), no entity, no XInclude;
 2. complexity, before and while parsing: at most 10,000 elements, nested at most 100 deep,
-   50,000 attributes, 100 on an element, and 1,000 CSS escapes (beyond these the checks
-   would take seconds, or the sanitiser fails);
+   50,000 attributes, 100 on an element, 1,000 CSS escapes and 16 distinct embedded images
+   (beyond these the checks would take seconds, or the sanitiser fails);
 3. active content: scripts and HTML elements (any case, in a namespace a browser renders),
    ``foreignObject``, event handlers (any ``on*`` attribute), ``javascript:``/``vbscript:``
    anywhere, ``data:`` URLs but PNG and JPEG, SMIL animating ``href`` or a handler, processing
    instructions;
 4. external references: any ``href`` but a ``#fragment``, CSS ``@import`` and ``url()`` to
-   anything but a ``#fragment`` (CSS escapes and comments undone first);
+   anything but a ``#fragment`` (CSS escapes undone first; comments, which can't join a
+   ``url(``, are read as text);
 5. ``<use>``: at most 500, nested at most 2 deep (a chain of uses multiplies what a browser
    draws: 10 levels of 10 is 10^10 shapes);
 6. embedded PNG/JPEG ``data:`` images: the raster rules, pixel cap included;
@@ -33,7 +34,14 @@ import py_svg_hush
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from .raster import JPEG_SIGNATURE, PNG_SIGNATURE, CheckedImage, checked_raster, refused
+from .raster import (
+    JPEG_SIGNATURE,
+    MAX_IMAGE_PIXELS,
+    PNG_SIGNATURE,
+    CheckedImage,
+    checked_raster,
+    refused,
+)
 
 SVG = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
@@ -93,6 +101,9 @@ MAX_ATTRIBUTES = 50_000
 MAX_ELEMENT_ATTRIBUTES = 100
 # Each CSS escape is undone by a Python call; icons use none.
 MAX_CSS_ESCAPES = 1_000
+# Each embedded PNG or JPEG is decoded once, and together they hold at most the pixel cap:
+# 2,470 tiny ones that each claimed the cap took 20 s.
+MAX_EMBEDDED_IMAGES = 16
 MAX_USES = 500
 MAX_USE_DEPTH = 2
 UNITLESS = re.compile(r"\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)(?:px)?\s*")
@@ -104,8 +115,7 @@ INSTRUCTION = re.compile(rb"<\?(?!xml\s)", re.I)
 INVISIBLE = re.compile(
     r"[\x00-\x20\x7f-\xa0\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff]"
 )
-# A comment, or an unclosed one to the end; possessive, so each character is read once.
-CSS_COMMENT = re.compile(r"/\*(?:[^*]++|\*(?!/))*+(?:\*/|\Z)")
+CSS_SIGNS = ("\\", "url(", "src(", "image(", "image-set(", "fade(", "@import")
 CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)", re.S)
 # The CSS functions that load what they name, and those that take an image by a string,
 # searched in lower-cased text: the possessive quantifiers keep the search linear (nothing is
@@ -127,16 +137,18 @@ def looks_like_svg(data: bytes) -> bool:
 
 def checked_svg(data: bytes) -> CheckedImage:
     root = _parsed(data)
-    width, height = _checked_content(root)
+    rasters: dict[str, int] = {}
+    width, height = _checked_content(root, rasters)
     try:
         cleaned = py_svg_hush.filter_svg(data, keep_data_url_mime_types={"image": ["png", "jpeg"]})
     except ValueError as error:
         raise refused(
             "IMAGE_UNREADABLE",
-            "The SVG could not be read to be sanitised (a name over 1,000 characters, say).",
+            "The SVG could not be read by the sanitiser (an encoding other than UTF-8, or a "
+            "name over 1,000 characters, say).",
         ) from error
     again = _parsed(cleaned)
-    if _checked_content(again) != (width, height):
+    if _checked_content(again, rasters) != (width, height):
         raise refused("SVG_ACTIVE_CONTENT", "The SVG could not be made safe to show.")
     return CheckedImage(cleaned, "image/svg+xml", "svg", width, height)
 
@@ -216,17 +228,26 @@ def _check_prolog(data: bytes) -> None:
         raise _doctype_refused()
 
 
-def _checked_content(root: ET.Element) -> tuple[float, float]:
-    """Run rules 3 to 7 over the parsed document; the root's width and height."""
+def _checked_content(root: ET.Element, rasters: dict[str, int]) -> tuple[float, float]:
+    """Run rules 3 to 7 over the parsed document; the root's width and height. ``rasters``
+    holds the embedded images already checked, with their pixels: they are not decoded again,
+    and the others share what is left of the pixel cap."""
     elements = list(root.iter())
     for check in (_active_content, _external_references):
         for problem in check(elements):
             raise problem
     _check_uses(elements)
-    for value in _attribute_values(elements):
-        embedded = ":" in value and RASTER_DATA_URL.fullmatch(INVISIBLE.sub("", value))
-        if embedded:
-            _check_embedded_raster(embedded.group(2))
+    embedded = {
+        found.group(2)
+        for value in _attribute_values(elements)
+        if ":" in value and (found := RASTER_DATA_URL.fullmatch(INVISIBLE.sub("", value)))
+    }
+    if len(embedded) > MAX_EMBEDDED_IMAGES:
+        raise _too_complex(f"at most {MAX_EMBEDDED_IMAGES} embedded images")
+    for encoded in embedded - rasters.keys():
+        left = MAX_IMAGE_PIXELS - sum(rasters.values())
+        checked = _checked_embedded_raster(encoded, left)
+        rasters[encoded] = int(checked.width * checked.height)
     return _geometry(root)
 
 
@@ -279,13 +300,15 @@ def _external_references(elements) -> Iterator:
     for element in elements:
         if not isinstance(element.tag, str):
             continue
-        styles = [element.text or ""] if _local(element.tag) == "style" else []
+        # A style sheet is all the text inside <style>, after child elements too.
+        styles = ["".join(element.itertext())] if _local(element.tag) == "style" else []
         for name, value in element.attrib.items():
-            if _local(name) == "href":
-                target = INVISIBLE.sub("", value)
-                if not _is_local_or_raster(target):
-                    yield _external(f"a link to {target[:60]!r}")
-            styles.append(value)
+            if _local(name) != "href":
+                styles.append(value)  # a presentation attribute or style may hold CSS
+                continue
+            target = INVISIBLE.sub("", value)
+            if not _is_local_or_raster(target):
+                yield _external(f"a link to {target[:60]!r}")
         for css in styles:
             escapes += css.count("\\")
             if escapes > MAX_CSS_ESCAPES:
@@ -299,9 +322,12 @@ def _is_local_or_raster(target: str) -> bool:
 
 def _css_problems(css: str) -> Iterator:
     lowered = css.lower()
-    if not any(sign in lowered for sign in ("\\", "url", "src", "image", "fade", "@", "/*")):
+    # A CSS function's name and its "(" are one token: without an escape, "url(" is written so.
+    if not any(sign in lowered for sign in CSS_SIGNS):
         return
-    plain = INVISIBLE.sub(" ", CSS_COMMENT.sub("", CSS_ESCAPE.sub(_unescaped, css))).lower()
+    # Comments stay: one between "url" and "(" makes no url(), and a url() inside one (or in a
+    # string) is refused with the others rather than told apart from them.
+    plain = INVISIBLE.sub(" ", CSS_ESCAPE.sub(_unescaped, css)).lower()
     if "@import" in plain:
         yield _external("a CSS @import")
     if found := CSS_IMAGE_FUNCTION.search(plain):
@@ -369,14 +395,14 @@ def _use_limit(what: str):
     return refused("SVG_USE_LIMIT", f"The SVG has {what}.")
 
 
-def _check_embedded_raster(encoded: str) -> None:
+def _checked_embedded_raster(encoded: str, max_pixels: int) -> CheckedImage:
     try:
         raster = base64.b64decode(encoded, validate=False)
     except (binascii.Error, ValueError) as error:
         raise refused("IMAGE_UNREADABLE", "An image inside the SVG could not be read.") from error
     if not raster.startswith((PNG_SIGNATURE, JPEG_SIGNATURE)):
         raise refused("IMAGE_UNREADABLE", "An image inside the SVG is not a PNG or JPEG.")
-    checked_raster(raster)
+    return checked_raster(raster, max_pixels)
 
 
 def _geometry(root: ET.Element) -> tuple[float, float]:

@@ -28,7 +28,9 @@ def _checked_slot(slot: str) -> ImageSlot:
     return ImageSlot(slot)
 
 
-def _checked_name(name: str) -> str:
+def _checked_name(name) -> str:
+    if name is not None and not isinstance(name, str):
+        raise RuleViolation.one("IMAGE_NAME_INVALID", "An image name is text.", "name")
     name = (name or "").strip()
     if not name:
         raise RuleViolation.one("IMAGE_NAME_REQUIRED", "Give the image a name.", "name")

@@ -60,6 +60,12 @@ def test_an_upload_over_2_mb_is_refused_before_it_is_parsed(editor_a, org_a, mon
     assert "IMAGE_TOO_LARGE" in str(response.json())
 
 
+def test_a_body_declared_over_2_mb_and_a_form_is_refused_unparsed(editor_a, org_a):
+    big = ACCEPTED["PNG"] + b"\0" * (3 * 1024 * 1024)
+    response = put(editor_a, BadgeFactory(org=org_a), big)
+    assert (response.status_code, response.json()["code"]) == (400, "IMAGE_TOO_LARGE")
+
+
 def test_delete_empties_the_slot(editor_a, org_a):
     badge = BadgeFactory(org=org_a)
     put(editor_a, badge, ACCEPTED["JPEG"], slot="unissued")
@@ -86,6 +92,7 @@ def test_media_outside_the_stored_names_are_not_served(client):
         ({}, "issued", "IMAGE_NAME_REQUIRED"),
         ({"name": "G" * 101}, "issued", "IMAGE_NAME_INVALID"),
         ({"name": "Gold"}, "shiny", "IMAGE_SLOT_INVALID"),
+        ({"name": SimpleUploadedFile("name.txt", b"Gold")}, "issued", "IMAGE_NAME_INVALID"),
     ],
 )
 def test_a_form_without_a_file_a_name_or_a_known_slot_is_a_400(editor_a, org_a, form, slot, code):

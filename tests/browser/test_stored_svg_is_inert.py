@@ -13,9 +13,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from badges.image_checks import checked_image
 from badges.services.images import badge_image_set
 from tests.factories import BadgeFactory
-from tests.images.hostile import ICONS
+from tests.images.hostile import ACCEPTED, ICONS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,18 +31,20 @@ HOSTILE = b"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"
 
 
 class Recorder:
-    """Every request the page makes; those to other origins than ``allowed`` are stopped."""
+    """Every request the page makes; ``served`` URLs are answered with their SVG and no other
+    header, those to other origins than ``allowed`` are stopped."""
 
     def __init__(self, page, *allowed: str):
         self.urls: list[str] = []
         self.allowed = allowed
+        self.served = {f"{CONTROL_ORIGIN}/evil.svg": HOSTILE}
         page.route("**/*", self.handle)
 
     def handle(self, route):
         url = route.request.url
         self.urls.append(url)
-        if url.startswith(CONTROL_ORIGIN + "/evil.svg"):
-            route.fulfill(status=200, content_type="image/svg+xml", body=HOSTILE)
+        if url in self.served:
+            route.fulfill(status=200, content_type="image/svg+xml", body=self.served[url])
         elif url.startswith(self.allowed):
             route.continue_()
         else:
@@ -60,10 +63,10 @@ def visit(page, recorder: Recorder, url: str, settle: str):
 
 def test_without_the_media_headers_the_same_svg_runs_script_and_reaches_out(page, live_server):
     recorder = Recorder(page, CONTROL_ORIGIN, live_server.url)
-    _, made = visit(page, recorder, f"{CONTROL_ORIGIN}/evil.svg", live_server.url + "/admin/")
-    assert f"{CONTROL_ORIGIN}/beacon/script" in made
-    assert f"{CONTROL_ORIGIN}/beacon/onload" in made
-    assert "https://evil.example/pixel.png" in made
+    with page.expect_request(f"{CONTROL_ORIGIN}/beacon/onload"):  # the last to be sent
+        page.goto(f"{CONTROL_ORIGIN}/evil.svg", wait_until="load")
+    assert f"{CONTROL_ORIGIN}/beacon/script" in recorder.urls
+    assert "https://evil.example/pixel.png" in recorder.urls
 
 
 def test_a_stored_svg_holding_script_runs_none_and_sends_nothing(page, live_server):
@@ -91,3 +94,19 @@ def test_an_uploaded_icon_opened_top_level_loads_nothing_more(page, live_server)
     response, made = visit(page, recorder, media, live_server.url + "/admin/")
     assert (response.status, response.headers["content-type"]) == (200, "image/svg+xml")
     assert made == [media]
+
+
+def test_every_accepted_svg_as_stored_is_inert_even_without_the_media_headers(page, live_server):
+    """The checks alone: what they store, served with no policy at all, runs no script and
+    reaches nothing (the headers are a second line, not the only one)."""
+    stored = {
+        name: checked.content
+        for name, content in {**ACCEPTED, **ICONS}.items()
+        if (checked := checked_image(content)).content_type == "image/svg+xml"
+    }
+    recorder = Recorder(page, live_server.url)
+    for number, (name, content) in enumerate(stored.items()):
+        url = f"{CONTROL_ORIGIN}/stored-{number}.svg"
+        recorder.served[url] = content
+        _, made = visit(page, recorder, url, live_server.url + "/admin/")
+        assert made == [url], name

@@ -36,9 +36,9 @@ def png_claiming(width: int, height: int) -> bytes:
     )
 
 
-def jpeg_bytes(width: int, height: int) -> bytes:
+def jpeg_bytes(width: int, height: int, progressive: bool = False) -> bytes:
     held = io.BytesIO()
-    Image.new("RGB", (width, height), (10, 120, 200)).save(held, "JPEG")
+    Image.new("RGB", (width, height), (10, 120, 200)).save(held, "JPEG", progressive=progressive)
     return held.getvalue()
 
 
@@ -52,6 +52,31 @@ def nested_uses(depth: int) -> str:
         f'<g id="l{n}"><use href="#l{n - 1}"/><use href="#l{n - 1}"/></g>' for n in range(1, depth)
     ]
     return "<defs>" + "".join(levels) + f'</defs><use href="#l{depth - 1}"/>'
+
+
+def jpeg_scans(count: int) -> bytes:
+    """A progressive JPEG of ``count`` scans: its first AC scan repeated (an SOS marker, then
+    its data, up to the next marker)."""
+    data = jpeg_bytes(16, 16, progressive=True)
+    scans, at = [], 2
+    while data[at + 1] != 0xD9:
+        (length,) = struct.unpack(">H", data[at + 2 : at + 4])
+        end = at + 2 + length
+        if data[at + 1] == 0xDA:
+            while not (data[end] == 0xFF and data[end + 1] and not 0xD0 <= data[end + 1] <= 0xD7):
+                end += 1
+            scans.append((at, end))
+        at = end
+    start, end = scans[1]
+    extra = count - len(scans)
+    return data[:end] + data[start:end] * extra + data[end:]
+
+
+def png_with_text(size: int) -> bytes:
+    """A PNG whose compressed text chunk inflates to ``size`` bytes (a few kilobytes here)."""
+    plain = png_bytes(8)
+    text = png_chunk(b"zTXt", b"Comment\0\0" + zlib.compress(b"a" * size, 9))
+    return plain[:33] + text + plain[33:]
 
 
 # name -> (bytes, the rule that refuses them)
@@ -235,10 +260,32 @@ REFUSED = {
         svg("<style>rect { fill: url(https://evil/a#b) }</style>"),
         "SVG_EXTERNAL_REFERENCE",
     ),
-    "comment-split url()": (
-        svg("<style>rect { fill: u/**/rl(https://evil/a) }</style>"),
+    "url() after a comment in a string": (
+        svg('<style>a { x: "/*" } rect { fill: url(https://evil/a) }</style>'),
         "SVG_EXTERNAL_REFERENCE",
     ),
+    "url() after a comment in a url()": (
+        svg("<style>a { fill: url(#/*) } rect { fill: url(https://evil/a) }</style>"),
+        "SVG_EXTERNAL_REFERENCE",
+    ),
+    "url() after an escaped comment": (
+        svg("<style>a { x: \\2f\\2a } rect { fill: url(https://evil/a) }</style>"),
+        "SVG_EXTERNAL_REFERENCE",
+    ),
+    "@import after a child of <style>": (
+        svg("<style><g/>@import url(https://evil/x.css);</style>"),
+        "SVG_EXTERNAL_REFERENCE",
+    ),
+    "url() after a title in <style>": (
+        svg("<style>a{}<title/>rect { fill: url(https://evil/a) }</style>"),
+        "SVG_EXTERNAL_REFERENCE",
+    ),
+    "17 embedded images": (
+        svg("".join(embedded(png_bytes(4 + n)) for n in range(17))),
+        "SVG_TOO_COMPLEX",
+    ),
+    "65-scan JPEG": (jpeg_scans(65), "IMAGE_TOO_COMPLEX"),
+    "PNG with 2 MB of inflated text": (png_with_text(2 * 1024 * 1024), "IMAGE_UNREADABLE"),
     "CDATA url()": (
         svg("<style><![CDATA[rect { background: url('//evil/a') }]]></style>"),
         "SVG_EXTERNAL_REFERENCE",
@@ -279,6 +326,10 @@ def nested_groups(depth: int) -> str:
 
 # name -> bytes a correct check stores (rid of nothing active, or with nothing to remove)
 ACCEPTED = {
+    # CSS reads "u", a comment, then a function "rl(": no url() at all.
+    "comment-split url()": svg("<style>rect { fill: u/**/rl(https://evil/a) }</style>"),
+    "16 embedded images": svg("".join(embedded(png_bytes(4 + n)) for n in range(16))),
+    "64-scan JPEG": jpeg_scans(64),
     "PNG": png_bytes(64),
     "JPEG": jpeg_bytes(48, 48),
     "public DOCTYPE icon": svg(

@@ -42,6 +42,7 @@ def test_the_corpus_covers_every_refusal_code():
         "SVG_EXTERNAL_REFERENCE",
         "SVG_USE_LIMIT",
         "SVG_TOO_COMPLEX",
+        "IMAGE_TOO_COMPLEX",
     }
     assert len(REFUSED) >= 40
 
@@ -62,7 +63,7 @@ def test_an_ordinary_image_is_accepted_and_an_svg_stays_inert_when_read_back(nam
     if checked.content_type == "image/svg+xml":
         stored = checked.content
         assert b"<script" not in stored.lower() and b"onload" not in stored.lower()
-        assert _checked_content(_parsed(stored)) == (checked.width, checked.height)
+        assert _checked_content(_parsed(stored), {}) == (checked.width, checked.height)
         assert checked_image(stored).content == stored  # sanitising again changes nothing
 
 
@@ -90,6 +91,25 @@ def test_the_pixel_cap_is_2048_squared():
     assert refused.value.violations[0].code == "IMAGE_UNREADABLE"  # under the cap: decoded
     with pytest.raises(RuleViolation) as refused:
         checked_image(png_claiming(2049, 2048))
+    assert refused.value.violations[0].code == "IMAGE_TOO_MANY_PIXELS"
+
+
+def test_images_inside_an_svg_share_the_pixel_cap():
+    import io
+
+    from PIL import Image
+
+    from tests.images.hostile import embedded, svg
+
+    def png(width, height, shade):
+        held = io.BytesIO()
+        Image.new("1", (width, height), shade).save(held, "PNG")
+        return held.getvalue()
+
+    halves = embedded(png(2048, 1024, 0)) + embedded(png(2048, 1024, 1))
+    assert checked_image(svg(halves)).width == 24
+    with pytest.raises(RuleViolation) as refused:
+        checked_image(svg(halves + embedded(png(1, 1, 0))))
     assert refused.value.violations[0].code == "IMAGE_TOO_MANY_PIXELS"
 
 
