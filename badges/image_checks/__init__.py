@@ -29,14 +29,7 @@ def checked_image(data: bytes) -> CheckedImage:
     if len(data) > MAX_IMAGE_BYTES:
         raise too_large()
     if data.startswith((PNG_SIGNATURE, JPEG_SIGNATURE)):
-        checked = checked_raster(data)
-        if checked.width != checked.height:
-            raise refused(
-                "IMAGE_NOT_SQUARE",
-                f"An image must be square (1:1); this one is {checked.width:g} x "
-                f"{checked.height:g} pixels.",
-            )
-        return checked
+        return checked_raster(data, square=True)
     if looks_like_svg(data):
         return checked_svg(data)
     raise refused(

@@ -43,9 +43,11 @@ def refused(code: str, message: str) -> RuleViolation:
     return RuleViolation.one(code, message, field="file")
 
 
-def checked_raster(data: bytes, max_pixels: int = MAX_IMAGE_PIXELS) -> CheckedImage:
+def checked_raster(
+    data: bytes, max_pixels: int = MAX_IMAGE_PIXELS, square: bool = False
+) -> CheckedImage:
     """A PNG or JPEG, fully decoded if it holds at most ``max_pixels`` (the cap, or what an SVG
-    has left of it); its squareness not yet judged."""
+    has left of it) and, when ``square``, its header says it is."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -54,6 +56,11 @@ def checked_raster(data: bytes, max_pixels: int = MAX_IMAGE_PIXELS) -> CheckedIm
                 kind = image.format
                 if width * height > max_pixels:
                     raise _too_many_pixels(width, height)
+                if square and width != height:
+                    raise refused(
+                        "IMAGE_NOT_SQUARE",
+                        f"An image must be square (1:1); this one is {width} x {height} pixels.",
+                    )
                 if kind == "JPEG" and data.count(JPEG_SCAN_START) > MAX_JPEG_SCANS:
                     raise refused(
                         "IMAGE_TOO_COMPLEX",
@@ -62,6 +69,11 @@ def checked_raster(data: bytes, max_pixels: int = MAX_IMAGE_PIXELS) -> CheckedIm
                     )
                 image.verify()  # chunk checksums, before anything is decoded
             with Image.open(io.BytesIO(data), formats=[kind]) as image:
+                if kind == "JPEG":
+                    # Every coefficient is still decoded (a cut file is refused), but into an
+                    # eighth of the pixels a side: a progressive CMYK JPEG at the cap otherwise
+                    # held 48 MB.
+                    image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
                 image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise _too_many_pixels(*_claimed_size(data)) from error

@@ -121,6 +121,12 @@ CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)", re.S)
 # searched in lower-cased text: the possessive quantifiers keep the search linear (nothing is
 # tried twice), and a leading alternation of letters lets it skip ahead.
 CSS_EXTERNAL_REFERENCE = re.compile(r"(?:url|src)\(\s*+['\"]?+\s*+(?!#)(.{0,60}+)", re.S)
+# Properties whose url() is an image to fetch, a #fragment too (the document itself, then).
+# A declaration starts the text or follows ";" or "{", so each is scanned once.
+CSS_IMAGE_PROPERTY = re.compile(
+    r"(?:^|[;{])\s*+(background|cursor|border-image|list-style|content|shape-outside)"
+    r"[a-z-]*+\s*+:[^;{}]*?url\("
+)
 CSS_IMAGE_FUNCTION = re.compile(r"(?:image|image-set|cross-fade)\(")
 RASTER_DATA_URL = re.compile(r"data:image/(png|jpeg|jpg);base64,(.*)", re.S | re.I)
 
@@ -304,11 +310,15 @@ def _external_references(elements) -> Iterator:
         styles = ["".join(element.itertext())] if _local(element.tag) == "style" else []
         for name, value in element.attrib.items():
             if _local(name) != "href":
-                styles.append(value)  # a presentation attribute or style may hold CSS
+                # A presentation attribute or style may hold CSS; "cursor" is both.
+                styles.append(f"{_local(name)}: {value}" if _local(name) == "cursor" else value)
                 continue
             target = INVISIBLE.sub("", value)
             if not _is_local_or_raster(target):
                 yield _external(f"a link to {target[:60]!r}")
+            # An <image> of a #fragment fetches the document itself as its picture.
+            if _local(element.tag) == "image" and not RASTER_DATA_URL.fullmatch(target):
+                yield _external("an <image> of anything but a PNG or JPEG data: URL")
         for css in styles:
             escapes += css.count("\\")
             if escapes > MAX_CSS_ESCAPES:
@@ -332,6 +342,8 @@ def _css_problems(css: str) -> Iterator:
         yield _external("a CSS @import")
     if found := CSS_IMAGE_FUNCTION.search(plain):
         yield _external(f"a CSS {found.group(0)})")
+    if found := CSS_IMAGE_PROPERTY.search(plain):
+        yield _external(f"a CSS {found.group(1)} with url()")
     if found := CSS_EXTERNAL_REFERENCE.search(plain):
         yield _external(f"a CSS url() to {found.group(1).strip()!r}")
 

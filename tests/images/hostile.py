@@ -280,6 +280,22 @@ REFUSED = {
         svg("<style>a{}<title/>rect { fill: url(https://evil/a) }</style>"),
         "SVG_EXTERNAL_REFERENCE",
     ),
+    "an <image> of a fragment": (
+        svg('<image href="#a" width="1" height="1"/>'),
+        "SVG_EXTERNAL_REFERENCE",
+    ),
+    "a CSS background of a fragment": (
+        svg("<style>svg { background-image: url(#bg) }</style>"),
+        "SVG_EXTERNAL_REFERENCE",
+    ),
+    "a CSS cursor of a fragment": (
+        svg('<rect style="cursor:url(#c),auto"/>'),
+        "SVG_EXTERNAL_REFERENCE",
+    ),
+    "a cursor attribute of a fragment": (
+        svg('<rect cursor="url(#c), auto"/>'),
+        "SVG_EXTERNAL_REFERENCE",
+    ),
     "17 embedded images": (
         svg("".join(embedded(png_bytes(4 + n)) for n in range(17))),
         "SVG_TOO_COMPLEX",
