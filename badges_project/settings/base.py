@@ -124,6 +124,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "badges_project.api.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["badges_project.api.filtering.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "badges_project.api.pagination.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "badges_project.api.schema.ApiSchema",

@@ -1,0 +1,28 @@
+"""JSON answers written by orjson: the bytes DRF's ``JSONRenderer`` writes (compact, UTF-8,
+U+2028 and U+2029 escaped), in a tenth of its time; a page of 50 badges spent over a
+millisecond in ``json.dumps``. What orjson does not write as DRF would (instants, decimals,
+lazy text, ...) goes to DRF's own encoder; an indented answer (the browsable API) is DRF's.
+Two differences no answer meets: a NaN is written null (DRF refuses it; sizes are checked
+finite) and an integer beyond 64 bits is refused (counts and limits are 64-bit columns)."""
+
+import orjson
+from rest_framework import renderers
+from rest_framework.utils.encoders import JSONEncoder
+
+# Subclasses of str, int, dict and list (choices, say) are written as what they extend, as
+# json.dumps writes them.
+OPTIONS = (
+    orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
+)
+LINE_SEPARATORS = {"\u2028".encode(): b"\\u2028", "\u2029".encode(): b"\\u2029"}
+
+
+class JSONRenderer(renderers.JSONRenderer):
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None or self.get_indent(accepted_media_type, renderer_context or {}):
+            return super().render(data, accepted_media_type, renderer_context)
+        rendered = orjson.dumps(data, default=JSONEncoder().default, option=OPTIONS)
+        for character, escaped in LINE_SEPARATORS.items():
+            if character in rendered:
+                rendered = rendered.replace(character, escaped)
+        return rendered
