@@ -284,7 +284,7 @@ def _parts_loaded(badges: list[Badge], relations) -> None:
 def badge_get(*, org: Organization, badge_id) -> Badge:
     """One of the org's badges with everything a read shows; Badge.DoesNotExist for any other
     id, whoever owns it."""
-    return badge_reads_loaded([badge_list(org=org).get(pk=badge_id)])[0]
+    return badge_reads_loaded([badge_row(org=org, badge_id=badge_id)])[0]
 
 
 def badges_with_fixed_windows(*, org: Organization) -> QuerySet[Badge]:
