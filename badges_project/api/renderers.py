@@ -2,8 +2,9 @@
 U+2028 and U+2029 escaped), in a tenth of its time; a page of 50 badges spent over a
 millisecond in ``json.dumps``. What orjson does not write as DRF would (instants, decimals,
 lazy text, ...) goes to DRF's own encoder; an indented answer (the browsable API) is DRF's.
-Two differences no answer meets: a NaN is written null (DRF refuses it; sizes are checked
-finite) and an integer beyond 64 bits is refused (counts and limits are 64-bit columns)."""
+What orjson can't write (an integer beyond 64 bits that a refusal echoes, say) is written by
+DRF. One difference no answer meets: orjson writes a NaN as null, where DRF refuses it (the
+JSON parser refuses NaN in requests, and sizes are checked finite)."""
 
 import orjson
 from rest_framework import renderers
@@ -21,7 +22,10 @@ class JSONRenderer(renderers.JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None or self.get_indent(accepted_media_type, renderer_context or {}):
             return super().render(data, accepted_media_type, renderer_context)
-        rendered = orjson.dumps(data, default=JSONEncoder().default, option=OPTIONS)
+        try:
+            rendered = orjson.dumps(data, default=JSONEncoder().default, option=OPTIONS)
+        except orjson.JSONEncodeError:
+            return super().render(data, accepted_media_type, renderer_context)
         for character, escaped in LINE_SEPARATORS.items():
             if character in rendered:
                 rendered = rendered.replace(character, escaped)

@@ -37,6 +37,7 @@ SAMPLES = {
     "line separators": {"text": "a\u2028b\u2029c", "\u2028key": 1},
     "control and quote characters": {"text": 'tab\tnew\nline "quoted" \\ \x01 \x7f'},
     "integer keys": {1: "one", 2: "two"},
+    "an integer beyond 64 bits, echoed": {"limit": ["Not a valid limit: 2**70."], "v": 2**70},
     "a list at the top": [1, "two", None, [], {}],
     "an error": {"code": "IMAGE_TOO_LARGE", "errors": [{"field": "file", "message": "2 MB"}]},
 }
