@@ -56,6 +56,7 @@ from tests.images.hostile import (  # noqa: E402
     attributes,
     embedded,
     png_chunk,
+    scans_repeated,
     svg,
 )
 
@@ -91,21 +92,6 @@ def text(n: int) -> PngImagePlugin.PngInfo:
     info = PngImagePlugin.PngInfo()
     info.add_text("n", str(n))
     return info
-
-
-def scans_repeated(data: bytes, count: int) -> bytes:
-    """The progressive JPEG with its first AC scan repeated up to ``count`` scans in all."""
-    scans, at = [], 2
-    while data[at + 1] != 0xD9:
-        (length,) = struct.unpack(">H", data[at + 2 : at + 4])
-        end = at + 2 + length
-        if data[at + 1] == 0xDA:
-            while not (data[end] == 0xFF and data[end + 1] and not 0xD0 <= data[end + 1] <= 0xD7):
-                end += 1
-            scans.append((at, end))
-        at = end
-    start, end = scans[1]
-    return data[:end] + data[start:end] * (count - len(scans)) + data[end:]
 
 
 def worst_cases() -> dict[str, tuple[bytes, str]]:

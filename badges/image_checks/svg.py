@@ -246,7 +246,7 @@ def _checked_content(root: ET.Element, rasters: dict[str, int]) -> tuple[float, 
     embedded = {
         found.group(2)
         for value in _attribute_values(elements)
-        if ":" in value and (found := RASTER_DATA_URL.fullmatch(INVISIBLE.sub("", value)))
+        if ":" in value and (found := RASTER_DATA_URL.fullmatch(_visible(value)))
     }
     if len(embedded) > MAX_EMBEDDED_IMAGES:
         raise _too_complex(f"at most {MAX_EMBEDDED_IMAGES} embedded images")
@@ -255,6 +255,13 @@ def _checked_content(root: ET.Element, rasters: dict[str, int]) -> tuple[float, 
         checked = _checked_embedded_raster(encoded, left)
         rasters[encoded] = int(checked.width * checked.height)
     return _geometry(root)
+
+
+@functools.lru_cache(maxsize=256)
+def _visible(value: str) -> str:
+    """``value`` without the characters a browser skips in a URL; each attribute value is read
+    by three rules, and an embedded image's is up to 2 MB."""
+    return INVISIBLE.sub("", value)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -286,7 +293,7 @@ def _active_content(elements) -> Iterator:
                 yield _active(f"an event handler ({_local(name)})")
             if ":" not in value:  # no scheme, even with invisible characters among its letters
                 continue
-            plain = INVISIBLE.sub("", value).lower()
+            plain = _visible(value).lower()
             if "javascript:" in plain or "vbscript:" in plain:
                 yield _active("a script URL")
             if plain.startswith("data:") and not RASTER_DATA_URL.fullmatch(plain):
@@ -313,7 +320,7 @@ def _external_references(elements) -> Iterator:
                 # A presentation attribute or style may hold CSS; "cursor" is both.
                 styles.append(f"{_local(name)}: {value}" if _local(name) == "cursor" else value)
                 continue
-            target = INVISIBLE.sub("", value)
+            target = _visible(value)
             if not _is_local_or_raster(target):
                 yield _external(f"a link to {target[:60]!r}")
             # An <image> of a #fragment fetches the document itself as its picture.

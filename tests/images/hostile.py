@@ -54,10 +54,9 @@ def nested_uses(depth: int) -> str:
     return "<defs>" + "".join(levels) + f'</defs><use href="#l{depth - 1}"/>'
 
 
-def jpeg_scans(count: int) -> bytes:
-    """A progressive JPEG of ``count`` scans: its first AC scan repeated (an SOS marker, then
-    its data, up to the next marker)."""
-    data = jpeg_bytes(16, 16, progressive=True)
+def scans_repeated(data: bytes, count: int) -> bytes:
+    """The progressive JPEG ``data`` with its first AC scan repeated up to ``count`` scans in
+    all (a scan: its SOS marker, then its data, up to the next marker)."""
     scans, at = [], 2
     while data[at + 1] != 0xD9:
         (length,) = struct.unpack(">H", data[at + 2 : at + 4])
@@ -68,8 +67,12 @@ def jpeg_scans(count: int) -> bytes:
             scans.append((at, end))
         at = end
     start, end = scans[1]
-    extra = count - len(scans)
-    return data[:end] + data[start:end] * extra + data[end:]
+    return data[:end] + data[start:end] * (count - len(scans)) + data[end:]
+
+
+def jpeg_scans(count: int) -> bytes:
+    """A small progressive JPEG of ``count`` scans."""
+    return scans_repeated(jpeg_bytes(16, 16, progressive=True), count)
 
 
 def png_with_text(size: int) -> bytes:
