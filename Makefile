@@ -15,7 +15,7 @@ MANAGE := DJANGO_SETTINGS_MODULE=badges_project.settings.dev $(BIN)/python manag
 PG_URL ?= postgres://postgres@127.0.0.1:5432/badges
 answers = $(BIN)/python -c "import socket,sys; socket.create_connection(('127.0.0.1', $(1)), 1)" 2>/dev/null
 
-.PHONY: install run test test-sqlite test-postgres lint check contract bench bench-seed bench-images clean mutants
+.PHONY: install run test test-sqlite test-postgres lint check contract bench bench-seed bench-images bench-universe clean mutants
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11), 'Python 3.11+ is needed'"
@@ -30,7 +30,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo_data
-	@echo "Open http://$(ADDR)/  (admin at /admin/, API at /api/v1/, docs at /api/docs/)"
+	@echo "Open http://$(ADDR)/badges/ui/  (admin at /admin/, API at /api/v1/, docs at /api/docs/)"
 	$(MANAGE) runserver $(ADDR)
 
 ## Every test that can run here: SQLite always, PostgreSQL when it is configured or answers.
@@ -89,3 +89,8 @@ bench: $(STAMP)
 ## icons (issue #12's budget: 200 ms, 50 MB; no database needed).
 bench-images: $(STAMP)
 	$(BIN)/python bench/image_checks.py $(BENCH_ARGS)
+
+## The Badge Universe's pages next to the API list's same reads, and its first load's static
+## payload (issue #13's budget: p95 150 ms, 100 KB gzipped; needs make bench-seed once).
+bench-universe: $(STAMP)
+	$(BIN)/python bench/universe.py $(BENCH_ARGS)

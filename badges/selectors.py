@@ -511,3 +511,11 @@ def customer_enrolment(badge: Badge, now: datetime) -> Enrolment | None:
     enrolments = badge.customer_enrolments
     active = [e for e in enrolments if e.status_at(now) == "ACTIVE"]
     return (active or enrolments or [None])[0]
+
+
+def user_memberships(*, user) -> list[Membership]:
+    """The user's memberships with their orgs, by org name: the browser UI's org switcher and
+    the org a page acts in, from one statement."""
+    return list(
+        Membership.objects.select_related("org").filter(user=user).order_by("org__name", "pk")
+    )

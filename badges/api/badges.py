@@ -9,12 +9,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from badges import selectors
+from badges.filters import BADGE_ORDERING, BadgeFilter
 from badges.models import Badge
 from badges.services import definitions
 from badges_project.api.access import OrgScopedMixin
 from badges_project.api.schema import error_response
 
-from .filters import BADGE_ORDERING, BadgeFilter
 from .images import BadgeImageActions
 from .issuance import BadgeIssuanceActions
 from .serializers.badges import (

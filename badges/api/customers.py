@@ -7,11 +7,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from badges import selectors
+from badges.filters import CustomerBadgeFilter
 from badges.services import customers
 from badges_project.api.access import OrgScopedMixin
 from badges_project.api.schema import error_response
 
-from .filters import CustomerBadgeFilter
 from .serializers.customers import (
     AvailableBadgeSerializer,
     CustomerBadgeSerializer,

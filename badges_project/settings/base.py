@@ -8,6 +8,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -33,6 +34,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_htmx",
+    "template_partials",
+    "csp",
     "badges",
     "groups",
     "customfields",
@@ -47,6 +51,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "badges_project.urls"
@@ -113,7 +119,28 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 # production sets it false when a media origin or object storage serves them (docs/deploy.md).
 MEDIA_SERVED_BY_APP = env.bool("DJANGO_MEDIA_SERVED_BY_APP", default=True)
 
-LOGIN_URL = "admin:login"
+# The browser UI signs in with Django's auth views (badges_project/ui).
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "badges-ui:universe"
+LOGOUT_REDIRECT_URL = "login"
+
+# Content security policy of every page (django-csp): scripts, styles, fonts and connections
+# from the app's own origin only, no inline script, no eval; images also as data: URLs
+# (Bootstrap draws its form controls' icons with them). Pages are never framed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # REST framework -----------------------------------------------------------------------------
 

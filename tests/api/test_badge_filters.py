@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from badges.api.filters import BadgeFilter
+from badges.filters import BadgeFilter
 from badges.models import Badge
 from tests.factories import (
     BadgeBenefitFactory,

@@ -1,3 +1,6 @@
+"""The list filters of badges and of a customer's badges, shared by the API's lists and the browser
+UI's Badge Universe: one filter class, so the same parameters mean the same thing on both."""
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError

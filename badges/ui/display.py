@@ -1,0 +1,55 @@
+"""Words the browser UI shows for a badge's values (SPEC 8: "issue expiry in words")."""
+
+from datetime import datetime, tzinfo
+
+from django.utils import formats
+from django.utils.timezone import localtime
+
+from badges.values import Expiry, FixedWindow, RollingWindow
+
+UNIT_WORDS = {"DAYS": ("day", "days"), "WEEKS": ("week", "weeks"), "MONTHS": ("month", "months")}
+MODULE_WORDS = {
+    "LOYALTY": "Loyalty",
+    "MILESTONES": "Milestones",
+    "CAMPAIGNS": "Campaigns",
+    "JOURNEYS": "Journeys",
+}
+
+
+def instant_words(value: datetime | None, zone: tzinfo) -> str:
+    """An instant in the org's timezone, e.g. "27 Nov 2026, 14:05"."""
+    if value is None:
+        return ""
+    return formats.date_format(localtime(value, zone), "j M Y, H:i")
+
+
+def count_of(count: int, unit: str) -> str:
+    one, many = UNIT_WORDS.get(unit, (unit.lower(), unit.lower()))
+    return f"{count} {one if count == 1 else many}"
+
+
+def expiry_words(expiry: Expiry | None, zone: tzinfo, since: str) -> str:
+    """An enrolment or issue expiry in words; ``since`` names what a relative one counts from."""
+    if expiry is None:
+        return "—"
+    if expiry.type == "RELATIVE":
+        return f"{count_of(expiry.value, expiry.unit)} after {since}"
+    if expiry.type == "FIXED_DATE":
+        return f"On {instant_words(expiry.date, zone)}"
+    if expiry.type == "BADGE_END":
+        return "When the badge ends"
+    return "Never expires"
+
+
+def rolling_words(window: RollingWindow) -> str:
+    return f"{window.limit:,} in any {count_of(window.value, window.unit)}"
+
+
+def fixed_window_words(window: FixedWindow) -> str:
+    every = count_of(window.refresh_rate, window.duration_type)
+    starting = f", weeks start on {window.week_start_day.title()}" if window.week_start_day else ""
+    return f"{window.max_earn_limit:,} per {every}{starting}"
+
+
+def module_words(module: str) -> str:
+    return MODULE_WORDS.get(module, module.title())

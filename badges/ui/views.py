@@ -1,0 +1,157 @@
+"""The Badge Universe, the badge view and the activation pages. They translate the browser's
+requests to the selectors, filters and services the API uses; no rule lives here."""
+
+from django.contrib import messages
+from django.core.paginator import InvalidPage
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.generic import TemplateView
+
+from badges import selectors
+from badges.choices import BadgeStatus, LimitScope, Module
+from badges.exceptions import RuleViolation
+from badges.filters import BADGE_ORDERINGS, BadgeFilter
+from badges.models import Badge, ImageSlot
+from badges.services import definitions
+from badges.windows import config_states
+from badges_project.paging import KeysFirstPaginator
+from badges_project.ui.access import OrgPageMixin, can_write
+
+PAGE_SIZE = 50  # as the API list's default page
+ORDERING_LABELS = {
+    "-updated_on": "Last updated, newest first",
+    "updated_on": "Last updated, oldest first",
+    "name": "Name, A to Z",
+    "-name": "Name, Z to A",
+    "start_on": "Start, earliest first",
+    "-start_on": "Start, latest first",
+    "expires_on": "End, earliest first",
+    "-expires_on": "End, latest first",
+    "created_on": "Created, oldest first",
+    "-created_on": "Created, newest first",
+    "issued_count": "Badges issued, fewest first",
+    "-issued_count": "Badges issued, most first",
+}
+assert {term.lstrip("-") for term in ORDERING_LABELS} == set(BADGE_ORDERINGS)
+
+
+class UniverseView(OrgPageMixin, TemplateView):
+    """The org's badges under the API list's filters (same parameters, same filter class, same
+    selector). An htmx request gets the results alone, which it swaps in and pushes as the URL;
+    every URL also renders as a whole page."""
+
+    template_name = "badges/ui/universe.html"
+
+    def get(self, request, *args, **kwargs):
+        filters = BadgeFilter(
+            request.GET, queryset=selectors.badge_list(org=request.org), request=request
+        )
+        context = self.get_context_data(filters=filters, **self._choices())
+        if not filters.is_valid():
+            context.update(rows=[], page=None, errors=filters.errors)
+            return self._render(context, status=400)
+        paginator = KeysFirstPaginator(filters.qs, PAGE_SIZE)
+        try:
+            page = paginator.page(request.GET.get("page") or 1)
+        except InvalidPage as error:
+            raise Http404("No such page.") from error
+        context.update(rows=selectors.badge_reads_loaded(list(page.object_list)), page=page)
+        return self._render(context)
+
+    def _render(self, context, status=200):
+        template = self.template_name
+        if self.request.htmx and not self.request.htmx.boosted:
+            template += "#results"
+        return self.response_class(self.request, template, context, status=status)
+
+    def _choices(self) -> dict:
+        chosen = self.request.GET
+
+        def ticked(name, choices):
+            return [(value, label, value in chosen.getlist(name)) for value, label in choices]
+
+        return {
+            "statuses": ticked("status", BadgeStatus.choices),
+            "activations": ticked("is_active", [("true", "Active"), ("false", "Inactive")]),
+            "owners": ticked("owner", Module.choices),
+            "claimers": ticked("claimed_by", Module.choices),
+            "orderings": ORDERING_LABELS.items(),
+            "ordering": chosen.get("ordering", "-updated_on"),
+            "search": chosen.get("search", ""),
+            "can_write": can_write(self.request),
+        }
+
+
+class BadgeView(OrgPageMixin, TemplateView):
+    """One badge: its configuration and its information (ID, authors, change history)."""
+
+    template_name = "badges/ui/badge.html"
+
+    def get_context_data(self, **kwargs):
+        badge = badge_or_404(self.request, self.kwargs["pk"])
+        now = self.request.now
+        return super().get_context_data(
+            badge=badge,
+            customer_limit=badge.limit_set(LimitScope.CUSTOMER, now),
+            badge_limit=badge.limit_set(LimitScope.BADGE, now),
+            fixed_windows=config_states(badge.rows("fixed_window_configs"), now),
+            status=badge.status_at(now),
+            images=_slots(badge),
+            changes=selectors.badge_changes(badge=badge)[:50],
+            can_write=can_write(self.request),
+            **kwargs,
+        )
+
+
+class ActivationView(OrgPageMixin, TemplateView):
+    """Deactivate or activate a badge behind a confirmation page."""
+
+    template_name = "badges/ui/activation.html"
+    activate = False
+
+    def get_context_data(self, **kwargs):
+        badge = badge_or_404(self.request, self.kwargs["pk"])
+        return super().get_context_data(
+            badge=badge,
+            activate=self.activate,
+            status=badge.status_at(self.request.now),
+            next=next_page(self.request),
+            **kwargs,
+        )
+
+    def post(self, request, pk):
+        badge = badge_or_404(request, pk)
+        change = definitions.badge_activate if self.activate else definitions.badge_deactivate
+        try:
+            change(badge=badge, actor=request.user, now=request.now)
+        except RuleViolation as refusal:
+            context = self.get_context_data(violations=refusal.violations)
+            return self.render_to_response(context, status=400)
+        verb = "activated" if self.activate else "deactivated"
+        messages.success(request, f"“{badge.name}” is {verb}.")
+        return redirect(next_page(request))
+
+
+def _slots(badge: Badge) -> list[tuple]:
+    """Every image slot, in order, with its image or None."""
+    filled = {image.slot: image for image in badge.rows("images")}
+    return [(slot, label, filled.get(slot)) for slot, label in ImageSlot.choices]
+
+
+def badge_or_404(request, pk) -> Badge:
+    try:
+        return selectors.badge_get(org=request.org, badge_id=pk)
+    except (Badge.DoesNotExist, ValueError) as error:
+        raise Http404("No such badge.") from error
+
+
+def next_page(request) -> str:
+    """Where a page returns to: a ``next`` of this site, else the Badge Universe."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("badges-ui:universe")

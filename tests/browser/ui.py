@@ -1,0 +1,92 @@
+"""What every browser-UI test checks on every page and state it reaches: the page's status and
+main landmark first; then no serious or critical accessibility violation (axe-core, WCAG 2.2 AA
+tags), no content-security-policy violation, no console error, no request to any origin but
+the app's, and no horizontal scroll at a tablet's and a laptop's width."""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from axe_playwright_python.sync_playwright import Axe
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+VIEWPORTS = [(768, 1024), (1280, 800)]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+# Recorded in the page before its own scripts run (Playwright injects it, no policy applies).
+RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(event.violatedDirective + " " + event.blockedURI);
+});
+"""
+
+
+class Watched:
+    """A page whose console errors, policy violations and requests are recorded."""
+
+    def __init__(self, page, base_url: str):
+        self.page = page
+        self.origin = "{0.scheme}://{0.netloc}".format(urlsplit(base_url))
+        self.base_url = base_url
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        page.add_init_script(RECORD_VIOLATIONS)
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+        page.on("request", self._request)
+        self.axe = Axe()
+
+    def _console(self, message):
+        if message.type == "error":
+            self.errors.append(f"console: {message.text}")
+
+    def _request(self, request):
+        url = request.url
+        if not url.startswith((self.origin + "/", "data:", "blob:", "about:")):
+            self.foreign.append(url)
+
+    def open(self, path: str, status: int = 200):
+        response = self.page.goto(self.base_url + path)
+        assert response.status == status, (path, response.status)
+        self.page.wait_for_load_state("networkidle")
+        assert self.page.locator("main#main").count() == 1
+        return response
+
+    def sign_in(self, username: str, password: str, path: str = "/badges/ui/"):
+        self.open(f"/accounts/login/?next={path}")
+        self.page.get_by_label("Username").fill(username)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Sign in").click()
+        self.page.wait_for_load_state("networkidle")
+
+    def settled(self):
+        """After an htmx swap: the request done and the results back."""
+        self.page.wait_for_load_state("networkidle")
+        self.page.wait_for_selector('#results[aria-busy="false"]')
+
+    def assert_healthy(self, state: str):
+        """The checks of this module on the page as it stands, at both widths."""
+        page = self.page
+        violations = page.evaluate("window.__cspViolations")
+        assert violations == [], (state, violations)
+        assert self.errors == [], (state, self.errors)
+        assert self.foreign == [], (state, self.foreign)
+        results = self.axe.run(
+            page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}}
+        ).response
+        serious = [
+            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in results["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert serious == [], (state, serious)
+        size = page.viewport_size
+        for width, height in VIEWPORTS:
+            page.set_viewport_size({"width": width, "height": height})
+            scroll = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert scroll <= 0, (state, width, scroll)
+        page.set_viewport_size(size)
+
+    def screenshot(self, name: str, full_page: bool = True):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)

@@ -1,0 +1,55 @@
+"""The badge view: its configuration (details, images, limits, fixed windows, benefits) and its
+information (ID, authors, change history), in the org's timezone; another org's badge is not
+found."""
+
+import pytest
+
+from badges.models import LimitScope, Module
+from tests.factories import (
+    BadgeBenefitFactory,
+    BadgeChangeFactory,
+    BadgeClaimFactory,
+    BadgeFactory,
+    FixedWindowConfigFactory,
+    RollingLimitFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_shows_configuration_and_information(editor_page, org_a):
+    badge = BadgeFactory(
+        org=org_a,
+        name="Gold",
+        enrol_issue=True,
+        issued_for_a_day=True,
+        customer_overall_limit=3,
+        badge_overall_limit=10_000,
+    )
+    BadgeClaimFactory(badge=badge, module=Module.LOYALTY, reference="Supermarket program")
+    BadgeBenefitFactory(badge=badge, name="100 points", details={"earn": "on issue"})
+    RollingLimitFactory(badge=badge, scope=LimitScope.CUSTOMER, limit=2, value=7, unit="DAYS")
+    FixedWindowConfigFactory(badge=badge, scope=LimitScope.BADGE)
+    BadgeChangeFactory(badge=badge, action="created")
+    text = editor_page.get(f"/badges/ui/{badge.pk}/").content.decode()
+    for shown in (
+        "Gold",
+        "Enrol &amp; issue",
+        "2 days after enrolment",
+        "1 day after issue",
+        "Supermarket program",
+        "3 in all",
+        "10,000 in all",
+        "2 in any 7 days",
+        "Fixed-window configs",
+        "100 points",
+        "on issue",
+        str(badge.pk),
+        "Created",
+        "Asia/Kolkata",
+    ):
+        assert shown in text, shown
+
+
+def test_another_orgs_badge_is_not_found(editor_page, org_b):
+    assert editor_page.get(f"/badges/ui/{BadgeFactory(org=org_b).pk}/").status_code == 404

@@ -1,0 +1,37 @@
+"""Every page is sent a strict content security policy, and no page holds an inline script
+that the policy would block: scripts are files of the app's origin."""
+
+import re
+
+import pytest
+
+from tests.factories import BadgeFactory
+
+pytestmark = pytest.mark.django_db
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>")
+
+
+def test_every_page_gets_the_strict_policy_and_holds_no_inline_script(editor_page, org_a):
+    badge = BadgeFactory(org=org_a)
+    editor_page.user.is_staff = editor_page.user.is_superuser = True
+    editor_page.user.save()
+    for path in (
+        "/",
+        "/accounts/login/",
+        "/org/",
+        "/badges/ui/",
+        f"/badges/ui/{badge.pk}/",
+        f"/badges/ui/{badge.pk}/deactivate/",
+        "/api/docs/",
+        "/api/v1/badges/?format=api",
+        "/admin/",
+    ):
+        response = editor_page.get(path, follow=True)
+        assert response.status_code == 200, path
+        policy = response["Content-Security-Policy"]
+        directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+        assert directives["script-src"] == "'self'", path
+        assert "unsafe" not in policy, path
+        assert directives["default-src"] == "'self'" and directives["object-src"] == "'none'"
+        assert not INLINE_SCRIPT.search(response.content.decode()), path
