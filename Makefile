@@ -15,7 +15,7 @@ MANAGE := DJANGO_SETTINGS_MODULE=badges_project.settings.dev $(BIN)/python manag
 PG_URL ?= postgres://postgres@127.0.0.1:5432/badges
 answers = $(BIN)/python -c "import socket,sys; socket.create_connection(('127.0.0.1', $(1)), 1)" 2>/dev/null
 
-.PHONY: install run test test-sqlite test-postgres lint check contract bench bench-seed bench-images bench-universe clean mutants
+.PHONY: install run test test-sqlite test-postgres lint check contract bench bench-seed bench-images bench-universe screenshots clean mutants
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11), 'Python 3.11+ is needed'"
@@ -66,6 +66,10 @@ check: $(STAMP)
 ## PostgreSQL, for CONTRACT_SECONDS (120; 900 gives 20,000 cases and more here).
 contract: $(STAMP)
 	CONTRACT_SECONDS=$(CONTRACT_SECONDS) tests/contract/run
+
+## The README's screenshots (docs/screenshots/), taken by the browser tests in Debian's Chromium.
+screenshots: $(STAMP)
+	env -u DATABASE_URL WRITE_SCREENSHOTS=1 BROWSER_REQUIRED=1 $(BIN)/pytest tests/browser -p no:xdist -q
 
 ## Mutation testing of the rule modules with mutmut, one child at a time (slow, not in make test;
 ## see docs/testing.md). Results stay in mutants/; MUTANTS narrows the run to a name glob.

@@ -1,12 +1,6 @@
 """Badge images (``badges/{id}/images/{slot}/``): multipart uploads, read under a cap so that
 no more than an image's 2 MB of an upload is ever held, handed to the images service."""
 
-import io
-
-from django.core.files.uploadedfile import InMemoryUploadedFile
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import QueryDict
-from django.utils.datastructures import MultiValueDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -14,9 +8,10 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 
 from badges.exceptions import RuleViolation
-from badges.image_checks import MAX_IMAGE_BYTES, too_large
+from badges.image_checks import too_large
 from badges.services import images
 from badges_project.api.schema import error_response
+from badges_project.uploads import CappedImageUpload
 
 from .serializers.badges import BadgeSerializer
 
@@ -37,41 +32,6 @@ IMAGE_REFUSALS = error_response(
 SLOT = OpenApiParameter(
     "slot", OpenApiTypes.STR, OpenApiParameter.PATH, enum=["unissued", "in_progress", "issued"]
 )
-# Room for the multipart framing and the name around a file of the largest size taken.
-UPLOAD_OVERHEAD = 64 * 1024
-
-
-class CappedImageUpload(FileUploadHandler):
-    """Keeps an uploaded file in memory up to the image cap. A larger file stops the parse:
-    the rest of the body is read and thrown away, never held. A body declared larger than an
-    image and its form is not parsed at all."""
-
-    too_large = False
-
-    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        if content_length > MAX_IMAGE_BYTES + UPLOAD_OVERHEAD:
-            self.too_large = True
-            return QueryDict(), MultiValueDict()  # the parse's result: nothing
-        return None
-
-    def new_file(self, *args, **kwargs):
-        super().new_file(*args, **kwargs)
-        self.held = io.BytesIO()
-
-    def receive_data_chunk(self, raw_data, start):
-        if self.held.tell() + len(raw_data) > MAX_IMAGE_BYTES:
-            self._stop()
-        self.held.write(raw_data)
-
-    def file_complete(self, file_size):
-        self.held.seek(0)
-        return InMemoryUploadedFile(
-            self.held, self.field_name, self.file_name, self.content_type, file_size, None
-        )
-
-    def _stop(self):
-        self.too_large = True
-        raise StopUpload(connection_reset=False)
 
 
 class BadgeImageActions:

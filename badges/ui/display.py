@@ -46,7 +46,11 @@ def rolling_words(window: RollingWindow) -> str:
 
 
 def fixed_window_words(window: FixedWindow) -> str:
-    every = count_of(window.refresh_rate, window.duration_type)
+    every = (
+        UNIT_WORDS.get(window.duration_type, ("", ""))[0]
+        if window.refresh_rate == 1
+        else count_of(window.refresh_rate, window.duration_type)
+    )
     starting = f", weeks start on {window.week_start_day.title()}" if window.week_start_day else ""
     return f"{window.max_earn_limit:,} per {every}{starting}"
 

@@ -126,13 +126,14 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Content security policy of every page (django-csp): scripts, styles, fonts and connections
 # from the app's own origin only, no inline script, no eval; images also as data: URLs
-# (Bootstrap draws its form controls' icons with them). Pages are never framed.
+# (Bootstrap draws its form controls' icons with them) and blob: URLs (the upload page's
+# previews of a file chosen, before it is sent). Pages are never framed.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", "blob:"],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

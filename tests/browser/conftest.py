@@ -34,5 +34,7 @@ def page(live_server, monkeypatch):
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=FLAGS)
-        yield browser.new_context().new_page()
+        # Reduced motion: Bootstrap then shows and hides dialogs and popovers without fading,
+        # so a check never catches one half-transparent.
+        yield browser.new_context(reduced_motion="reduce").new_page()
         browser.close()

@@ -58,7 +58,7 @@ def test_universe_filters_search_sort_and_pages(page, live_server, brand):
     ui.sign_in("maria", PASSWORD)
     assert page.url.endswith("/badges/ui/")
     ui.assert_healthy("listing")
-    ui.screenshot("badge-universe")
+    ui.screenshot("badge-universe", full_page=False)
 
     checks = {
         "status": ("Upcoming", "upcoming", "Trail Blazer"),

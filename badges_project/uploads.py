@@ -1,0 +1,47 @@
+"""Image uploads read under the image cap, for every face that takes one (the API's multipart
+route, the browser UI's upload page)."""
+
+import io
+
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
+
+from badges.image_checks import MAX_IMAGE_BYTES
+
+# Room for the multipart framing and the name around a file of the largest size taken.
+UPLOAD_OVERHEAD = 64 * 1024
+
+
+class CappedImageUpload(FileUploadHandler):
+    """Keeps an uploaded file in memory up to the image cap. A larger file stops the parse:
+    the rest of the body is read and thrown away, never held. A body declared larger than an
+    image and its form is not parsed at all."""
+
+    too_large = False
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        if content_length > MAX_IMAGE_BYTES + UPLOAD_OVERHEAD:
+            self.too_large = True
+            return QueryDict(), MultiValueDict()  # the parse's result: nothing
+        return None
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.held = io.BytesIO()
+
+    def receive_data_chunk(self, raw_data, start):
+        if self.held.tell() + len(raw_data) > MAX_IMAGE_BYTES:
+            self._stop()
+        self.held.write(raw_data)
+
+    def file_complete(self, file_size):
+        self.held.seek(0)
+        return InMemoryUploadedFile(
+            self.held, self.field_name, self.file_name, self.content_type, file_size, None
+        )
+
+    def _stop(self):
+        self.too_large = True
+        raise StopUpload(connection_reset=False)

@@ -1,0 +1,231 @@
+"""Create and edit forms write through the API's services: every field the API takes, the
+services' refusals shown next to the fields they name with the API's message and code, and an
+edit that changes nothing writes nothing."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from badges.models import Badge, BadgeChange, LimitScope, Module
+from customfields.values import DataType
+from tests.factories import (
+    BadgeBenefitFactory,
+    BadgeFactory,
+    BadgeGroupFactory,
+    CustomFieldFactory,
+    FixedWindowConfigFactory,
+    RollingLimitFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+def local(org, moment) -> str:
+    return moment.astimezone(org.tzinfo).strftime("%Y-%m-%dT%H:%M")
+
+
+def create_data(org, **changes) -> dict:
+    data = {
+        "name": "Gold Shopper",
+        "description": "Spend 500 in a month.",
+        "start_on": local(org, NOW + timedelta(days=1)),
+        "expires_on": local(org, NOW + timedelta(days=60)),
+        "issue_type": "ENROL_ISSUE",
+        "enrolment_expiry__type": "RELATIVE",
+        "enrolment_expiry__value": "2",
+        "enrolment_expiry__unit": "WEEKS",
+        "issue_expiry__type": "RELATIVE",
+        "issue_expiry__value": "1",
+        "issue_expiry__unit": "MONTHS",
+        "owners": ["LOYALTY", "CAMPAIGNS"],
+        "customer_limit__overall": "3",
+        "customer_limit__rolling__0__limit": "1",
+        "customer_limit__rolling__0__value": "7",
+        "customer_limit__rolling__0__unit": "DAYS",
+        "badge_limit__overall": "100000",
+        "badge_limit__fixed_window__max_earn_limit": "500",
+        "badge_limit__fixed_window__duration_type": "WEEKS",
+        "badge_limit__fixed_window__refresh_rate": "1",
+        "badge_limit__fixed_window__week_start_day": "MONDAY",
+        "benefits__0__type": "POINTS",
+        "benefits__0__reference_id": "P-500",
+        "benefits__0__name": "500 points",
+        "benefits__0__details": '{"earn": "on issue"}',
+        "rank": "2",
+    }
+    data.update(changes)
+    return data
+
+
+@time_machine.travel(NOW, tick=False)
+def test_creating_writes_every_field_the_form_takes(editor_page, org_a):
+    group = BadgeGroupFactory(org=org_a)
+    field = CustomFieldFactory(org=org_a, name="Tier", data_type=DataType.INTEGER)
+    data = create_data(org_a, group=str(group.pk), **{f"cf__{field.pk}": "3"})
+    response = editor_page.post("/badges/ui/new/", data)
+    badge = Badge.objects.get(name="Gold Shopper")
+    assert response.status_code == 302 and response["Location"] == f"/badges/ui/{badge.pk}/"
+    assert badge.start_on == NOW + timedelta(days=1) - timedelta(seconds=NOW.second)
+    assert badge.enrolment_expiry.value == 2 and badge.issue_expiry.unit == "MONTHS"
+    assert sorted(o.module for o in badge.owners.all()) == ["CAMPAIGNS", "LOYALTY"]
+    customer = badge.limit_set(LimitScope.CUSTOMER, NOW)
+    assert customer.overall == 3 and customer.rolling[0].value == 7
+    fixed = badge.limit_set(LimitScope.BADGE, NOW).fixed_window
+    assert (fixed.max_earn_limit, fixed.duration_type, fixed.week_start_day) == (
+        500,
+        "WEEKS",
+        "MONDAY",
+    )
+    assert badge.benefits.get().details == {"earn": "on issue"}
+    assert badge.group == group and badge.rank == 2
+    assert badge.custom_field_values.get().value == "3"
+    assert badge.created_by == editor_page.user
+
+
+@time_machine.travel(NOW, tick=False)
+def test_refusals_are_shown_next_to_their_fields_and_nothing_is_written(editor_page, org_a):
+    BadgeFactory(org=org_a, name="Gold Shopper")
+    data = create_data(
+        org_a,
+        start_on=local(org_a, NOW - timedelta(hours=1)),
+        owners=[],
+        customer_limit__rolling__0__limit="0",
+    )
+    response = editor_page.post("/badges/ui/new/", data)
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.errors["name"] == [
+        "A badge named 'Gold Shopper' already exists. (BADGE_NAME_TAKEN)"
+    ]
+    assert form.errors["start_on"] == ["The start must be in the future. (START_ON_NOT_IN_FUTURE)"]
+    assert "(OWNER_REQUIRED)" in form.errors["owners"][0]
+    assert "(LIMIT_INVALID)" in form.errors["customer_limit__rolling__0__limit"][0]
+    text = response.content.decode()
+    assert 'aria-describedby="err-start_on"' in text and 'aria-invalid="true"' in text
+    assert Badge.objects.filter(org=org_a).count() == 1
+
+
+def test_a_benefit_row_filled_in_part_is_refused_on_its_row(editor_page, org_a):
+    """As the API's serializer requires a benefit's type, reference and name."""
+    response = editor_page.post("/badges/ui/new/", create_data(org_a, benefits__3__type="COUPON"))
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert (
+        errors["benefits__3__reference_id"]
+        == errors["benefits__3__name"]
+        == ["This field is required."]
+    )
+    assert not Badge.objects.exists()
+
+
+def test_benefit_details_that_are_not_json_are_refused_on_their_field(editor_page, org_a):
+    response = editor_page.post("/badges/ui/new/", create_data(org_a, benefits__0__details="{x"))
+    assert response.status_code == 400
+    assert "JSON object" in response.context["form"].errors["benefits__0__details"][0]
+
+
+@pytest.fixture
+def live_badge(org_a):
+    start = timezone.now().replace(microsecond=123456) - timedelta(days=1, seconds=17)
+    badge = BadgeFactory(
+        org=org_a, name="Live", start_on=start, customer_overall_limit=5, issued_for_a_day=True
+    )
+    RollingLimitFactory(badge=badge, scope=LimitScope.CUSTOMER, limit=2, value=3, unit="DAYS")
+    FixedWindowConfigFactory(badge=badge, scope=LimitScope.BADGE)
+    BadgeBenefitFactory(badge=badge, details={"series": "S1"})
+    return badge
+
+
+def form_data(response) -> dict:
+    """What the browser would send back: the form's initial values, as shown."""
+    form = response.context["form"]
+    data = {}
+    with timezone.override(form.org.tzinfo):
+        return _shown(form, data)
+
+
+def _shown(form, data) -> dict:
+    for name, field in form.fields.items():
+        if field.disabled:
+            continue
+        value = form[name].value()
+        if isinstance(value, list):
+            data[name] = value
+        elif value is not None:
+            data[name] = form[name].field.widget.format_value(value) or ""
+    return data
+
+
+def test_saving_an_unchanged_edit_writes_nothing(editor_page, live_badge):
+    page = editor_page.get(f"/badges/ui/{live_badge.pk}/edit/")
+    assert page.status_code == 200
+    changes = BadgeChange.objects.filter(badge=live_badge).count()
+    revision = live_badge.revision
+    response = editor_page.post(f"/badges/ui/{live_badge.pk}/edit/", form_data(page))
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    live_badge.refresh_from_db()
+    assert BadgeChange.objects.filter(badge=live_badge).count() == changes
+    assert live_badge.revision == revision
+
+
+def test_editing_limits_and_the_fixed_window(editor_page, live_badge):
+    data = form_data(editor_page.get(f"/badges/ui/{live_badge.pk}/edit/"))
+    data.update(
+        {
+            "customer_limit__overall": "9",
+            "customer_limit__rolling__1__limit": "4",
+            "customer_limit__rolling__1__value": "2",
+            "customer_limit__rolling__1__unit": "WEEKS",
+            "badge_limit__fixed_window__max_earn_limit": "70",
+        }
+    )
+    response = editor_page.post(f"/badges/ui/{live_badge.pk}/edit/", data)
+    assert response.status_code == 302
+    now = timezone.now()
+    live_badge = Badge.objects.get(pk=live_badge.pk)
+    customer = live_badge.limit_set(LimitScope.CUSTOMER, now)
+    assert customer.overall == 9
+    assert [(w.limit, w.value, w.unit) for w in customer.rolling] == [
+        (2, 3, "DAYS"),
+        (4, 2, "WEEKS"),
+    ]
+    assert (
+        Badge.objects.get(pk=live_badge.pk)
+        .limit_set(LimitScope.BADGE, now)
+        .fixed_window.max_earn_limit
+        == 70
+    )
+    assert (
+        live_badge.updated_by == editor_page.user
+        or Badge.objects.get(pk=live_badge.pk).updated_by == editor_page.user
+    )
+
+
+def test_a_live_badges_start_cant_move_and_owners_only_grow(editor_page, live_badge):
+    data = form_data(editor_page.get(f"/badges/ui/{live_badge.pk}/edit/"))
+    data["start_on"] = local(live_badge.org, timezone.now() + timedelta(days=2))
+    data["owners"] = ["JOURNEYS"]  # LOYALTY, held, is kept: its box can't be unticked
+    response = editor_page.post(f"/badges/ui/{live_badge.pk}/edit/", data)
+    assert response.status_code == 400
+    assert "(START_ON_LOCKED)" in response.context["form"].errors["start_on"][0]
+    del data["start_on"]
+    data["start_on"] = form_data(editor_page.get(f"/badges/ui/{live_badge.pk}/edit/"))["start_on"]
+    assert editor_page.post(f"/badges/ui/{live_badge.pk}/edit/", data).status_code == 302
+    assert sorted(o.module for o in live_badge.owners.all()) == [Module.JOURNEYS, Module.LOYALTY]
+
+
+def test_viewers_can_open_neither_form_for_writing(viewer_page, org_a):
+    badge = BadgeFactory(org=org_a)
+    assert viewer_page.post("/badges/ui/new/", {}).status_code == 403
+    assert viewer_page.post(f"/badges/ui/{badge.pk}/edit/", {}).status_code == 403
+    assert not Badge.objects.exclude(pk=badge.pk).exists()
+
+
+def test_another_orgs_badge_cant_be_edited(editor_page, org_b):
+    badge = BadgeFactory(org=org_b)
+    assert editor_page.get(f"/badges/ui/{badge.pk}/edit/").status_code == 404
+    assert editor_page.post(f"/badges/ui/{badge.pk}/edit/", {}).status_code == 404
