@@ -413,3 +413,25 @@ def initial_of(definition: Definition) -> dict:
             else ("" if shown is None else str(shown))
         )
     return initial
+
+
+class ClaimForm(forms.Form):
+    """A claim added from the badge view: text bounded as the API's claim serializer bounds it;
+    the rules (the module owns the badge, which is active and not ended) are the service's."""
+
+    module = forms.ChoiceField(choices=Module.choices)
+    reference = forms.CharField(max_length=200, required=False)
+    detail = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = (
+                "form-select form-select-sm" if select else "form-control form-control-sm"
+            )
+
+
+class OwnerForm(forms.Form):
+    module = forms.ChoiceField(choices=Module.choices)
+    module.widget.attrs["class"] = "form-select form-select-sm"

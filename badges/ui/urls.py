@@ -9,6 +9,8 @@ urlpatterns = [
     path("new/", definitions.BadgeCreateView.as_view(), name="create"),
     path("<uuid:pk>/", views.BadgeView.as_view(), name="badge"),
     path("<uuid:pk>/edit/", definitions.BadgeEditView.as_view(), name="edit"),
+    path("<uuid:pk>/owners/", views.OwnerAddView.as_view(), name="owner-add"),
+    path("<uuid:pk>/claims/", views.ClaimAddView.as_view(), name="claim-add"),
     path("<uuid:pk>/images/", images.BadgeImagesView.as_view(), name="images"),
     path(
         "<uuid:pk>/images/<slug:slot>/",

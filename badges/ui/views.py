@@ -19,6 +19,8 @@ from badges.windows import config_states
 from badges_project.paging import KeysFirstPaginator
 from badges_project.ui.access import OrgPageMixin, can_write
 
+from .forms import ClaimForm, OwnerForm
+
 PAGE_SIZE = 50  # as the API list's default page
 ORDERING_LABELS = {
     "-updated_on": "Last updated, newest first",
@@ -92,6 +94,8 @@ class BadgeView(OrgPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         badge = badge_or_404(self.request, self.kwargs["pk"])
         now = self.request.now
+        kwargs.setdefault("claim_form", ClaimForm(prefix="claim"))
+        kwargs.setdefault("owner_form", OwnerForm(prefix="owner"))
         return super().get_context_data(
             badge=badge,
             customer_limit=badge.limit_set(LimitScope.CUSTOMER, now),
@@ -103,6 +107,45 @@ class BadgeView(OrgPageMixin, TemplateView):
             can_write=can_write(self.request),
             **kwargs,
         )
+
+
+class OwnerAddView(BadgeView):
+    """Add an owning module from the badge view (owners are added, never removed)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        badge = badge_or_404(request, pk)
+        form = OwnerForm(request.POST, prefix="owner")
+        if form.is_valid():
+            module = form.cleaned_data["module"]
+            definitions.owner_add(badge=badge, module=module, actor=request.user, now=request.now)
+            messages.success(request, f"{Module(module).label} now owns “{badge.name}”.")
+            return redirect("badges-ui:badge", pk=badge.pk)
+        return self.render_to_response(self.get_context_data(owner_form=form), status=400)
+
+
+class ClaimAddView(BadgeView):
+    """Add a claim from the badge view, through the service that judges it."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        badge = badge_or_404(request, pk)
+        form = ClaimForm(request.POST, prefix="claim")
+        if form.is_valid():
+            try:
+                definitions.claim_add(
+                    badge=badge, actor=request.user, now=request.now, **form.cleaned_data
+                )
+            except RuleViolation as refusal:
+                for violation in refusal.violations:
+                    field = violation.field if violation.field in form.fields else None
+                    form.add_error(field, f"{violation.message} ({violation.code})")
+            else:
+                messages.success(request, f"The claim is added to “{badge.name}”.")
+                return redirect("badges-ui:badge", pk=badge.pk)
+        return self.render_to_response(self.get_context_data(claim_form=form), status=400)
 
 
 class ActivationView(OrgPageMixin, TemplateView):

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 VIEWPORTS = [(768, 1024), (1280, 800)]
@@ -70,21 +71,30 @@ class Watched:
         self.open(f"/accounts/login/?next={path}")
         self.page.get_by_label("Username").fill(username)
         self.page.get_by_label("Password").fill(password)
-        self.page.get_by_role("button", name="Sign in").click()
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name="Sign in").click()
         self.page.wait_for_load_state("networkidle")
 
     def settled(self):
-        """After an htmx swap: the request done and the results back."""
+        """After an htmx swap the test has seen land: no request pending, results not busy."""
         self.page.wait_for_load_state("networkidle")
-        self.page.wait_for_selector('#results[aria-busy="false"]')
+        expect(self.page.locator("#results")).to_have_attribute("aria-busy", "false")
 
     def assert_healthy(self, state: str):
         """The checks of this module on the page as it stands, at both widths."""
-        page = self.page
-        violations = page.evaluate("window.__cspViolations")
+        self.assert_policy_kept(state)
+        self.assert_accessible(state)
+        self.assert_no_horizontal_scroll(state)
+
+    def assert_policy_kept(self, state: str):
+        """No policy violation, no console error, no request to another origin."""
+        violations = self.page.evaluate("window.__cspViolations")
         assert violations == [], (state, violations)
         assert self.errors == [], (state, self.errors)
         assert self.foreign == [], (state, self.foreign)
+
+    def assert_accessible(self, state: str):
+        page = self.page
         results = self.axe.run(
             page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}}
         ).response
@@ -94,6 +104,9 @@ class Watched:
             if v["impact"] in ("serious", "critical")
         ]
         assert serious == [], (state, serious)
+
+    def assert_no_horizontal_scroll(self, state: str):
+        page = self.page
         size = page.viewport_size
         for width, height in VIEWPORTS:
             page.set_viewport_size({"width": width, "height": height})

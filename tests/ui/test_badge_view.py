@@ -53,3 +53,40 @@ def test_shows_configuration_and_information(editor_page, org_a):
 
 def test_another_orgs_badge_is_not_found(editor_page, org_b):
     assert editor_page.get(f"/badges/ui/{BadgeFactory(org=org_b).pk}/").status_code == 404
+
+
+def test_adding_an_owner_then_a_claim_from_the_badge_view(editor_page, org_a):
+    badge = BadgeFactory(org=org_a)  # owned by LOYALTY
+    url = f"/badges/ui/{badge.pk}/"
+    refused = editor_page.post(
+        url + "claims/", {"claim-module": "JOURNEYS", "claim-reference": "Onboarding"}
+    )
+    assert refused.status_code == 400
+    assert "(CLAIM_NEEDS_OWNER)" in refused.content.decode()
+    assert editor_page.post(url + "owners/", {"owner-module": "JOURNEYS"}).status_code == 302
+    added = editor_page.post(
+        url + "claims/", {"claim-module": "JOURNEYS", "claim-reference": "Onboarding"}
+    )
+    assert added.status_code == 302
+    assert list(badge.claims.values_list("module", "reference")) == [("JOURNEYS", "Onboarding")]
+    assert "Onboarding" in editor_page.get(url).content.decode()
+
+
+def test_a_claim_is_bounded_as_the_api_bounds_it(editor_page, org_a):
+    badge = BadgeFactory(org=org_a)
+    response = editor_page.post(
+        f"/badges/ui/{badge.pk}/claims/",
+        {"claim-module": "LOYALTY", "claim-reference": "x" * 201},
+    )
+    assert response.status_code == 400 and not badge.claims.exists()
+    response = editor_page.post(
+        f"/badges/ui/{badge.pk}/claims/", {"claim-module": "LOYALTY", "claim-reference": " "}
+    )
+    assert "(CLAIM_REFERENCE_REQUIRED)" in response.content.decode()
+
+
+def test_viewers_see_no_owner_or_claim_forms_and_cant_post_them(viewer_page, org_a):
+    badge = BadgeFactory(org=org_a)
+    assert b"Add claim" not in viewer_page.get(f"/badges/ui/{badge.pk}/").content
+    response = viewer_page.post(f"/badges/ui/{badge.pk}/owners/", {"owner-module": "JOURNEYS"})
+    assert response.status_code == 403 and badge.owners.count() == 1

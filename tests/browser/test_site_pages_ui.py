@@ -1,0 +1,48 @@
+"""Pages beyond the badge pages: the API docs (Swagger UI, served with its start-up script as a
+file and its one style element allowed by hash) run with no policy violation, console error or
+request to another origin; the badge pages pass every check in dark mode too."""
+
+import pytest
+
+from badges.models import Role
+from tests.browser.ui import Watched
+from tests.factories import BadgeFactory, MembershipFactory, OrganizationFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def signed_up(db):
+    org = OrganizationFactory(name="Acme Rewards", slug="acme")
+    user = UserFactory(username="maria")
+    user.set_password(PASSWORD)
+    user.save()
+    MembershipFactory(user=user, org=org, role=Role.EDITOR)
+    return BadgeFactory(org=org, name="Gold Shopper")
+
+
+def test_the_api_docs_run_under_the_policy(page, live_server, signed_up):
+    ui = Watched(page, live_server.url)
+    ui.sign_in("maria", PASSWORD, "/api/docs/")
+    page.get_by_text("Badges platform API").first.wait_for()
+    page.locator(".opblock").first.wait_for()
+    assert page.locator(".opblock").count() > 20  # every operation listed
+    # Swagger UI's own markup is not ours to make accessible: the policy is what is checked.
+    ui.assert_policy_kept("API docs")
+
+
+def test_the_badge_pages_in_dark_mode(page, live_server, signed_up):
+    page.emulate_media(color_scheme="dark")
+    ui = Watched(page, live_server.url)
+    ui.sign_in("maria", PASSWORD)
+    assert page.locator("html").get_attribute("data-bs-theme") == "dark"
+    ui.assert_healthy("Universe, dark")
+    for path in (
+        f"/badges/ui/{signed_up.pk}/",
+        f"/badges/ui/{signed_up.pk}/edit/",
+        f"/badges/ui/{signed_up.pk}/images/",
+    ):
+        ui.open(path)
+        ui.assert_healthy(f"{path}, dark")
