@@ -24,6 +24,7 @@ class BadgeFormView(OrgPageMixin, TemplateView):
     """The form in the org's timezone: what it shows and reads are the org's wall-clock times."""
 
     template_name = "badges/ui/badge_form.html"
+    write_page = True
 
     def dispatch(self, request, *args, **kwargs):
         try:

@@ -6,6 +6,7 @@ from django.core.paginator import InvalidPage
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView
 
@@ -63,10 +64,16 @@ class UniverseView(OrgPageMixin, TemplateView):
         return self._render(context)
 
     def _render(self, context, status=200):
+        """The results alone for htmx's swaps; the whole page otherwise, also when htmx
+        restores a page from history (it asks for the whole page then). The answer varies on
+        ``HX-Request``, so no cache hands one kind for the other."""
         template = self.template_name
-        if self.request.htmx and not self.request.htmx.boosted:
+        htmx = self.request.htmx
+        if htmx and not htmx.boosted and not htmx.history_restore_request:
             template += "#results"
-        return self.response_class(self.request, template, context, status=status)
+        response = self.response_class(self.request, template, context, status=status)
+        patch_vary_headers(response, ("HX-Request",))
+        return response
 
     def _choices(self) -> dict:
         chosen = self.request.GET
@@ -152,6 +159,7 @@ class ActivationView(OrgPageMixin, TemplateView):
     """Deactivate or activate a badge behind a confirmation page."""
 
     template_name = "badges/ui/activation.html"
+    write_page = True
     activate = False
 
     def get_context_data(self, **kwargs):

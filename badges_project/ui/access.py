@@ -21,9 +21,11 @@ class OrgPageMixin(LoginRequiredMixin):
     """Pages acting in one org. Before the view runs: ``request.now`` (the one ``now`` every
     service call of the request gets), ``request.memberships`` (the switcher's choices),
     ``request.membership`` and ``request.org``. Methods other than GET and HEAD need
-    ``write_role`` (editor by default): a viewer gets 403."""
+    ``write_role`` (editor by default), and so does every method of a page that exists to
+    write (``write_page``: a form, a confirmation): a viewer gets 403."""
 
     write_role = Role.EDITOR
+    write_page = False
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -37,7 +39,8 @@ class OrgPageMixin(LoginRequiredMixin):
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('org-switch')}?{query}")
         request.membership, request.org = chosen, chosen.org
-        if request.method not in ("GET", "HEAD") and not chosen.has_role(self.write_role):
+        writes = self.write_page or request.method not in ("GET", "HEAD")
+        if writes and not chosen.has_role(self.write_role):
             raise PermissionDenied("Your role in this org can't change it.")
         return super().dispatch(request, *args, **kwargs)
 

@@ -47,6 +47,7 @@ def test_an_ended_badge_is_refused_with_the_apis_code(editor_page, org_a):
 
 def test_viewers_get_403_and_nothing_changes(viewer_page, org_a):
     badge = BadgeFactory(org=org_a)
+    assert viewer_page.get(f"/badges/ui/{badge.pk}/deactivate/").status_code == 403
     assert viewer_page.post(f"/badges/ui/{badge.pk}/deactivate/").status_code == 403
     assert Badge.objects.get(pk=badge.pk).is_active
 

@@ -220,6 +220,8 @@ def test_a_live_badges_start_cant_move_and_owners_only_grow(editor_page, live_ba
 
 def test_viewers_can_open_neither_form_for_writing(viewer_page, org_a):
     badge = BadgeFactory(org=org_a)
+    assert viewer_page.get("/badges/ui/new/").status_code == 403
+    assert viewer_page.get(f"/badges/ui/{badge.pk}/edit/").status_code == 403
     assert viewer_page.post("/badges/ui/new/", {}).status_code == 403
     assert viewer_page.post(f"/badges/ui/{badge.pk}/edit/", {}).status_code == 403
     assert not Badge.objects.exclude(pk=badge.pk).exists()

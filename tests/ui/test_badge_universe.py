@@ -110,6 +110,15 @@ def test_an_htmx_request_gets_the_results_alone(editor_page, universe):
     assert "Live loyalty" in text and "Upcoming journey" not in text
 
 
+def test_htmx_restoring_history_gets_the_whole_page_and_answers_vary(editor_page, universe):
+    restore = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    response = editor_page.get(f"{UNIVERSE}?status=live", headers=restore)
+    assert "<html" in response.content.decode()
+    assert "HX-Request" in response["Vary"]
+    swapped = editor_page.get(f"{UNIVERSE}?status=live", headers={"HX-Request": "true"})
+    assert "HX-Request" in swapped["Vary"]
+
+
 def test_every_filtered_url_renders_as_a_whole_page(editor_page, universe):
     response = editor_page.get(f"{UNIVERSE}?status=live&owner=LOYALTY")
     text = response.content.decode()

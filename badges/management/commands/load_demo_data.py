@@ -194,5 +194,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo org '{org.name}' has {org.badges.count()} badges and "
             f"{org.customers.count()} customers.\n"
-            f"Sign in at /admin/ and /api/v1/ as  {DEMO_USER} / {password}"
+            f"Sign in at /badges/ui/, /admin/ and /api/v1/ as  {DEMO_USER} / {password}"
         )
