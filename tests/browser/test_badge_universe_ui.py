@@ -115,6 +115,13 @@ def test_universe_filters_search_sort_and_pages(page, live_server, brand):
     page.keyboard.press("Escape")
     popover.wait_for(state="detached")
 
+    # The same popover from the keyboard: focus its button, Enter opens, Escape closes.
+    page.get_by_role("button", name="Owners and claims of Gold Shopper").focus()
+    page.keyboard.press("Enter")
+    expect(popover).to_contain_text("Supermarket program")
+    page.keyboard.press("Escape")
+    popover.wait_for(state="detached")
+
 
 def test_deactivate_and_reactivate_through_the_confirmation(page, live_server, brand):
     ui = Watched(page, live_server.url)

@@ -67,13 +67,17 @@ class Watched:
         assert self.page.locator("main#main").count() == 1
         return response
 
-    def sign_in(self, username: str, password: str, path: str = "/badges/ui/"):
+    def sign_in(self, username: str, password: str, path: str = "/badges/ui/", app_page=True):
+        """Sign in and land on ``path``: its status, and the main landmark of the app's pages
+        (``app_page`` false for a page the app doesn't lay out, such as Swagger UI's)."""
         self.open(f"/accounts/login/?next={path}")
         self.page.get_by_label("Username").fill(username)
         self.page.get_by_label("Password").fill(password)
-        with self.page.expect_navigation():
+        with self.page.expect_navigation() as landed:
             self.page.get_by_role("button", name="Sign in").click()
+        assert landed.value.status == 200, (path, landed.value.status)
         self.page.wait_for_load_state("networkidle")
+        assert not app_page or self.page.locator("main#main").count() == 1
 
     def settled(self):
         """After an htmx swap the test has seen land: no request pending, results not busy."""
