@@ -9,7 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from badges.filters import BADGE_ORDERINGS
 from badges.models import Badge, BadgeOwner, Module
+from badges.ui.views import ORDERING_LABELS
 from tests.factories import BadgeClaimFactory, BadgeFactory, BadgeOwnerFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +79,12 @@ def test_filters_give_what_the_api_list_gives(editor_page, editor_a, universe, q
     api = editor_a.get(f"/api/v1/badges/?{query}")
     assert page.status_code == api.status_code == 200
     assert row_ids(page) == [badge["id"] for badge in api.json()["results"]]
+
+
+def test_the_sort_menu_offers_every_api_ordering_both_ways():
+    assert set(ORDERING_LABELS) == {
+        f"{sign}{term}" for term in BADGE_ORDERINGS for sign in ("", "-")
+    }
 
 
 def test_pages_of_fifty_as_the_api_list(editor_page, editor_a, org_a):
