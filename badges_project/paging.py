@@ -1,7 +1,13 @@
 """Pages of a list, shared by the API's lists and the browser UI's."""
 
+import re
+
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+
+# A page number as every list takes it: ASCII digits only ("+1", " 1", "" and other scripts'
+# digits are no page).
+WHOLE_NUMBER = re.compile(r"[0-9]+")
 
 
 class KeysFirstPaginator(Paginator):

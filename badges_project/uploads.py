@@ -14,6 +14,11 @@ from badges.image_checks import MAX_IMAGE_BYTES
 UPLOAD_OVERHEAD = 64 * 1024
 
 
+def declared_too_large(content_length: int) -> bool:
+    """A body declared larger than an image and its form: refused unread."""
+    return content_length > MAX_IMAGE_BYTES + UPLOAD_OVERHEAD
+
+
 class CappedImageUpload(FileUploadHandler):
     """Keeps an uploaded file in memory up to the image cap. A larger file stops the parse:
     the rest of the body is read and thrown away, never held. A body declared larger than an
@@ -22,7 +27,7 @@ class CappedImageUpload(FileUploadHandler):
     too_large = False
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        if content_length > MAX_IMAGE_BYTES + UPLOAD_OVERHEAD:
+        if declared_too_large(content_length):
             self.too_large = True
             return QueryDict(), MultiValueDict()  # the parse's result: nothing
         return None

@@ -16,7 +16,7 @@ from badges_project.admin import ReadOnlyInline, ServiceAdmin, ServiceForm
 @admin.display(description="image")
 def thumbnail(image: BadgeImage) -> str:
     return format_html(
-        '<img src="{}" alt="{}" width="48" height="48" style="object-fit: contain">',
+        '<img src="{}" alt="{}" width="48" height="48" class="badge-thumbnail">',
         image.file.url,
         image.name,
     )
@@ -25,6 +25,10 @@ def thumbnail(image: BadgeImage) -> str:
 class ImageInline(ReadOnlyInline):
     model = BadgeImage
     fields = ["slot", thumbnail, "name", "content_type", "width", "size", "uploaded_on"]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}  # the thumbnail's style: no inline style under the CSP
+
     readonly_fields = [thumbnail]
     verbose_name_plural = "images (set and removed under Badge images)"
 
@@ -56,6 +60,10 @@ class BadgeImageAdminForm(ServiceForm):
 class BadgeImageAdmin(ServiceAdmin):
     form = BadgeImageAdminForm
     list_display = [thumbnail, "badge", "slot", "name", "content_type", "width", "size"]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     list_select_related = ["badge"]
     list_filter = ["slot", "content_type"]
     search_fields = ["badge__name", "name", "sha256"]

@@ -6,6 +6,7 @@ definitions`` writes only definitions that pass.
 """
 
 import dataclasses
+import math
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -271,14 +272,17 @@ def _owner_violations(old: Definition | None, new: Definition) -> list[Violation
     return found
 
 
-def _holds_nul(value: Any) -> bool:
-    """Whether JSON holds a NUL character anywhere (PostgreSQL's jsonb refuses it)."""
+def _unstorable(value: Any) -> bool:
+    """Whether JSON holds what no database stores: a NUL character (PostgreSQL's jsonb refuses
+    it) or a number that isn't finite (``1e999`` reads as infinity; JSON has no word for it)."""
     if isinstance(value, str):
         return "\x00" in value
+    if isinstance(value, float):
+        return not math.isfinite(value)
     if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
     if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
+        return any(_unstorable(v) for v in value)
     return False
 
 
@@ -290,11 +294,12 @@ def _benefit_violations(benefits: Sequence[Benefit]) -> list[Violation]:
         )
     seen = set()
     for index, benefit in enumerate(benefits):
-        if _holds_nul(benefit.details):
+        if _unstorable(benefit.details):
             found.append(
                 Violation(
                     "BENEFIT_DETAILS_INVALID",
-                    "Benefit details can't contain the NUL character.",
+                    "Benefit details can't contain the NUL character or a number too large "
+                    "to write.",
                     f"benefits.{index}.details",
                 )
             )

@@ -6,6 +6,7 @@ A file leaves storage only once nothing refers to it: a replaced or removed imag
 the transaction commits, a new file when its transaction fails."""
 
 import hashlib
+import unicodedata
 from datetime import datetime
 
 from django.core.files.base import ContentFile
@@ -15,7 +16,6 @@ from badges.exceptions import RuleViolation
 from badges.image_checks import checked_image
 from badges.models import Badge, BadgeChange, BadgeImage, ImageSlot
 from badges.services import definitions
-from badges.values import is_reason
 
 MAX_IMAGE_NAME = 100
 
@@ -34,7 +34,8 @@ def _checked_name(name) -> str:
     name = (name or "").strip()
     if not name:
         raise RuleViolation.one("IMAGE_NAME_REQUIRED", "Give the image a name.", "name")
-    if len(name) > MAX_IMAGE_NAME or not is_reason(name):
+    control = any(unicodedata.category(character) == "Cc" for character in name)
+    if len(name) > MAX_IMAGE_NAME or control:
         raise RuleViolation.one(
             "IMAGE_NAME_INVALID",
             f"An image name is at most {MAX_IMAGE_NAME} characters, without control characters.",

@@ -56,3 +56,10 @@ def images_in_order(badge):
 def thousands(value):
     """A count with thousands separated: 10,000."""
     return f"{value:,}"
+
+
+@register.filter
+def pairs(mapping):
+    """A dict's (key, value) pairs: ``mapping.items`` in a template would read a key named
+    "items" first."""
+    return list(mapping.items())

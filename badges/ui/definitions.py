@@ -21,23 +21,23 @@ from .views import badge_or_404
 
 
 class BadgeFormView(OrgPageMixin, TemplateView):
-    """The form in the org's timezone: what it shows and reads are the org's wall-clock times."""
+    """The form in the org's timezone: what it shows and reads are the org's wall-clock times.
+    The page is rendered while that timezone is current (a template response renders lazily,
+    after the view returns: rendered then, it showed UTC times that a save read as local)."""
 
     template_name = "badges/ui/badge_form.html"
     write_page = True
 
-    def dispatch(self, request, *args, **kwargs):
-        try:
-            return super().dispatch(request, *args, **kwargs)
-        finally:
-            timezone.deactivate()
-
     def get(self, request, *args, **kwargs):
-        timezone.activate(request.org.tzinfo)
-        return self.render_to_response(self.get_context_data(form=self.form().errors_marked()))
+        with timezone.override(request.org.tzinfo):
+            form = self.form().errors_marked()
+            return self.render_to_response(self.get_context_data(form=form)).render()
 
     def post(self, request, *args, **kwargs):
-        timezone.activate(request.org.tzinfo)
+        with timezone.override(request.org.tzinfo):
+            return self._saved(request)
+
+    def _saved(self, request):
         form = self.form(data=request.POST)
         definition = form.definition()
         if definition is not None:
@@ -48,7 +48,8 @@ class BadgeFormView(OrgPageMixin, TemplateView):
             else:
                 messages.success(request, f"“{badge.name}” is saved.")
                 return redirect("badges-ui:badge", pk=badge.pk)
-        return self.render_to_response(self.get_context_data(form=form.errors_marked()), status=400)
+        context = self.get_context_data(form=form.errors_marked())
+        return self.render_to_response(context, status=400).render()
 
     def form_kwargs(self) -> dict:
         org = self.request.org

@@ -21,21 +21,15 @@ from badges.choices import (
 from badges.values import Benefit, Definition, Expiry, FixedWindow, LimitSet, RollingWindow
 from customfields.values import DataType, FieldValue, from_text
 
-ROLLING_ROWS = 3  # rolling windows offered per limit set (the rules allow one per size)
+from .inputs import WallClockField, instant_in, json_object
+
+ROLLING_ROWS = 3  # empty rolling-window rows offered per limit set at least
 BENEFIT_ROWS = 10  # a badge links at most 10
 LIMIT_SETS = (("customer_limit", "Customer limit"), ("badge_limit", "Badge limit"))
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 def blank(*choices) -> list:
     return [("", "—"), *choices]
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self):
-        super().__init__(format=DATETIME_FORMAT)
 
 
 class BadgeForm(forms.Form):
@@ -46,8 +40,8 @@ class BadgeForm(forms.Form):
     description = forms.CharField(
         required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    start_on = forms.DateTimeField(widget=DateTimeInput())
-    expires_on = forms.DateTimeField(widget=DateTimeInput())
+    start_on = WallClockField()
+    expires_on = WallClockField()
     issue_type = forms.ChoiceField(
         choices=[(IssueType.ISSUE, "Issue"), (IssueType.ENROL_ISSUE, "Enrol & issue")],
         widget=forms.RadioSelect,
@@ -63,7 +57,7 @@ class BadgeForm(forms.Form):
     )
     issue_expiry__value = forms.IntegerField(required=False)
     issue_expiry__unit = forms.ChoiceField(required=False, choices=blank(*TimeUnit.choices))
-    issue_expiry__date = forms.DateTimeField(required=False, widget=DateTimeInput())
+    issue_expiry__date = WallClockField(required=False)
     owners = forms.MultipleChoiceField(
         required=False, choices=Module.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -85,9 +79,12 @@ class BadgeForm(forms.Form):
         self.custom_fields = list(custom_fields)
         self.section_errors: dict[str, list[str]] = {}
         self.fields["group"].choices = blank(*((str(g.pk), g.name) for g in groups))
+        self.rolling_count = {
+            scope: _rolling_rows(scope, initial_definition) for scope, _ in LIMIT_SETS
+        }
         for scope, _ in LIMIT_SETS:
             self.fields[f"{scope}__overall"] = forms.IntegerField(required=False)
-            for row in range(ROLLING_ROWS):
+            for row in range(self.rolling_count[scope]):
                 prefix = f"{scope}__rolling__{row}"
                 self.fields[f"{prefix}__limit"] = forms.IntegerField(required=False)
                 self.fields[f"{prefix}__value"] = forms.IntegerField(required=False)
@@ -112,8 +109,9 @@ class BadgeForm(forms.Form):
             self.fields[f"{prefix}__type"] = forms.ChoiceField(
                 required=False, choices=blank(*BenefitType.choices)
             )
-            self.fields[f"{prefix}__reference_id"] = forms.CharField(required=False)
-            self.fields[f"{prefix}__name"] = forms.CharField(required=False)
+            # Bounded as the API's benefit serializer bounds them.
+            self.fields[f"{prefix}__reference_id"] = forms.CharField(required=False, max_length=100)
+            self.fields[f"{prefix}__name"] = forms.CharField(required=False, max_length=200)
             self.fields[f"{prefix}__details"] = forms.CharField(
                 required=False, widget=forms.TextInput
             )
@@ -133,11 +131,8 @@ class BadgeForm(forms.Form):
                 self.fields[f"cf__{field.pk}"] = forms.CharField(
                     required=False, strip=False, label=field.name, widget=widget
                 )
-        if badge is not None:
-            self.fields["issue_type"].disabled = True
-            self.stored_owners = set(initial_definition.owners)
-        else:
-            self.stored_owners = set()
+        self.fields["issue_type"].disabled = badge is not None
+        self.stored_owners = initial_definition.owners if initial_definition else ()
         if initial_definition is not None and not self.is_bound:
             self.initial.update(initial_of(initial_definition))
         self._initial_definition = initial_definition
@@ -159,19 +154,31 @@ class BadgeForm(forms.Form):
                 attrs.update({"aria-invalid": "true", "aria-describedby": f"err-{name}"})
         return self
 
+    def clean_description(self):
+        """Browsers send a text area's line breaks as CRLF; the API's descriptions hold LF, so an
+        untouched description saves unchanged."""
+        return self.cleaned_data["description"].replace("\r\n", "\n")
+
     # Reading the form into a Definition -------------------------------------------------
 
     def _instant(self, name):
-        """A typed instant, or the stored one when the form shows it unchanged (an input keeps
-        minutes, a stored instant may hold seconds: a live badge's start must not move)."""
+        """The instant a wall-clock input names in the org's timezone, or the stored one when
+        the form shows it unchanged (an input keeps minutes, a stored instant may hold seconds:
+        a live badge's start must not move)."""
         value = self.cleaned_data.get(name)
-        if self._initial_definition is not None and value is not None:
-            stored = _at(self._initial_definition, name)
-            if stored is not None and value == stored.astimezone(value.tzinfo).replace(
-                second=0, microsecond=0
-            ):
+        if value is None:
+            return None
+        zone = self.org.tzinfo
+        stored = _at(self._initial_definition, name) if self._initial_definition else None
+        if stored is not None:
+            shown = stored.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
+            if value == shown:
                 return stored
-        return value
+        try:
+            return instant_in(value, zone)
+        except forms.ValidationError as error:
+            self.add_error(name, error)
+            return None
 
     def _expiry(self, name) -> Expiry | None:
         data = self.cleaned_data
@@ -189,7 +196,7 @@ class BadgeForm(forms.Form):
         data = self.cleaned_data
         rolling = []
         self.rolling_rows[scope] = []
-        for row in range(ROLLING_ROWS):
+        for row in range(self.rolling_count[scope]):
             parts = [data.get(f"{scope}__rolling__{row}__{p}") for p in ("limit", "value", "unit")]
             if any(part not in (None, "") for part in parts):
                 limit, value, unit = parts
@@ -197,9 +204,8 @@ class BadgeForm(forms.Form):
                 self.rolling_rows[scope].append(row)
         prefix = f"{scope}__fixed_window"
         fixed = None
-        if data.get(f"{prefix}__max_earn_limit") is not None or data.get(
-            f"{prefix}__duration_type"
-        ):
+        parts = ("max_earn_limit", "duration_type", "refresh_rate", "week_start_day")
+        if any(data.get(f"{prefix}__{part}") not in (None, "") for part in parts):
             fixed = FixedWindow(
                 max_earn_limit=data.get(f"{prefix}__max_earn_limit") or 0,
                 duration_type=data.get(f"{prefix}__duration_type") or "",
@@ -225,11 +231,9 @@ class BadgeForm(forms.Form):
                 if not value.strip():  # as the API's serializer requires them
                     self.add_error(f"{prefix}__{part}", "This field is required.")
             try:
-                details = json.loads(text) if text else {}
-            except ValueError:
-                self.add_error(
-                    f"{prefix}__details", 'Details are a JSON object, e.g. {"expiry": "30 days"}.'
-                )
+                details = json_object(text) if text else {}
+            except forms.ValidationError as error:
+                self.add_error(f"{prefix}__details", error)
                 details = {}
             found.append(Benefit(type=kind, reference_id=reference, name=name, details=details))
             self.benefit_rows.append(row)
@@ -242,7 +246,8 @@ class BadgeForm(forms.Form):
             return None
         self.rolling_rows = {}
         data = self.cleaned_data
-        owners = tuple(dict.fromkeys([*sorted(self.stored_owners), *data["owners"]]))
+        # The owners held, in the order they were added, then those ticked now.
+        owners = tuple(dict.fromkeys([*self.stored_owners, *data["owners"]]))
         definition = Definition(
             name=data["name"],
             description=data["description"],
@@ -324,7 +329,7 @@ class BadgeForm(forms.Form):
                 "overall": self[f"{scope}__overall"],
                 "rolling": [
                     [self[f"{scope}__rolling__{row}__{p}"] for p in ("limit", "value", "unit")]
-                    for row in range(ROLLING_ROWS)
+                    for row in range(self.rolling_count[scope])
                 ],
                 "fixed": [
                     self[f"{scope}__fixed_window__{p}"]
@@ -341,6 +346,13 @@ class BadgeForm(forms.Form):
 
     def custom_field_inputs(self):
         return [self[f"cf__{field.pk}"] for field in self.custom_fields]
+
+
+def _rolling_rows(scope: str, stored: Definition | None) -> int:
+    """Rows of rolling windows for a limit set: every window it holds and one more, at least
+    ``ROLLING_ROWS``. What a page sends beyond them is not read."""
+    held = len(getattr(stored, scope).rolling) + 1 if stored else 0
+    return max(ROLLING_ROWS, held)
 
 
 def _at(definition: Definition, name: str):
@@ -376,7 +388,7 @@ def initial_of(definition: Definition) -> dict:
     for scope, _ in LIMIT_SETS:
         limits = getattr(definition, scope)
         initial[f"{scope}__overall"] = limits.overall
-        for row, window in enumerate(limits.rolling[:ROLLING_ROWS]):
+        for row, window in enumerate(limits.rolling):
             prefix = f"{scope}__rolling__{row}"
             initial.update(
                 {
@@ -402,7 +414,9 @@ def initial_of(definition: Definition) -> dict:
                 f"{prefix}__type": benefit.type,
                 f"{prefix}__reference_id": benefit.reference_id,
                 f"{prefix}__name": benefit.name,
-                f"{prefix}__details": json.dumps(benefit.details) if benefit.details else "",
+                f"{prefix}__details": (
+                    json.dumps(benefit.details, ensure_ascii=False) if benefit.details else ""
+                ),
             }
         )
     for value in definition.custom_fields:

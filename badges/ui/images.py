@@ -15,7 +15,7 @@ from badges.image_checks import MAX_IMAGE_BYTES, too_large
 from badges.models import ImageSlot
 from badges.services import images
 from badges_project.ui.access import OrgPageMixin, can_write
-from badges_project.uploads import CappedImageUpload
+from badges_project.uploads import CappedImageUpload, declared_too_large
 
 from .views import badge_or_404
 
@@ -24,6 +24,13 @@ SLOT_HELP = {
     ImageSlot.IN_PROGRESS: "Shown while a customer works towards it.",
     ImageSlot.ISSUED: "Shown once the badge is issued.",
 }
+
+
+def declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0  # Django's own reading of a body then treats it as empty
 
 
 def slot_or_404(slot: str) -> None:
@@ -65,9 +72,20 @@ class BadgeImageSetView(BadgeImagesView):
 
     def post(self, request, pk, slot):
         slot_or_404(slot)
+        if declared_too_large(declared_length(request)):
+            # Refused unread, so without the CSRF check, whose token is in the body: a
+            # refusal writes nothing (a form over the cap otherwise met a CSRF failure page).
+            return self._refused(request, pk, slot, too_large(), name="")
         capped = CappedImageUpload(request)
         request.upload_handlers = [capped]
         return csrf_protect(self._saved)(request, capped, pk, slot)
+
+    def _refused(self, request, pk, slot, refusal: RuleViolation, name: str):
+        badge_or_404(request, pk)
+        errors = {v.field: f"{v.message} ({v.code})" for v in refusal.violations}
+        errors["name_sent"] = name
+        context = self.get_context_data(refused={slot: errors})
+        return self.render_to_response(context, status=400)
 
     def _saved(self, request, capped, pk, slot):
         badge = badge_or_404(request, pk)
@@ -87,10 +105,7 @@ class BadgeImageSetView(BadgeImagesView):
                 now=request.now,
             )
         except RuleViolation as refusal:
-            errors = {v.field: f"{v.message} ({v.code})" for v in refusal.violations}
-            errors["name_sent"] = name
-            context = self.get_context_data(refused={slot: errors})
-            return self.render_to_response(context, status=400)
+            return self._refused(request, pk, slot, refusal, name)
         messages.success(request, f"The {ImageSlot(slot).label.lower()} image is saved.")
         return redirect("badges-ui:images", pk=badge.pk)
 

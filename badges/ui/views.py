@@ -17,7 +17,7 @@ from badges.filters import BadgeFilter
 from badges.models import Badge, ImageSlot
 from badges.services import definitions
 from badges.windows import config_states
-from badges_project.paging import KeysFirstPaginator
+from badges_project.paging import WHOLE_NUMBER, KeysFirstPaginator
 from badges_project.ui.access import OrgPageMixin, can_write
 
 from .forms import ClaimForm, OwnerForm
@@ -55,8 +55,11 @@ class UniverseView(OrgPageMixin, TemplateView):
             context.update(rows=[], page=None, errors=filters.errors)
             return self._render(context, status=400)
         paginator = KeysFirstPaginator(filters.qs, PAGE_SIZE)
+        number = request.GET.get("page", "1")
         try:
-            page = paginator.page(request.GET.get("page") or 1)
+            if not WHOLE_NUMBER.fullmatch(number):  # as the API list reads it
+                raise InvalidPage
+            page = paginator.page(number)
         except InvalidPage as error:
             raise Http404("No such page.") from error
         context.update(rows=selectors.badge_reads_loaded(list(page.object_list)), page=page)

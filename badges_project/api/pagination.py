@@ -1,10 +1,6 @@
-import re
-
 from rest_framework import exceptions, pagination, serializers
 
-from badges_project.paging import KeysFirstPaginator
-
-WHOLE_NUMBER = re.compile(r"[0-9]+")
+from badges_project.paging import WHOLE_NUMBER, KeysFirstPaginator
 
 
 class PageNumberPagination(pagination.PageNumberPagination):

@@ -30,3 +30,15 @@ class JSONRenderer(renderers.JSONRenderer):
             if character in rendered:
                 rendered = rendered.replace(character, escaped)
         return rendered
+
+
+class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
+    """DRF's browsable API under the site's policy, with one relaxation on its pages alone:
+    their templates lay out with inline style attributes, which ``style-src 'self'`` would
+    drop. Scripts stay as strict as everywhere (its scripts are files)."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response._csp_update = {"style-src": ["'unsafe-inline'"]}
+        return super().render(data, accepted_media_type, renderer_context)

@@ -1,5 +1,6 @@
 """The badge endpoints of SPEC 17: shapes, codes and wiring to the services."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -129,6 +130,16 @@ def test_eleventh_benefit_is_refused(editor_a):
     response = editor_a.post(URL, gold_shopper(benefits=benefits), format="json")
     assert response.status_code == 400
     assert response.json()["code"] == "TOO_MANY_BENEFITS"
+
+
+def test_a_benefit_detail_too_large_to_write_is_refused_not_a_500(editor_a):
+    """JSON's 1e999 reads as infinity, which no database stores as JSON."""
+    body = gold_shopper()
+    body["benefits"][0]["details"] = {"rate": 1}
+    text = json.dumps(body).replace('{"rate": 1}', '{"rate": 1e999}')
+    response = editor_a.post("/api/v1/badges/", text, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "BENEFIT_DETAILS_INVALID"
 
 
 def test_patch_changes_only_the_fields_sent(editor_a):

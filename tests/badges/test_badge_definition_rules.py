@@ -1,5 +1,6 @@
 """SPEC 3: every rule of a badge definition, through the definition service."""
 
+import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -165,6 +166,19 @@ def test_benefit_details_cannot_hold_a_nul_character(org, actor):
         with pytest.raises(RuleViolation) as error:
             create(org, actor, benefits=(benefit,))
         assert codes(error) == ["BENEFIT_DETAILS_INVALID"]
+
+
+def test_benefit_details_cannot_hold_a_number_that_is_not_finite(org, actor):
+    """JSON's 1e999 reads as infinity, which no database writes as JSON (a 500 before)."""
+    for number in (math.inf, -math.inf, math.nan):
+        benefit = Benefit(
+            type="POINTS", reference_id="P-1", name="points", details={"rate": [number]}
+        )
+        with pytest.raises(RuleViolation) as error:
+            create(org, actor, benefits=(benefit,))
+        assert codes(error) == ["BENEFIT_DETAILS_INVALID"]
+    finite = Benefit(type="POINTS", reference_id="P-1", name="points", details={"rate": 1e308})
+    assert create(org, actor, benefits=(finite,)).benefits.get().details == {"rate": 1e308}
 
 
 def test_zero_benefits_is_fine(org, actor):

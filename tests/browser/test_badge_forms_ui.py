@@ -77,6 +77,7 @@ def test_create_with_an_error_then_fix_it_and_edit_limits(page, live_server, mar
     assert badge.customer_overall_limit == 3
     ui.assert_healthy("created")
 
+    created_start = badge.start_on
     with page.expect_navigation():
         page.get_by_role("link", name="Edit", exact=True).click()
     page.get_by_label("Limit of window 1").first.fill("2")
@@ -90,6 +91,7 @@ def test_create_with_an_error_then_fix_it_and_edit_limits(page, live_server, mar
     with page.expect_navigation():
         page.get_by_role("button", name="Save changes").click()
     badge = Badge.objects.get(pk=badge.pk)
+    assert badge.start_on == created_start  # shown and read back in the org's timezone
     now = timezone.now()
     assert [(w.limit, w.value) for w in badge.limit_set(LimitScope.CUSTOMER, now).rolling] == [
         (2, 7)

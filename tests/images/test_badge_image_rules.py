@@ -213,9 +213,18 @@ def test_removing_empties_the_slot_and_an_empty_slot_stays_empty(
         ("earned", "Gold", "IMAGE_SLOT_INVALID"),
         ("issued", "  ", "IMAGE_NAME_REQUIRED"),
         ("issued", "x" * 101, "IMAGE_NAME_INVALID"),
+        ("issued", "Gold\x00", "IMAGE_NAME_INVALID"),
+        ("issued", "Gold\x01star", "IMAGE_NAME_INVALID"),
+        ("issued", "Gold\nstar", "IMAGE_NAME_INVALID"),
     ],
 )
 def test_a_slot_and_a_name_are_checked(slot, name, code):
+    """A name is one line of at most 100 characters without control characters."""
     with pytest.raises(RuleViolation) as refused:
         set_image(BadgeFactory(), ACCEPTED["PNG"], slot=slot, name=name)
     assert refused.value.violations[0].code == code
+
+
+def test_a_name_of_exactly_100_characters_with_letters_of_any_script_is_taken():
+    image = set_image(BadgeFactory(), ACCEPTED["PNG"], name="Ω" * 99 + "é")
+    assert len(image.name) == 100

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from badges.models import Badge, BadgeChange, LimitScope, Module
+from badges.models import Badge, BadgeChange, BadgeOwner, LimitScope, Module
 from customfields.values import DataType
 from tests.factories import (
     BadgeBenefitFactory,
@@ -18,6 +18,7 @@ from tests.factories import (
     FixedWindowConfigFactory,
     RollingLimitFactory,
 )
+from tests.ui.pages import form_values
 
 pytestmark = pytest.mark.django_db
 
@@ -122,12 +123,6 @@ def test_a_benefit_row_filled_in_part_is_refused_on_its_row(editor_page, org_a):
     assert not Badge.objects.exists()
 
 
-def test_benefit_details_that_are_not_json_are_refused_on_their_field(editor_page, org_a):
-    response = editor_page.post("/badges/ui/new/", create_data(org_a, benefits__0__details="{x"))
-    assert response.status_code == 400
-    assert "JSON object" in response.context["form"].errors["benefits__0__details"][0]
-
-
 @pytest.fixture
 def live_badge(org_a):
     start = timezone.now().replace(microsecond=123456) - timedelta(days=1, seconds=17)
@@ -141,23 +136,9 @@ def live_badge(org_a):
 
 
 def form_data(response) -> dict:
-    """What the browser would send back: the form's initial values, as shown."""
-    form = response.context["form"]
-    data = {}
-    with timezone.override(form.org.tzinfo):
-        return _shown(form, data)
-
-
-def _shown(form, data) -> dict:
-    for name, field in form.fields.items():
-        if field.disabled:
-            continue
-        value = form[name].value()
-        if isinstance(value, list):
-            data[name] = value
-        elif value is not None:
-            data[name] = form[name].field.widget.format_value(value) or ""
-    return data
+    """What the browser sends back for the page as rendered, untouched."""
+    assert response.status_code == 200
+    return form_values(response)
 
 
 def test_saving_an_unchanged_edit_writes_nothing(editor_page, live_badge):
@@ -231,3 +212,104 @@ def test_another_orgs_badge_cant_be_edited(editor_page, org_b):
     badge = BadgeFactory(org=org_b)
     assert editor_page.get(f"/badges/ui/{badge.pk}/edit/").status_code == 404
     assert editor_page.post(f"/badges/ui/{badge.pk}/edit/", {}).status_code == 404
+
+
+def unchanged_save(page, badge) -> tuple:
+    """Open the edit page, send it back untouched: (response, change records added)."""
+    before = BadgeChange.objects.filter(badge=badge).count()
+    url = f"/badges/ui/{badge.pk}/edit/"
+    response = page.post(url, form_data(page.get(url)))
+    return response, BadgeChange.objects.filter(badge=badge).count() - before
+
+
+def test_the_form_shows_the_orgs_wall_clock_and_an_upcoming_start_stays(editor_page, org_a):
+    start = datetime(2027, 3, 1, 18, 30, tzinfo=UTC)  # 2 March, 00:00 in Asia/Kolkata
+    badge = BadgeFactory(
+        org=org_a,
+        start_on=start,
+        issue_expiry_type="FIXED_DATE",
+        issue_expiry_date=start + timedelta(days=40),
+    )
+    page = editor_page.get(f"/badges/ui/{badge.pk}/edit/")
+    assert form_values(page)["start_on"] == "2027-03-02T00:00"
+    response, changes = unchanged_save(editor_page, badge)
+    assert response.status_code == 302 and changes == 0
+    badge.refresh_from_db()
+    assert badge.start_on == start and badge.issue_expiry_date == start + timedelta(days=40)
+
+
+def test_an_unchanged_save_keeps_owners_in_the_order_they_were_added(editor_page, org_a):
+    badge = BadgeFactory(org=org_a)  # LOYALTY first
+    BadgeOwner.objects.create(badge=badge, module=Module.CAMPAIGNS, added_on=timezone.now())
+    response, changes = unchanged_save(editor_page, badge)
+    assert response.status_code == 302 and changes == 0
+
+
+def test_every_rolling_window_a_badge_holds_is_on_the_form(editor_page, org_a):
+    badge = BadgeFactory(org=org_a)
+    for value, unit in ((1, "DAYS"), (2, "DAYS"), (1, "WEEKS"), (1, "MONTHS")):
+        RollingLimitFactory(badge=badge, scope=LimitScope.CUSTOMER, limit=1, value=value, unit=unit)
+    values = form_values(editor_page.get(f"/badges/ui/{badge.pk}/edit/"))
+    assert "customer_limit__rolling__4__limit" in values  # the four held, and one more
+    response, changes = unchanged_save(editor_page, badge)
+    assert response.status_code == 302 and changes == 0
+    assert badge.rolling_limits.count() == 4
+
+
+def test_a_description_with_line_breaks_saves_unchanged(editor_page, org_a):
+    badge = BadgeFactory(org=org_a, description="Spend 500.\nIn one month.")
+    response, changes = unchanged_save(editor_page, badge)
+    assert response.status_code == 302 and changes == 0
+    assert Badge.objects.get(pk=badge.pk).description == "Spend 500.\nIn one month."
+
+
+def test_a_time_in_a_repeated_hour_saves_unchanged_and_cant_be_typed_new(editor_page, org_a):
+    org_a.timezone = "Europe/London"
+    org_a.save()
+    start = datetime(2027, 10, 31, 0, 30, tzinfo=UTC)  # 01:30 BST; 01:30 GMT comes after it
+    badge = BadgeFactory(org=org_a, start_on=start)
+    response, changes = unchanged_save(editor_page, badge)
+    assert response.status_code == 302 and changes == 0
+    data = form_data(editor_page.get(f"/badges/ui/{badge.pk}/edit/"))
+    data["expires_on"] = "2027-10-31T01:45"  # repeated: two instants
+    response = editor_page.post(f"/badges/ui/{badge.pk}/edit/", data)
+    assert response.status_code == 400
+    assert "doesn't name one moment" in response.context["form"].errors["expires_on"][0]
+
+
+@pytest.mark.parametrize(
+    "details", ["[1, 2]", "5", '"text"', "true", "null", "{x", "[" * 100_000 + "]" * 100_000]
+)
+def test_benefit_details_are_a_json_object(editor_page, org_a, details):
+    response = editor_page.post("/badges/ui/new/", create_data(org_a, benefits__0__details=details))
+    assert response.status_code == 400
+    assert "JSON object" in response.context["form"].errors["benefits__0__details"][0]
+    assert not Badge.objects.exists()
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("details", ['{"a": NaN}', '{"a": -Infinity}', '{"a": [1e999]}'])
+def test_benefit_details_the_services_refuse_are_shown_on_their_field(editor_page, org_a, details):
+    response = editor_page.post("/badges/ui/new/", create_data(org_a, benefits__0__details=details))
+    assert response.status_code == 400
+    error = response.context["form"].errors["benefits__0__details"][0]
+    assert "(BENEFIT_DETAILS_INVALID)" in error
+    assert not Badge.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "field, length", [("benefits__0__reference_id", 101), ("benefits__0__name", 201)]
+)
+def test_benefit_text_is_bounded_as_the_api_bounds_it(editor_page, org_a, field, length):
+    response = editor_page.post("/badges/ui/new/", create_data(org_a, **{field: "x" * length}))
+    assert response.status_code == 400 and field in response.context["form"].errors
+    assert not Badge.objects.exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_fixed_window_given_in_part_is_judged_not_dropped(editor_page, org_a):
+    data = create_data(org_a, customer_limit__fixed_window__refresh_rate="2")
+    response = editor_page.post("/badges/ui/new/", data)
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert any("customer_limit__fixed_window" in name for name in errors)

@@ -102,3 +102,25 @@ def test_viewers_unknown_slots_and_other_orgs(viewer_page, editor_page, badge, o
     other = BadgeFactory(org=org_b)
     assert editor_page.post(f"/badges/ui/{other.pk}/images/issued/", data).status_code == 404
     assert not BadgeImage.objects.exists()
+
+
+def test_a_form_over_the_cap_sent_without_script_is_refused_as_too_large(org_a, badge):
+    """The page's token is in the body the cap won't read: the refusal writes nothing, so it
+    needs no CSRF check, and says what is wrong instead of a CSRF failure."""
+    from tests.ui.conftest import signed_in
+
+    page = signed_in(org_a)
+    strict = Client(enforce_csrf_checks=True)
+    strict.cookies = page.cookies
+    token = strict.get(f"/badges/ui/{badge.pk}/images/").context["csrf_token"]
+    response = strict.post(
+        f"/badges/ui/{badge.pk}/images/issued/",
+        {
+            "csrfmiddlewaretoken": str(token),
+            "name": "Big",
+            "file": upload("big.png", png_bytes(16) + b"\x00" * (MAX_IMAGE_BYTES + 100_000)),
+        },
+    )
+    assert response.status_code == 400
+    assert "(IMAGE_TOO_LARGE)" in response.content.decode()
+    assert not BadgeImage.objects.exists()

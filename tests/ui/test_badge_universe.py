@@ -189,3 +189,10 @@ def test_durations_and_instants_show_in_the_orgs_timezone(editor_page, org_a):
     text = editor_page.get(UNIVERSE).content.decode()
     local = start.astimezone(org_a.tzinfo)
     assert f"{local.day} {local:%b %Y}, 00:00" in text
+
+
+@pytest.mark.parametrize("number", ["", "+1", " 1", "1.0", "\u0661"])
+def test_a_page_number_is_ascii_digits_as_in_the_api(editor_page, editor_a, universe, number):
+    query = f"?page={number}"
+    assert editor_page.get(UNIVERSE + query).status_code == 404
+    assert editor_a.get(f"/api/v1/badges/{query}").status_code == 404

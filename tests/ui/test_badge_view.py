@@ -90,3 +90,11 @@ def test_viewers_see_no_owner_or_claim_forms_and_cant_post_them(viewer_page, org
     assert b"Add claim" not in viewer_page.get(f"/badges/ui/{badge.pk}/").content
     response = viewer_page.post(f"/badges/ui/{badge.pk}/owners/", {"owner-module": "JOURNEYS"})
     assert response.status_code == 403 and badge.owners.count() == 1
+
+
+def test_benefit_details_with_any_keys_are_shown(editor_page, org_a):
+    """A key named like a dict method ("items") is a key, not the method."""
+    badge = BadgeFactory(org=org_a)
+    BadgeBenefitFactory(badge=badge, details={"items": 1, "keys": "ab", "series": "S1"})
+    text = editor_page.get(f"/badges/ui/{badge.pk}/").content.decode()
+    assert "<dt>items</dt><dd>1</dd>" in text and "<dt>keys</dt><dd>ab</dd>" in text

@@ -27,7 +27,6 @@ def test_every_page_gets_the_strict_policy_and_holds_no_inline_script(editor_pag
         f"/badges/ui/{badge.pk}/edit/",
         f"/badges/ui/{badge.pk}/images/",
         "/api/docs/",
-        "/api/v1/badges/?format=api",
         "/admin/",
     ):
         response = editor_page.get(path, follow=True)
@@ -38,3 +37,17 @@ def test_every_page_gets_the_strict_policy_and_holds_no_inline_script(editor_pag
         assert "unsafe" not in policy, path
         assert directives["default-src"] == "'self'" and directives["object-src"] == "'none'"
         assert not INLINE_SCRIPT.search(response.content.decode()), path
+
+
+def test_the_browsable_api_may_style_inline_but_runs_no_inline_script(editor_page):
+    """DRF's templates lay out with style attributes: allowed on its pages alone."""
+    response = editor_page.get("/api/v1/badges/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200 and b"<html" in response.content
+    directives = dict(
+        d.strip().split(" ", 1) for d in response["Content-Security-Policy"].split(";")
+    )
+    assert directives["style-src"] == "'self' 'unsafe-inline'"
+    assert directives["script-src"] == "'self'"
+    assert not INLINE_SCRIPT.search(response.content.decode())
+    json_answer = editor_page.get("/api/v1/badges/", HTTP_ACCEPT="application/json")
+    assert "unsafe" not in json_answer["Content-Security-Policy"]
