@@ -72,6 +72,8 @@ def stored(data_type: str, value: Any) -> str:
             raise ValueInvalid(f"A STRING value has at most {STRING_MAX_LENGTH} characters.")
         if "\x00" in value:
             raise ValueInvalid("A STRING value can't contain the NUL character.")
+        if any("\ud800" <= character <= "\udfff" for character in value):
+            raise ValueInvalid("A STRING value can't contain unpaired surrogates.")
         return value
     if data_type == DataType.DATE:
         if not isinstance(value, str) or not ISO_DATE.fullmatch(value):

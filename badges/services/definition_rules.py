@@ -8,7 +8,7 @@ definitions`` writes only definitions that pass.
 import dataclasses
 import math
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from badges.exceptions import Violation
@@ -38,33 +38,51 @@ LAST_YEAR = 8999  # leaves room for expiries and windows computed from badge dat
 
 
 def definition_of(badge: Badge, now: datetime) -> Definition:
-    """The definition a stored badge has (its limit sets as last written at ``now``)."""
-    return Definition(
-        name=badge.name,
-        description=badge.description,
-        start_on=badge.start_on,
-        expires_on=badge.expires_on,
-        issue_type=badge.issue_type,
-        enrolment_expiry=badge.enrolment_expiry,
-        issue_expiry=badge.issue_expiry,
-        owners=tuple(owner.module for owner in badge.owners.all()),
-        benefits=tuple(
-            Benefit(type=b.type, reference_id=b.reference_id, name=b.name, details=b.details)
-            for b in badge.benefits.all()
-        ),
-        customer_limit=badge.limit_set(LimitScope.CUSTOMER, now),
-        badge_limit=badge.limit_set(LimitScope.BADGE, now),
-        group=badge.group_id,
-        rank=badge.rank,
-        custom_fields=tuple(
-            sorted(customfield_selectors.badge_field_values(badge), key=lambda v: str(v.field))
-        ),
+    """The definition a stored badge has (its limit sets as last written at ``now``), in the
+    normal form a change is compared in."""
+    return normalised(
+        Definition(
+            name=badge.name,
+            description=badge.description,
+            start_on=badge.start_on,
+            expires_on=badge.expires_on,
+            issue_type=badge.issue_type,
+            enrolment_expiry=badge.enrolment_expiry,
+            issue_expiry=badge.issue_expiry,
+            owners=tuple(owner.module for owner in badge.owners.all()),
+            benefits=tuple(
+                Benefit(type=b.type, reference_id=b.reference_id, name=b.name, details=b.details)
+                for b in badge.benefits.all()
+            ),
+            customer_limit=badge.limit_set(LimitScope.CUSTOMER, now),
+            badge_limit=badge.limit_set(LimitScope.BADGE, now),
+            group=badge.group_id,
+            rank=badge.rank,
+            custom_fields=tuple(
+                sorted(customfield_selectors.badge_field_values(badge), key=lambda v: str(v.field))
+            ),
+        )
     )
 
 
+def _in_utc(expiry: Expiry | None) -> Expiry | None:
+    if expiry is None or expiry.date is None:
+        return expiry
+    return dataclasses.replace(expiry, date=expiry.date.astimezone(UTC))
+
+
+def _enrolment_tidied(expiry: Expiry | None) -> Expiry | None:
+    """A BADGE_END enrolment expiry has no value or unit (as an issue expiry's are tidied)."""
+    if expiry is None or expiry.type == "RELATIVE":
+        return expiry
+    return dataclasses.replace(expiry, value=None, unit=None)
+
+
 def normalised(definition: Definition) -> Definition:
-    """Owners once each, custom field values in field order, and week start days only where
-    they mean something (WEEKS cycles, default Monday)."""
+    """Owners once each, custom field values in field order, week start days only where
+    they mean something (WEEKS cycles, default Monday), a BADGE_END enrolment expiry without
+    value or unit, and instants in UTC: two instants of one zone compare by wall clock in
+    Python, which a repeated DST hour makes wrong (01:30 BST is before 01:30 GMT)."""
 
     def fix(limits: LimitSet) -> LimitSet:
         window = limits.fixed_window
@@ -77,6 +95,10 @@ def normalised(definition: Definition) -> Definition:
 
     return dataclasses.replace(
         definition,
+        start_on=definition.start_on.astimezone(UTC),
+        expires_on=definition.expires_on.astimezone(UTC),
+        enrolment_expiry=_in_utc(_enrolment_tidied(definition.enrolment_expiry)),
+        issue_expiry=_in_utc(definition.issue_expiry),
         owners=tuple(dict.fromkeys(definition.owners)),
         customer_limit=fix(definition.customer_limit),
         badge_limit=fix(definition.badge_limit),
@@ -272,17 +294,28 @@ def _owner_violations(old: Definition | None, new: Definition) -> list[Violation
     return found
 
 
+MAX_DETAILS_DEPTH = 32  # levels of nested objects and lists in a benefit's details
+
+
 def _unstorable(value: Any) -> bool:
-    """Whether JSON holds what no database stores: a NUL character (PostgreSQL's jsonb refuses
-    it) or a number that isn't finite (``1e999`` reads as infinity; JSON has no word for it)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, float):
-        return not math.isfinite(value)
-    if isinstance(value, dict):
-        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_unstorable(v) for v in value)
+    """Whether JSON holds what no database stores, or what is no benefit detail: a NUL
+    character (PostgreSQL's jsonb refuses it), a lone surrogate (not UTF-8), a number that
+    isn't finite (``1e999`` reads as infinity; JSON has no word for it), or nesting deeper
+    than ``MAX_DETAILS_DEPTH``. Walked without recursion, so no depth is a crash."""
+    pending = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item or any("\ud800" <= c <= "\udfff" for c in item):
+                return True
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return True
+        elif isinstance(item, dict | list):
+            if depth >= MAX_DETAILS_DEPTH:
+                return True
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
     return False
 
 
@@ -298,8 +331,8 @@ def _benefit_violations(benefits: Sequence[Benefit]) -> list[Violation]:
             found.append(
                 Violation(
                     "BENEFIT_DETAILS_INVALID",
-                    "Benefit details can't contain the NUL character or a number too large "
-                    "to write.",
+                    "Benefit details can't hold the NUL character, unpaired surrogates, a "
+                    f"number too large to write, or nesting over {MAX_DETAILS_DEPTH} levels.",
                     f"benefits.{index}.details",
                 )
             )

@@ -155,9 +155,15 @@ class BadgeForm(forms.Form):
         return self
 
     def clean_description(self):
-        """Browsers send a text area's line breaks as CRLF; the API's descriptions hold LF, so an
-        untouched description saves unchanged."""
-        return self.cleaned_data["description"].replace("\r\n", "\n")
+        """Browsers send a text area's line breaks as CRLF; the API's descriptions hold LF (or
+        whatever a client sent), so one shown and sent back untouched keeps its stored text."""
+        sent = self.cleaned_data["description"].replace("\r\n", "\n")
+        stored = self._initial_definition.description if self._initial_definition else None
+        return _kept(sent, stored, lines=True)
+
+    def clean_name(self):
+        stored = self._initial_definition.name if self._initial_definition else None
+        return _kept(self.cleaned_data["name"], stored)
 
     # Reading the form into a Definition -------------------------------------------------
 
@@ -224,6 +230,10 @@ class BadgeForm(forms.Form):
             kind, reference, name = (
                 data.get(f"{prefix}__{p}") or "" for p in ("type", "reference_id", "name")
             )
+            held = self._held_benefit(row)
+            if held is not None:
+                reference = _kept(reference, held.reference_id)
+                name = _kept(name, held.name)
             text = (data.get(f"{prefix}__details") or "").strip()
             if not (kind or reference or name or text):
                 continue
@@ -238,6 +248,10 @@ class BadgeForm(forms.Form):
             found.append(Benefit(type=kind, reference_id=reference, name=name, details=details))
             self.benefit_rows.append(row)
         return tuple(found)
+
+    def _held_benefit(self, row: int) -> Benefit | None:
+        held = self._initial_definition.benefits if self._initial_definition else ()
+        return held[row] if row < len(held) else None
 
     def definition(self) -> Definition | None:
         """The definition the form holds, or None when a value didn't parse (its error is on
@@ -270,13 +284,19 @@ class BadgeForm(forms.Form):
         """The values typed; a value emptied that the badge held is cleared (None). Ordered as
         ``definition_of`` orders them, so an unchanged form changes nothing."""
         held = (
-            {v.field for v in self._initial_definition.custom_fields}
+            {v.field: v.value for v in self._initial_definition.custom_fields}
             if self._initial_definition
-            else set()
+            else {}
         )
         found = []
         for field in self.custom_fields:
             text = self.cleaned_data.get(f"cf__{field.pk}")
+            stored = held.get(field.pk)
+            if field.data_type == DataType.STRING and isinstance(stored, str):
+                text = _kept(text or "", stored)
+                if text == stored:  # shown and sent back untouched, "" included
+                    found.append(FieldValue(field=field.pk, value=stored))
+                    continue
             if text not in (None, ""):
                 found.append(FieldValue(field=field.pk, value=from_text(field.data_type, text)))
             elif field.pk in held:
@@ -346,6 +366,18 @@ class BadgeForm(forms.Form):
 
     def custom_field_inputs(self):
         return [self[f"cf__{field.pk}"] for field in self.custom_fields]
+
+
+def _kept(sent: str, stored: str | None, lines: bool = False) -> str:
+    """The stored text when what was sent is that text as a browser sends it back untouched:
+    a one-line input drops line breaks, a text area sends them as CRLF (read as LF)."""
+    if stored is None or sent == stored:
+        return sent
+    if lines:
+        shown = stored.replace("\r\n", "\n").replace("\r", "\n")
+    else:
+        shown = stored.replace("\r", "").replace("\n", "")
+    return stored if sent == shown else sent
 
 
 def _rolling_rows(scope: str, stored: Definition | None) -> int:

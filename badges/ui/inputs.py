@@ -42,7 +42,12 @@ def instant_in(wall_clock: datetime, zone) -> datetime:
     """The instant a wall-clock time names in ``zone``; a ValidationError for a time the
     zone skips or repeats at a DST change (as Django's own form fields refuse them)."""
     aware = wall_clock.replace(tzinfo=zone)
-    round_trip = aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    try:
+        round_trip = aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    except OverflowError:  # the first or last hours of the calendar, shifted out of it
+        raise forms.ValidationError(
+            "Choose a time between the years 1 and 9999.", code="invalid"
+        ) from None
     if round_trip != wall_clock or aware.utcoffset() != aware.replace(fold=1).utcoffset():
         raise forms.ValidationError(
             f"{wall_clock:%Y-%m-%d %H:%M} doesn't name one moment in {zone}: the clocks change "

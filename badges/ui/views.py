@@ -73,6 +73,8 @@ class UniverseView(OrgPageMixin, TemplateView):
         htmx = self.request.htmx
         if htmx and not htmx.boosted and not htmx.history_restore_request:
             template += "#results"
+        if htmx and htmx.history_restore_request:
+            status = 200  # htmx restores 2xx answers only; the page shows the refusal itself
         response = self.response_class(self.request, template, context, status=status)
         patch_vary_headers(response, ("HX-Request",))
         return response
@@ -90,6 +92,7 @@ class UniverseView(OrgPageMixin, TemplateView):
             "claimers": ticked("claimed_by", Module.choices),
             "orderings": ORDERING_LABELS.items(),
             "ordering": chosen.get("ordering", "-updated_on"),
+            "ordering_other": chosen.get("ordering", "-updated_on") not in ORDERING_LABELS,
             "search": chosen.get("search", ""),
             "can_write": can_write(self.request),
         }

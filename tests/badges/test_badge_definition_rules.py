@@ -2,6 +2,7 @@
 
 import math
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -181,6 +182,42 @@ def test_benefit_details_cannot_hold_a_number_that_is_not_finite(org, actor):
     finite = Benefit(type="POINTS", reference_id="P-1", name="points", details={"rate": 1e308})
     stored = create(org, actor, benefits=(finite,)).benefits.get().details
     assert float(stored["rate"]) == 1e308
+
+
+def test_benefit_details_hold_no_lone_surrogate_and_nest_at_most_32_deep(org, actor):
+    def nested(depth):
+        value = 1
+        for _ in range(depth):
+            value = [value]
+        return {"a": value}  # the object itself is a level
+
+    for details in ({"a": "x\ud800"}, {"\udfff": 1}, nested(32), nested(5000)):
+        benefit = Benefit(type="POINTS", reference_id="P-1", name="points", details=details)
+        with pytest.raises(RuleViolation) as error:
+            create(org, actor, benefits=(benefit,))
+        assert codes(error) == ["BENEFIT_DETAILS_INVALID"]
+    deepest = Benefit(type="POINTS", reference_id="P-1", name="points", details=nested(31))
+    assert create(org, actor, benefits=(deepest,)).benefits.count() == 1
+
+
+def test_an_end_in_a_repeated_dst_hour_after_its_start_is_after_it(org, actor):
+    """01:30 BST then 01:30 GMT on 31 Oct 2027 in London: an hour apart, same wall clock."""
+    london = ZoneInfo("Europe/London")
+    start = datetime(2027, 10, 31, 0, 30, tzinfo=UTC).astimezone(london)
+    end = datetime(2027, 10, 31, 1, 30, tzinfo=UTC).astimezone(london)
+    assert start.replace(tzinfo=None) == end.replace(tzinfo=None)
+    badge = create(org, actor, start_on=start, expires_on=end)
+    assert badge.expires_on - badge.start_on == timedelta(hours=1)
+
+
+def test_a_badge_end_enrolment_expiry_keeps_no_value_or_unit(org, actor):
+    badge = create(
+        org,
+        actor,
+        issue_type="ENROL_ISSUE",
+        enrolment_expiry=Expiry(type="BADGE_END", value=5, unit="DAYS"),
+    )
+    assert (badge.enrolment_expiry_value, badge.enrolment_expiry_unit) == (None, "")
 
 
 def test_zero_benefits_is_fine(org, actor):

@@ -1,5 +1,7 @@
 """SPEC 11: every custom-field rule, through the API."""
 
+import json
+
 import pytest
 import time_machine
 from django.db import IntegrityError
@@ -266,6 +268,19 @@ def test_a_value_with_a_nul_character_is_refused_not_a_crash(editor_a):
     field = create(editor_a).json()
     body = gold_shopper(custom_fields=[{"field": field["id"], "value": "a\u0000b"}])
     assert codes(editor_a.post(BADGES, body, format="json")) == ["CUSTOM_FIELD_VALUE_INVALID"]
+
+
+def test_a_value_with_an_unpaired_surrogate_is_refused_not_a_crash(editor_a):
+    """JSON can escape one (\\ud800); UTF-8 can't hold it, so psycopg failed writing it."""
+
+    def sent(url, body):  # json.dumps escapes the surrogate, as a client's JSON would
+        return editor_a.post(url, json.dumps(body), content_type="application/json")
+
+    field = {"name": "Tier", "data_type": "STRING", "is_mandatory": True}
+    assert codes(sent(URL, {**field, "default_value": "x\udfff"})) == ["CUSTOM_FIELD_VALUE_INVALID"]
+    created = create(editor_a).json()
+    body = gold_shopper(custom_fields=[{"field": created["id"], "value": "a\ud800b"}])
+    assert codes(sent(BADGES, body)) == ["CUSTOM_FIELD_VALUE_INVALID"]
 
 
 def test_a_value_of_another_json_type_is_refused_even_when_it_compares_equal(editor_a):

@@ -5,8 +5,9 @@ from html.parser import HTMLParser
 
 class FormValues(HTMLParser):
     """What a browser sends for the form ``form_id`` of a page when nothing is changed:
-    inputs' values, checked boxes and radios, each select's selected option (else its first),
-    text areas with their line breaks as CRLF; disabled controls send nothing."""
+    inputs' values (without line breaks), checked boxes and radios, each select's selected
+    option (else its first), text areas with their line breaks as CRLF; disabled controls
+    send nothing."""
 
     def __init__(self, form_id: str):
         super().__init__(convert_charrefs=True)
@@ -40,7 +41,9 @@ class FormValues(HTMLParser):
                 if "checked" in attrs:
                     self._add(name, attrs.get("value", "on"))
             elif kind not in ("file", "submit", "button"):
-                self._add(name, attrs.get("value") or "")
+                # A browser's value sanitisation drops line breaks from one-line inputs.
+                value = attrs.get("value") or ""
+                self._add(name, value.replace("\r", "").replace("\n", ""))
         elif tag == "select":
             self.select = {"name": name, "options": [], "chosen": None}
         elif tag == "textarea":

@@ -13,6 +13,7 @@ from customfields.values import DataType
 from tests.factories import (
     BadgeBenefitFactory,
     BadgeFactory,
+    BadgeFieldValueFactory,
     BadgeGroupFactory,
     CustomFieldFactory,
     FixedWindowConfigFactory,
@@ -313,3 +314,26 @@ def test_a_fixed_window_given_in_part_is_judged_not_dropped(editor_page, org_a):
     assert response.status_code == 400
     errors = response.context["form"].errors
     assert any("customer_limit__fixed_window" in name for name in errors)
+
+
+def test_texts_a_browser_sends_back_reshaped_are_kept_as_stored(editor_page, org_a):
+    """A one-line input drops line breaks, a text area sends CRLF: untouched, they're kept."""
+    field = CustomFieldFactory(org=org_a, name="Note", data_type=DataType.STRING)
+    empty = CustomFieldFactory(org=org_a, name="Empty", data_type=DataType.STRING)
+    badge = BadgeFactory(org=org_a, name="Line\nBreak", description="lone\rCR and\r\nCRLF")
+    BadgeBenefitFactory(badge=badge, name="name\nwith break", reference_id="R\n1")
+    BadgeFieldValueFactory(badge=badge, field=field, value="two\nlines")
+    BadgeFieldValueFactory(badge=badge, field=empty, value="")
+    response, changes = unchanged_save(editor_page, badge)
+    assert response.status_code == 302 and changes == 0
+    badge = Badge.objects.get(pk=badge.pk)
+    assert (badge.name, badge.description) == ("Line\nBreak", "lone\rCR and\r\nCRLF")
+    values = {v.field_id: v.value for v in badge.custom_field_values.all()}
+    assert values == {field.pk: "two\nlines", empty.pk: ""}
+
+
+def test_a_time_outside_the_calendar_once_in_utc_is_refused_on_its_field(editor_page, org_a):
+    """0001-01-01 00:00 in Asia/Kolkata is before the year 1 in UTC (a 500 before)."""
+    response = editor_page.post("/badges/ui/new/", create_data(org_a, start_on="0001-01-01T00:00"))
+    assert response.status_code == 400
+    assert "between the years 1 and 9999" in response.context["form"].errors["start_on"][0]

@@ -196,3 +196,17 @@ def test_a_page_number_is_ascii_digits_as_in_the_api(editor_page, editor_a, univ
     query = f"?page={number}"
     assert editor_page.get(UNIVERSE + query).status_code == 404
     assert editor_a.get(f"/api/v1/badges/{query}").status_code == 404
+
+
+def test_htmx_restoring_a_refused_url_gets_the_page_with_its_refusal(editor_page, universe):
+    """htmx restores only 2xx answers from history: the refusal is shown on a 200 then."""
+    restore = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    response = editor_page.get(f"{UNIVERSE}?status=LIVE", headers=restore)
+    assert response.status_code == 200
+    assert "These filters can't be applied" in response.content.decode()
+    assert editor_page.get(f"{UNIVERSE}?status=LIVE").status_code == 400
+
+
+def test_an_ordering_of_several_terms_is_shown_as_sent(editor_page, universe):
+    text = editor_page.get(f"{UNIVERSE}?ordering=name,-start_on").content.decode()
+    assert '<option value="name,-start_on" selected>' in text
