@@ -479,5 +479,6 @@ class ClaimForm(forms.Form):
 
 
 class OwnerForm(forms.Form):
-    module = forms.ChoiceField(choices=Module.choices)
-    module.widget.attrs["class"] = "form-select form-select-sm"
+    module = forms.ChoiceField(
+        choices=Module.choices, widget=forms.Select(attrs={"class": "form-select form-select-sm"})
+    )
