@@ -121,6 +121,9 @@ def test_universe_filters_search_sort_and_pages(page, live_server, brand):
     expect(page).to_have_url(re.compile("status=upcoming"))
     page.go_back()
     expect(page).to_have_url(re.compile(r"status=live&claimed_by=LOYALTY$"))
+    # The rows are the same either side: the restored page shows by its filter boxes.
+    expect(page.get_by_label("Upcoming", exact=True)).not_to_be_checked()
+    ui.settled()
     expect(rows).to_have_text(["Gold Shopper"])
     page.get_by_role("button", name="Owners and claims of Gold Shopper").click()
     expect(popover).to_contain_text("Supermarket program")
