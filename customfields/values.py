@@ -49,6 +49,12 @@ class ValueInvalid(ValueError):
     """The value does not fit the field's data type; the message says why."""
 
 
+def holds_unpaired_surrogate(text: str) -> bool:
+    """JSON can escape half of a surrogate pair (``\\ud800``); UTF-8, and so the database,
+    can't hold it."""
+    return any("\ud800" <= character <= "\udfff" for character in text)
+
+
 def stored(data_type: str, value: Any) -> str:
     """The normalised text of ``value`` for ``data_type``; ValueInvalid when it doesn't fit.
 
@@ -72,7 +78,7 @@ def stored(data_type: str, value: Any) -> str:
             raise ValueInvalid(f"A STRING value has at most {STRING_MAX_LENGTH} characters.")
         if "\x00" in value:
             raise ValueInvalid("A STRING value can't contain the NUL character.")
-        if any("\ud800" <= character <= "\udfff" for character in value):
+        if holds_unpaired_surrogate(value):
             raise ValueInvalid("A STRING value can't contain unpaired surrogates.")
         return value
     if data_type == DataType.DATE:

@@ -28,6 +28,7 @@ from badges.models import (
 from badges.values import Benefit, Definition, Expiry, LimitSet
 from customfields import selectors as customfield_selectors
 from customfields import services as customfield_services
+from customfields.values import holds_unpaired_surrogate
 from groups import services as group_services
 
 NAME_MAX_LENGTH = 100
@@ -306,7 +307,7 @@ def _unstorable(value: Any) -> bool:
     while pending:
         item, depth = pending.pop()
         if isinstance(item, str):
-            if "\x00" in item or any("\ud800" <= c <= "\udfff" for c in item):
+            if "\x00" in item or holds_unpaired_surrogate(item):
                 return True
         elif isinstance(item, float):
             if not math.isfinite(item):

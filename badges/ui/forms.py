@@ -21,6 +21,7 @@ from badges.choices import (
 from badges.values import Benefit, Definition, Expiry, FixedWindow, LimitSet, RollingWindow
 from customfields.values import DataType, FieldValue, from_text
 
+from .display import refusal_words
 from .inputs import WallClockField, instant_in, json_object
 
 ROLLING_ROWS = 3  # empty rolling-window rows offered per limit set at least
@@ -307,7 +308,7 @@ class BadgeForm(forms.Form):
 
     def add_violations(self, violations) -> None:
         for violation in violations:
-            message = f"{violation.message} ({violation.code})"
+            message = refusal_words(violation)
             name = self._field_of(violation.field)
             if name:
                 self.add_error(name, message)

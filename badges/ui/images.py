@@ -17,6 +17,7 @@ from badges.services import images
 from badges_project.ui.access import OrgPageMixin, can_write
 from badges_project.uploads import CappedImageUpload, declared_too_large
 
+from .display import refusal_words
 from .views import badge_or_404
 
 SLOT_HELP = {
@@ -82,7 +83,7 @@ class BadgeImageSetView(BadgeImagesView):
 
     def _refused(self, request, pk, slot, refusal: RuleViolation, name: str):
         badge_or_404(request, pk)
-        errors = {v.field: f"{v.message} ({v.code})" for v in refusal.violations}
+        errors = {v.field: refusal_words(v) for v in refusal.violations}
         errors["name_sent"] = name
         context = self.get_context_data(refused={slot: errors})
         return self.render_to_response(context, status=400)

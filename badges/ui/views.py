@@ -20,6 +20,7 @@ from badges.windows import config_states
 from badges_project.paging import WHOLE_NUMBER, KeysFirstPaginator
 from badges_project.ui.access import OrgPageMixin, can_write
 
+from .display import refusal_words
 from .forms import ClaimForm, OwnerForm
 
 PAGE_SIZE = 50  # as the API list's default page
@@ -153,7 +154,7 @@ class ClaimAddView(BadgeView):
             except RuleViolation as refusal:
                 for violation in refusal.violations:
                     field = violation.field if violation.field in form.fields else None
-                    form.add_error(field, f"{violation.message} ({violation.code})")
+                    form.add_error(field, refusal_words(violation))
             else:
                 messages.success(request, f"The claim is added to “{badge.name}”.")
                 return redirect("badges-ui:badge", pk=badge.pk)
