@@ -13,6 +13,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("badges_project.ui.urls")),
     path("badges/ui/", include("badges.ui.urls")),
+    path("customers/ui/", include("badges.ui.customer_urls")),
+    path("groups/ui/", include("groups.ui.urls")),
+    path("custom-fields/ui/", include("customfields.ui.urls")),
+    path("org/settings/", include("badges.ui.settings_urls")),
     path("api/v1/", include("badges_project.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file of its own: no inline script

@@ -55,10 +55,5 @@ def fixed_window_words(window: FixedWindow) -> str:
     return f"{window.max_earn_limit:,} per {every}{starting}"
 
 
-def refusal_words(violation) -> str:
-    """A service's refusal as the pages show it: the API's message and its code."""
-    return f"{violation.message} ({violation.code})"
-
-
 def module_words(module: str) -> str:
     return MODULE_WORDS.get(module, module.title())

@@ -19,9 +19,9 @@ from badges.choices import (
     Weekday,
 )
 from badges.values import Benefit, Definition, Expiry, FixedWindow, LimitSet, RollingWindow
+from badges_project.ui.pages import refusal_words
 from customfields.values import DataType, FieldValue, from_text
 
-from .display import refusal_words
 from .inputs import WallClockField, instant_in, json_object
 
 ROLLING_ROWS = 3  # empty rolling-window rows offered per limit set at least

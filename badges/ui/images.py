@@ -15,9 +15,9 @@ from badges.image_checks import MAX_IMAGE_BYTES, too_large
 from badges.models import ImageSlot
 from badges.services import images
 from badges_project.ui.access import OrgPageMixin, can_write
+from badges_project.ui.pages import refusal_words
 from badges_project.uploads import CappedImageUpload, declared_too_large
 
-from .display import refusal_words
 from .views import badge_or_404
 
 SLOT_HELP = {

@@ -5,9 +5,7 @@ from django.contrib import messages
 from django.core.paginator import InvalidPage
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView
 
 from badges import selectors
@@ -19,8 +17,8 @@ from badges.services import definitions
 from badges.windows import config_states
 from badges_project.paging import WHOLE_NUMBER, KeysFirstPaginator
 from badges_project.ui.access import OrgPageMixin, can_write
+from badges_project.ui.pages import next_page, violations_on_form
 
-from .display import refusal_words
 from .forms import ClaimForm, OwnerForm
 
 PAGE_SIZE = 50  # as the API list's default page
@@ -152,9 +150,7 @@ class ClaimAddView(BadgeView):
                     badge=badge, actor=request.user, now=request.now, **form.cleaned_data
                 )
             except RuleViolation as refusal:
-                for violation in refusal.violations:
-                    field = violation.field if violation.field in form.fields else None
-                    form.add_error(field, refusal_words(violation))
+                violations_on_form(form, refusal.violations)
             else:
                 messages.success(request, f"The claim is added to “{badge.name}”.")
                 return redirect("badges-ui:badge", pk=badge.pk)
@@ -202,13 +198,3 @@ def badge_or_404(request, pk) -> Badge:
         return selectors.badge_get(org=request.org, badge_id=pk)
     except (Badge.DoesNotExist, ValueError) as error:
         raise Http404("No such badge.") from error
-
-
-def next_page(request) -> str:
-    """Where a page returns to: a ``next`` of this site, else the Badge Universe."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("badges-ui:universe")

@@ -125,3 +125,17 @@ class Watched:
             folder = Path(tempfile.gettempdir()) / "badges-screenshots"
         folder.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page)
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def member(org, role, username: str):
+    """A user of ``org`` with ``role`` who signs in with ``PASSWORD``."""
+    from tests.factories import MembershipFactory, UserFactory
+
+    user = UserFactory(username=username)
+    user.set_password(PASSWORD)
+    user.save()
+    MembershipFactory(user=user, org=org, role=role)
+    return user

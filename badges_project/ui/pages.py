@@ -1,0 +1,27 @@
+"""What every app's pages share: a service's refusal in words, refusals placed on a form's
+fields, and where a page returns to."""
+
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def refusal_words(violation) -> str:
+    """A service's refusal as the pages show it: the API's message and its code."""
+    return f"{violation.message} ({violation.code})"
+
+
+def violations_on_form(form, violations) -> None:
+    """Each violation on the form field its path names, else on the form as a whole."""
+    for violation in violations:
+        field = violation.field if violation.field in form.fields else None
+        form.add_error(field, refusal_words(violation))
+
+
+def next_page(request, default: str = "badges-ui:universe") -> str:
+    """Where a page returns to: a ``next`` of this site, else the page ``default`` names."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default)

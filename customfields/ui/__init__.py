@@ -1,0 +1,1 @@
+"""The browser UI of custom field definitions (SPEC 11): thin views over the field services."""
