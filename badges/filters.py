@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 
 from badges import selectors
 from badges.models import Badge, BadgeStatus, Issuance, IssuanceStatus, Module
+from badges.selectors import customers as customer_selectors
 from groups import selectors as group_selectors
 from groups.models import BadgeGroup
 
@@ -161,7 +162,7 @@ class CustomerBadgeFilter(django_filters.FilterSet):
         help_text="Group id; repeatable (any of them). A disabled group holds no badge here.",
     )
     sort_on = ChoiceFilter(
-        choices=[(key, key) for key in selectors.CUSTOMER_BADGE_SORTS],
+        choices=[(key, key) for key in customer_selectors.CUSTOMER_BADGE_SORTS],
         method="filter_sort_on",
         help_text="Order by issue date, issuance expiry or badge name (`-` for descending) "
         "instead of the display order; ties keep the display order.",
@@ -175,7 +176,9 @@ class CustomerBadgeFilter(django_filters.FilterSet):
         return queryset.filter(selectors.issuance_status_q(value, self.request.now))
 
     def filter_group(self, queryset, name, value):
-        return queryset.filter(selectors.issuances_in_groups_q(value)) if value else queryset
+        return (
+            queryset.filter(customer_selectors.issuances_in_groups_q(value)) if value else queryset
+        )
 
     def filter_sort_on(self, queryset, name, value):
-        return queryset.order_by(*selectors.customer_badge_order(value))
+        return queryset.order_by(*customer_selectors.customer_badge_order(value))

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from badges import selectors
 from badges.filters import CustomerBadgeFilter
+from badges.selectors import customers as customer_selectors
 from badges.services import customers
 from badges_project.api.access import OrgScopedMixin
 from badges_project.api.schema import error_response
@@ -41,10 +42,12 @@ class CustomerViewSet(
             "badges": selectors.issuance_list,
             "available_badges": selectors.badges_of,
         }
-        return reads.get(self.action, selectors.customer_list)(org=org)
+        return reads.get(self.action, customer_selectors.customer_list)(org=org)
 
     def get_object(self):
-        return selectors.customer_get(org=self.request.org, customer_id=self.kwargs["customer_id"])
+        return customer_selectors.customer_get(
+            org=self.request.org, customer_id=self.kwargs["customer_id"]
+        )
 
     @extend_schema(
         summary="Register a customer (or update when they registered)",
@@ -90,9 +93,9 @@ class CustomerViewSet(
         filterset_class=CustomerBadgeFilter,
     )
     def badges(self, request, customer_id=None):
-        customer = selectors.customer_get(org=request.org, customer_id=customer_id)
-        found = self.filter_queryset(selectors.customer_issuances(customer=customer))
-        page = selectors.customer_badge_reads_loaded(
+        customer = customer_selectors.customer_get(org=request.org, customer_id=customer_id)
+        found = self.filter_queryset(customer_selectors.customer_issuances(customer=customer))
+        page = customer_selectors.customer_badge_reads_loaded(
             list(self.paginate_queryset(found)), request.org
         )
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -115,9 +118,11 @@ class CustomerViewSet(
         filterset_class=None,
     )
     def available_badges(self, request, customer_id=None):
-        customer = selectors.customer_find(org=request.org, customer_id=customer_id)
-        found = selectors.available_badges(org=request.org, customer=customer, now=request.now)
-        page = selectors.available_badge_reads_loaded(
+        customer = customer_selectors.customer_find(org=request.org, customer_id=customer_id)
+        found = customer_selectors.available_badges(
+            org=request.org, customer=customer, now=request.now
+        )
+        page = customer_selectors.available_badge_reads_loaded(
             list(self.paginate_queryset(found)), request.org
         )
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from badges import selectors
+from badges.selectors import customers as customer_selectors
 from badges.services import enrolment, issuance
 from badges_project.api.access import OrgScopedMixin
 from badges_project.api.schema import error_response
@@ -115,7 +116,7 @@ class BadgeIssuanceActions:
         badge = self.get_object()
         body = CustomerRevokeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        customer = selectors.customer_get(
+        customer = customer_selectors.customer_get(
             org=request.org, customer_id=body.validated_data["customer_id"]
         )
         revoked = issuance.issuances_revoke_active(

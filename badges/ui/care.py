@@ -12,10 +12,10 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from badges import selectors
 from badges.choices import IssueSource, IssueType
 from badges.exceptions import RuleViolation
 from badges.models import Badge, Customer, Enrolment, Issuance
+from badges.selectors import customers as customer_selectors
 from badges.services import enrolment, issuance
 from badges.values import CUSTOMER_ID_MAX_LENGTH, REASON_MAX_LENGTH, REQUEST_ID_MAX_LENGTH
 from badges_project.ui.access import OrgPageMixin
@@ -223,10 +223,10 @@ class RevokeView(CustomerActionView):
     def record(self, customer):
         try:
             if self.kind == "issuance":
-                return selectors.customer_issuance(
+                return customer_selectors.customer_issuance(
                     customer=customer, issual_id=self.kwargs["record_id"]
                 )
-            return selectors.customer_enrolment_get(
+            return customer_selectors.customer_enrolment_get(
                 customer=customer, enrolment_id=self.kwargs["record_id"]
             )
         except (Issuance.DoesNotExist, Enrolment.DoesNotExist) as error:

@@ -11,10 +11,10 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
-from badges import selectors
 from badges.exceptions import RuleViolation
 from badges.filters import CustomerBadgeFilter
 from badges.models import Badge, Customer, ImageSlot, Issuance, IssuanceStatus
+from badges.selectors import customers as customer_selectors
 from badges.services import customers
 from badges_project.paging import WHOLE_NUMBER, KeysFirstPaginator
 from badges_project.ui.access import OrgPageMixin, can_write
@@ -75,7 +75,7 @@ class CustomerSearchView(OrgPageMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         customer_id = request.GET.get("customer_id")
         if customer_id:
-            customer = selectors.customer_find(org=request.org, customer_id=customer_id)
+            customer = customer_selectors.customer_find(org=request.org, customer_id=customer_id)
             if customer is not None:
                 return redirect("customers-ui:customer", customer_id=customer.customer_id)
         context = self.get_context_data(
@@ -127,7 +127,7 @@ class CustomerView(OrgPageMixin, TemplateView):
         org, now = request.org, request.now
         filters = CustomerBadgeFilter(
             request.GET,
-            queryset=selectors.customer_issuances(customer=customer),
+            queryset=customer_selectors.customer_issuances(customer=customer),
             request=request,
         )
         context = self.get_context_data(
@@ -137,9 +137,9 @@ class CustomerView(OrgPageMixin, TemplateView):
             chosen_badge=request.GET.get("badge", ""),
             chosen_group=request.GET.get("group", ""),
             statuses=IssuanceStatus.choices,
-            badge_choices=selectors.customer_badge_choices(customer=customer),
+            badge_choices=customer_selectors.customer_badge_choices(customer=customer),
             group_choices=group_selectors.group_list(org=org).filter(is_active=True),
-            ended_badges=selectors.care_issuable_ended_badges(org=org, now=now),
+            ended_badges=customer_selectors.care_issuable_ended_badges(org=org, now=now),
             can_write=can_write(request),
             **self._available(customer),
         )
@@ -147,7 +147,7 @@ class CustomerView(OrgPageMixin, TemplateView):
         if filters.is_valid():
             page = page_of(request, filters.qs, PAGE_SIZE, "page")
             issuances = list(page.object_list)
-            selectors.badge_images_loaded([issuance.badge for issuance in issuances])
+            customer_selectors.badge_images_loaded([issuance.badge for issuance in issuances])
             context.update(page=page, rows=[self._row(i) for i in issuances])
         else:
             context.update(page=None, rows=[], errors=filters.errors)
@@ -162,11 +162,11 @@ class CustomerView(OrgPageMixin, TemplateView):
 
     def _available(self, customer: Customer) -> dict:
         org, now = self.request.org, self.request.now
-        found = selectors.available_badges(org=org, customer=customer, now=now)
+        found = customer_selectors.available_badges(org=org, customer=customer, now=now)
         page = page_of(self.request, found, AVAILABLE_PAGE_SIZE, "available_page")
         rows = []
-        for badge in selectors.badge_images_loaded(list(page.object_list)):
-            enrolment = selectors.customer_enrolment(badge, now)
+        for badge in customer_selectors.badge_images_loaded(list(page.object_list)):
+            enrolment = customer_selectors.customer_enrolment(badge, now)
             held = badge.customer_active_issuances[0] if badge.customer_active_issuances else None
             slot = ImageSlot.ISSUED if held else ImageSlot.UNISSUED
             rows.append(

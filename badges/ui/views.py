@@ -13,6 +13,7 @@ from badges.choices import BadgeStatus, LimitScope, Module
 from badges.exceptions import RuleViolation
 from badges.filters import BadgeFilter
 from badges.models import Badge, Customer, ImageSlot
+from badges.selectors import customers as customer_selectors
 from badges.services import definitions
 from badges.windows import config_states
 from badges_project.paging import WHOLE_NUMBER, KeysFirstPaginator
@@ -195,7 +196,7 @@ def _slots(badge: Badge) -> list[tuple]:
 
 def customer_or_404(request, customer_id: str) -> Customer:
     try:
-        return selectors.customer_get(org=request.org, customer_id=customer_id)
+        return customer_selectors.customer_get(org=request.org, customer_id=customer_id)
     except Customer.DoesNotExist as error:
         raise Http404("No such customer.") from error
 

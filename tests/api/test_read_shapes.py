@@ -13,6 +13,7 @@ from badges.api.serializers.badges import BadgeSerializer
 from badges.api.serializers.customers import CustomerBadgeSerializer
 from badges.api.serializers.issuance import IssuanceSerializer
 from badges.models import LimitScope
+from badges.selectors import customers as customer_selectors
 from customfields.values import DataType
 from tests.factories import (
     BadgeBenefitFactory,
@@ -183,10 +184,10 @@ def issuances_of_every_kind(org) -> None:
 
 def test_customer_badge_reads_render_what_their_serializer_declares(org):
     issuances_of_every_kind(org)
-    customer = selectors.customer_get(org=org, customer_id="c-1")
+    customer = customer_selectors.customer_get(org=org, customer_id="c-1")
     context = {"org": org, "now": NOW}
-    issuances = selectors.customer_badge_reads_loaded(
-        list(selectors.customer_issuances(customer=customer)), org
+    issuances = customer_selectors.customer_badge_reads_loaded(
+        list(customer_selectors.customer_issuances(customer=customer)), org
     )
     assert len(issuances) == 12
     for issuance in issuances:

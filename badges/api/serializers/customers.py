@@ -4,9 +4,9 @@ display data, and the badges available to them."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from badges import selectors
 from badges.choices import BadgeStatus, EnrolmentStatus, IssueType
 from badges.models import Badge, Customer, Issuance
+from badges.selectors import customers as customer_selectors
 from badges.values import CLIENT_ID_PATTERN, CUSTOMER_ID_MAX_LENGTH
 from badges_project.api.fields import OrgDateTimeField, ServiceCheckedText, StatusAtField
 from customfields.api.serializers import FieldReadsField
@@ -108,7 +108,7 @@ class AvailableBadgeSerializer(serializers.ModelSerializer):
         if badge.issue_type != IssueType.ENROL_ISSUE:
             return None
         now = self.context["now"]
-        found = selectors.customer_enrolment(badge, now)
+        found = customer_selectors.customer_enrolment(badge, now)
         return {
             "status": found.status_at(now) if found else "NOT_ENROLLED",
             "enrolment": EnrolmentSerializer(found, context=self.context).data if found else None,
