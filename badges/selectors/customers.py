@@ -190,10 +190,15 @@ def care_issuable_ended_badges(*, org: Organization, now: datetime) -> QuerySet[
     badges a customer-care issue can still give (SPEC 7), newest ended first."""
     since = now - timedelta(days=org.retro_max_allowed_age_days)
     return (
-        org.badges.filter(is_active=True, expires_on__lte=now, expires_on__gt=since)
+        Badge.objects.filter(org=org, is_active=True, expires_on__lte=now, expires_on__gt=since)
         .only("id", "name", "expires_on")
         .order_by("-expires_on", "id")
     )
+
+
+def badge_named(*, org: Organization, name: str) -> Badge | None:
+    """The org's badge of that name (names are unique per org, ignoring nothing), or None."""
+    return Badge.objects.filter(org=org, name=name).first()
 
 
 def customer_issuance(*, customer: Customer, issual_id) -> Issuance:

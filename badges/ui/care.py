@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
 from badges.choices import IssueSource, IssueType
@@ -104,11 +105,17 @@ class CustomerActionView(OrgPageMixin, TemplateView):
 
 
 def chosen_badge(request) -> Badge:
-    """The badge an enrol or issue form names (query or form field), of the acting org."""
+    """The badge an enrol or issue form names by id (query or form field), of the acting org."""
     badge_id = request.POST.get("badge") or request.GET.get("badge")
     if not badge_id:
         raise Http404("Choose a badge.")
     return badge_or_404(request, badge_id)
+
+
+def badge_by_name(request) -> Badge | None:
+    """The badge the customer page's "issue a badge that has ended" box names, if any."""
+    name = request.GET.get("badge_name", "")
+    return customer_selectors.badge_named(org=request.org, name=name) if name else None
 
 
 class EnrolView(CustomerActionView):
@@ -168,7 +175,14 @@ class CareIssueView(CustomerActionView):
     template_name = "badges/ui/customers/issue.html"
 
     def get(self, request, customer_id):
-        customer, badge = self.customer(), chosen_badge(request)
+        customer = self.customer()
+        if "badge_name" in request.GET:
+            named = badge_by_name(request)
+            if named is None:
+                messages.error(request, "No badge of this org has that name.")
+                return self.done(customer)
+            return redirect(f"{request.path}?{urlencode({'badge': named.pk})}")
+        badge = chosen_badge(request)
         form = CareIssueForm(initial={"request_id": fresh_request_id()}, zone=request.org.tzinfo)
         return self._page(customer, badge, form)
 

@@ -27,6 +27,7 @@ from .views import customer_or_404
 
 PAGE_SIZE = 100  # a customer's badges; the available badges come 50 to a page
 AVAILABLE_PAGE_SIZE = 50
+ENDED_SUGGESTED = 100  # badges that ended within the retro window, suggested by name
 
 
 @dataclass
@@ -139,7 +140,9 @@ class CustomerView(OrgPageMixin, TemplateView):
             statuses=IssuanceStatus.choices,
             badge_choices=customer_selectors.customer_badge_choices(customer=customer),
             group_choices=group_selectors.group_list(org=org).filter(is_active=True),
-            ended_badges=customer_selectors.care_issuable_ended_badges(org=org, now=now),
+            ended_badges=customer_selectors.care_issuable_ended_badges(org=org, now=now)[
+                :ENDED_SUGGESTED
+            ],
             can_write=can_write(request),
             **self._available(customer),
         )

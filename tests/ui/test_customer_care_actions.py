@@ -195,3 +195,21 @@ def test_another_customers_issuance_is_not_revoked_through_this_customer(
     url = f"{CUSTOMER}issuances/{other.issual_id}/revoke/"
     assert editor_page.post(url, {"reason": "x"}).status_code == 404
     assert Issuance.objects.get().revoked_on is None
+
+
+def test_a_badge_named_on_the_customer_page_opens_its_care_issue(
+    editor_page, org_a, org_b, customer
+):
+    ended = BadgeFactory(
+        org=org_a,
+        name="Summer",
+        start_on=at("2026-09-01T00:00Z"),
+        expires_on=at("2026-10-01T00:00Z"),
+    )
+    BadgeFactory(org=org_b, name="Theirs")
+    found = editor_page.get(f"{CUSTOMER}issue/?badge_name=Summer")
+    assert (found.status_code, found["Location"]) == (302, f"{CUSTOMER}issue/?badge={ended.pk}")
+    for unknown in ("Theirs", "summer", ""):
+        response = editor_page.get(f"{CUSTOMER}issue/?badge_name={unknown}")
+        assert (response.status_code, response["Location"]) == (302, CUSTOMER), unknown
+    assert "No badge of this org has that name." in editor_page.get(CUSTOMER).content.decode()

@@ -193,7 +193,7 @@ def test_viewers_see_no_care_actions(viewer_page, editor_page, org_a, customer):
     BadgeFactory(org=org_a, ended=True, name="Gone")
     viewer = viewer_page.get(PAGE).content.decode()
     editor = editor_page.get(PAGE).content.decode()
-    for control in ["/revoke/", "/enrol/", "/issue/", "Issue a badge that has ended"]:
+    for control in ["/revoke/", "/enrol/", "/issue/", "Issue a badge by name"]:
         assert control not in viewer and control in editor, control
 
 
@@ -231,12 +231,20 @@ def holding(org, customer, count: int) -> None:
         IssuanceFactory(badge=badge, customer=customer)
 
 
-def test_the_page_reads_in_a_constant_number_of_queries(org_a):
-    client = signed_in(org_a, Role.VIEWER)
+@pytest.mark.parametrize("role, most", [(Role.VIEWER, 15), (Role.EDITOR, 16)])
+def test_the_page_reads_in_a_constant_number_of_queries(org_a, role, most):
+    client = signed_in(org_a, role)
     few, many = CustomerFactory(org=org_a), CustomerFactory(org=org_a)
     holding(org_a, few, 2)
     holding(org_a, many, 200)
+    for name in ("Ended A", "Ended B", "Ended C"):
+        BadgeFactory(
+            org=org_a,
+            name=name,
+            start_on=at("2026-09-01T00:00Z"),
+            expires_on=at("2026-10-01T00:00Z"),
+        )
     assert many.issuances.count() == 200
     expected = customer_page_queries(client, f"/customers/ui/{few.customer_id}/")
     assert customer_page_queries(client, f"/customers/ui/{many.customer_id}/") == expected
-    assert expected <= 15
+    assert expected <= most
