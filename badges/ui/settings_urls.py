@@ -1,7 +1,12 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import org_settings
 
 app_name = "settings-ui"
 
-# Placeholder until the pages land.
-urlpatterns = [path("", TemplateView.as_view(template_name="home.html"), name="org")]
+urlpatterns = [
+    path("", org_settings.OrgSettingsView.as_view(), name="org"),
+    path("secret/", org_settings.SecretSetView.as_view(), name="secret-set"),
+    path("secret/generate/", org_settings.SecretGenerateView.as_view(), name="secret-generate"),
+    path("secret/remove/", org_settings.SecretRemoveView.as_view(), name="secret-remove"),
+]
