@@ -191,7 +191,8 @@ def test_another_orgs_customer_badge_or_records_are_not_found(editor_page, org_a
 def test_another_customers_issuance_is_not_revoked_through_this_customer(
     editor_page, org_a, customer
 ):
-    other = IssuanceFactory(badge=live_badge(org_a), customer=CustomerFactory(org=org_a))
+    someone_else = CustomerFactory(org=org_a, customer_id="c-2")
+    other = IssuanceFactory(badge=live_badge(org_a), customer=someone_else)
     url = f"{CUSTOMER}issuances/{other.issual_id}/revoke/"
     assert editor_page.post(url, {"reason": "x"}).status_code == 404
     assert Issuance.objects.get().revoked_on is None
