@@ -6,7 +6,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -451,6 +451,14 @@ def available_badge_reads_loaded(badges: list[Badge], org: Organization) -> list
     return badge_field_values_loaded(badges, org)
 
 
+def badge_images_loaded(badges: list[Badge]) -> list[Badge]:
+    """Load the images of ``badges`` in one statement (none for no badges): what the customer
+    page shows of them besides their rows."""
+    if badges:
+        _parts_loaded(badges, ["images"])
+    return badges
+
+
 def badge_field_values_loaded(badges: list[Badge], org: Organization) -> list[Badge]:
     """Load the custom field values of ``badges`` (of ``org``, each knowing it); nothing to
     read for an empty page."""
@@ -502,6 +510,38 @@ def available_badges(
             Prefetch("issuances", queryset=issuances, to_attr="customer_active_issuances"),
         )
         .order_by(*display_order())
+    )
+
+
+def customer_badge_choices(*, customer: Customer) -> QuerySet[Badge]:
+    """The badges a customer holds issuances of, any status, by name: the customer page's
+    badge filter (an org's every badge would be thousands of choices)."""
+    held = Issuance.objects.filter(customer=customer).values("badge_id")
+    return Badge.objects.filter(pk__in=held).only("id", "name").order_by(Lower("name"), "id")
+
+
+def care_issuable_ended_badges(*, org: Organization, now: datetime) -> QuerySet[Badge]:
+    """Active badges that ended within the org's retro window: besides the live ones, the only
+    badges a customer-care issue can still give (SPEC 7), newest ended first."""
+    since = now - timedelta(days=org.retro_max_allowed_age_days)
+    return (
+        org.badges.filter(is_active=True, expires_on__lte=now, expires_on__gt=since)
+        .only("id", "name", "expires_on")
+        .order_by("-expires_on", "id")
+    )
+
+
+def customer_issuance(*, customer: Customer, issual_id) -> Issuance:
+    """One of the customer's issuances; Issuance.DoesNotExist for any other."""
+    return Issuance.objects.select_related("badge", "customer").get(
+        customer=customer, issual_id=issual_id
+    )
+
+
+def customer_enrolment_get(*, customer: Customer, enrolment_id) -> Enrolment:
+    """One of the customer's enrolments; Enrolment.DoesNotExist for any other."""
+    return Enrolment.objects.select_related("badge", "customer").get(
+        customer=customer, pk=enrolment_id
     )
 
 

@@ -1,11 +1,13 @@
-"""The Badge Universe at scale: server time of its pages next to the API list's same reads,
-and the static payload of a first load.
+"""The browser UI at scale: server time of the Badge Universe's pages and of the customer page
+next to the API's same reads, and the static payload of a first load.
 
     make bench-universe          # needs the scale database (make bench-seed once)
 
 In one process against the scale database (10,000 badges in the bench org): each page of the
 browser UI and the API list call with the same query string take turns, ``--rounds`` times,
-so both see the machine as it is; p50/p95 in ms and queries per call. Then the bytes a first
+so both see the machine as it is; p50/p95 in ms and queries per call. The customer page of
+``c-special`` (200 issuances of 200 badges, among 10,000 live ones) runs next to the API's
+read of that customer's badges, 100 to a page as the page shows them. Then the bytes a first
 load of the Universe fetches (the page and every stylesheet and script it names), raw and
 gzipped. Targets (#13): the Universe's p95 ≤ 150 ms, a first load ≤ 100 KB gzipped.
 """
@@ -22,7 +24,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/badges_scale"
-QUERIES = ["", "status=live&is_active=true&owner=LOYALTY", "ordering=name", "page=200"]
+UNIVERSE_QUERIES = ["", "status=live&is_active=true&owner=LOYALTY", "ordering=name", "page=200"]
+# (what is measured, the UI page, the API call that reads the same rows)
+PAIRS = [
+    *(
+        (f"Universe `{q or '(first page)'}`", f"/badges/ui/?{q}", f"/api/v1/badges/?{q}")
+        for q in UNIVERSE_QUERIES
+    ),
+    (
+        "customer page, 200 issuances",
+        "/customers/ui/c-special/",
+        "/api/v1/customers/c-special/badges/?page_size=100",
+    ),
+]
 ASSET = re.compile(r'<(?:link rel="stylesheet" href|script src)="([^"]+)"')
 
 
@@ -58,10 +72,10 @@ def main() -> None:
     api.defaults["HTTP_AUTHORIZATION"] = f"Token {membership.user.auth_token.key}"
     garbage_collector_tuned()
     print(f"{membership.org.badges.count():,} badges in the org; {args.calls} calls per page")
-    print("| query | UI p50 | UI p95 | UI queries | API p50 | API p95 | API queries |")
+    print("| page | UI p50 | UI p95 | UI queries | API p50 | API p95 | API queries |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
-    for query in QUERIES:
-        paths = {"ui": f"/badges/ui/?{query}", "api": f"/api/v1/badges/?{query}"}
+    for label, ui_path, api_path in PAIRS:
+        paths = {"ui": ui_path, "api": api_path}
         clients = {"ui": ui, "api": api}
         times = {"ui": [], "api": []}
         counts = {}
@@ -80,7 +94,7 @@ def main() -> None:
                     assert response.status_code == 200
                     collected_after_response()
         print(
-            f"| `{query or '(first page)'}` | {statistics.median(times['ui']) * 1000:.1f} | "
+            f"| {label} | {statistics.median(times['ui']) * 1000:.1f} | "
             f"{percentile(times['ui'], 0.95):.1f} | {counts['ui']} | "
             f"{statistics.median(times['api']) * 1000:.1f} | {percentile(times['api'], 0.95):.1f} "
             f"| {counts['api']} |"

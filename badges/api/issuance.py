@@ -88,8 +88,9 @@ class BadgeIssuanceActions:
             200: IssueResponseSerializer,
             400: error_response(
                 f"The request as a whole is refused: {BATCH_REFUSALS}, REQUEST_ID_REQUIRED "
-                "(blank), REQUEST_ID_INVALID (over 255 characters or holding NUL); or the "
-                "body's shape is wrong (REQUIRED, NULL, INVALID, INVALID_CHOICE, ...)."
+                "(blank), REQUEST_ID_INVALID (over 255 characters or holding NUL), "
+                "ISSUE_REASON_INVALID (over 500 characters or holding NUL); or the body's shape "
+                "is wrong (REQUIRED, NULL, INVALID, INVALID_CHOICE, ...)."
             ),
         },
     )

@@ -103,6 +103,9 @@ class Issuance(LoadedFromRows, models.Model):
     triggered_by_module = models.CharField(max_length=20, choices=Module.choices, blank=True)
     triggered_by_reference = models.CharField(max_length=200, blank=True)
     request_id = models.CharField(max_length=255, blank=True)
+    # Why staff issued it (a customer-care issue's reason); the database fills in none for rows
+    # written without it (imports, bench seeds).
+    issue_reason = models.CharField(max_length=500, blank=True, default="", db_default="")
     benefits = models.JSONField(default=list, blank=True)
     revoked_on = models.DateTimeField(null=True, blank=True)
     revoke_reason = models.CharField(max_length=500, blank=True)

@@ -90,9 +90,11 @@ class IssueOrder:
     triggered_by: TriggeredBy | None = None
     source: IssueSource = IssueSource.API
     dry_run: bool = False
+    reason: str = ""
 
     def __post_init__(self):
         object.__setattr__(self, "source", IssueSource(self.source))
+        object.__setattr__(self, "reason", self.reason.strip())
 
     @property
     def fingerprint(self) -> str:
@@ -103,6 +105,8 @@ class IssueOrder:
             else None,
             "source": str(self.source),
         }
+        if self.reason:  # absent when none, so records made before reasons existed still match
+            body["reason"] = self.reason
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
     @property
@@ -210,6 +214,7 @@ def issue(
     """
     customer_ids = list(dict.fromkeys(customer_ids))
     check_request_id(order.request_id)
+    check_issue_reason(order.reason)
     check_batch(customer_ids)
     if order.dry_run:
         return _issue_batch(badge, customer_ids, order, now, write=False)
@@ -280,6 +285,7 @@ class _Batch:
             triggered_by_module=by.module if by else "",
             triggered_by_reference=by.reference if by else "",
             request_id=self.order.request_id,
+            issue_reason=self.order.reason,
             benefits=[
                 {
                     "type": b.type,
@@ -401,6 +407,16 @@ def _written(batch: _Batch, issued: list[Issuance], records: list[IssueRequest])
     else:
         changes = [IssuedCountChange(badge=badge, change=len(issued))] if issued else []
         inserted_together(issued, records, changes)
+
+
+def check_issue_reason(reason: str) -> None:
+    """An issue may say why it was made (customer care does); none is empty."""
+    if reason and not is_reason(reason):
+        raise RuleViolation.one(
+            "ISSUE_REASON_INVALID",
+            f"A reason has at most {REASON_MAX_LENGTH} characters and no NUL.",
+            "reason",
+        )
 
 
 def check_revoke_reason(reason: str) -> None:

@@ -32,6 +32,16 @@ def module(value):
 
 
 @register.filter
+def source(value):
+    return display.source_words(value)
+
+
+@register.filter
+def limit_words(details):
+    return display.limit_words(details)
+
+
+@register.filter
 def rolling(window):
     return display.rolling_words(window)
 

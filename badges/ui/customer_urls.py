@@ -1,7 +1,38 @@
-from django.urls import path
-from django.views.generic import TemplateView
+from django.urls import path, register_converter
+
+from . import care, customers
+
+
+class CustomerIdConverter:
+    """A customer id as the loyalty system gives it: any characters but NUL, slashes and line
+    breaks included (an id ending in one of the action paths below opens that action)."""
+
+    regex = r"[^\x00]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(CustomerIdConverter, "customer_id")
 
 app_name = "customers-ui"
 
-# Placeholder until the pages land.
-urlpatterns = [path("", TemplateView.as_view(template_name="home.html"), name="search")]
+urlpatterns = [
+    path("", customers.CustomerSearchView.as_view(), name="search"),
+    path("<customer_id:customer_id>/enrol/", care.EnrolView.as_view(), name="enrol"),
+    path("<customer_id:customer_id>/issue/", care.CareIssueView.as_view(), name="issue"),
+    path(
+        "<customer_id:customer_id>/issuances/<uuid:record_id>/revoke/",
+        care.RevokeView.as_view(kind="issuance"),
+        name="issuance-revoke",
+    ),
+    path(
+        "<customer_id:customer_id>/enrolments/<uuid:record_id>/revoke/",
+        care.RevokeView.as_view(kind="enrolment"),
+        name="enrolment-revoke",
+    ),
+    path("<customer_id:customer_id>/", customers.CustomerView.as_view(), name="customer"),
+]

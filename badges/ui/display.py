@@ -55,5 +55,23 @@ def fixed_window_words(window: FixedWindow) -> str:
     return f"{window.max_earn_limit:,} per {every}{starting}"
 
 
+SOURCE_WORDS = {"API": "API", "EVENT": "Event", "IMPORT": "Import", "MEMBERCARE": "Customer care"}
+
+
+def source_words(source: str) -> str:
+    return SOURCE_WORDS.get(source, source.title())
+
+
+def limit_words(details: dict) -> str:
+    """The limit a refusal names (its ``details``), e.g. "2 in any 3 days"."""
+    limit, window = details.get("limit", 0), details.get("window") or {}
+    if details.get("kind") == "OVERALL":
+        return f"at most {limit:,} ever"
+    span = count_of(window.get("value", 0), window.get("unit", ""))
+    if details.get("kind") == "ROLLING":
+        return f"{limit:,} in any {span}"
+    return f"{limit:,} per {span} (fixed window)"
+
+
 def module_words(module: str) -> str:
     return MODULE_WORDS.get(module, module.title())

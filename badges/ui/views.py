@@ -12,7 +12,7 @@ from badges import selectors
 from badges.choices import BadgeStatus, LimitScope, Module
 from badges.exceptions import RuleViolation
 from badges.filters import BadgeFilter
-from badges.models import Badge, ImageSlot
+from badges.models import Badge, Customer, ImageSlot
 from badges.services import definitions
 from badges.windows import config_states
 from badges_project.paging import WHOLE_NUMBER, KeysFirstPaginator
@@ -191,6 +191,13 @@ def _slots(badge: Badge) -> list[tuple]:
     """Every image slot, in order, with its image or None."""
     filled = {image.slot: image for image in badge.rows("images")}
     return [(slot, label, filled.get(slot)) for slot, label in ImageSlot.choices]
+
+
+def customer_or_404(request, customer_id: str) -> Customer:
+    try:
+        return selectors.customer_get(org=request.org, customer_id=customer_id)
+    except Customer.DoesNotExist as error:
+        raise Http404("No such customer.") from error
 
 
 def badge_or_404(request, pk) -> Badge:

@@ -1,8 +1,35 @@
-"""What every app's pages share: a service's refusal in words, refusals placed on a form's
-fields, and where a page returns to."""
+"""What every app's pages share: forms styled alike, a service's refusal in words, refusals
+placed on a form's fields, and where a page returns to."""
 
+from django import forms
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+
+
+class PageForm(forms.Form):
+    """A form of the pages: Bootstrap's classes on every input, and an input with an error
+    marked invalid and described by its message (``templates/badges/ui/field.html`` shows it
+    with the id ``err-<name>``; Django adds ``aria-invalid``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def __getitem__(self, name):
+        bound = super().__getitem__(name)
+        attrs = bound.field.widget.attrs
+        if name in self.errors and "is-invalid" not in attrs["class"]:
+            attrs["class"] += " is-invalid"
+            attrs["aria-describedby"] = f"err-{bound.html_name}"
+        return bound
 
 
 def refusal_words(violation) -> str:

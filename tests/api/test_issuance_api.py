@@ -307,3 +307,12 @@ def test_a_customer_cannot_register_in_the_future(editor_a):
         "/api/v1/customers/", {"customer_id": "c-1", "registered_on": "9999-12-31"}, format="json"
     )
     assert (response.status_code, response.json()["code"]) == (400, "REGISTERED_ON_IN_FUTURE")
+
+
+def test_an_issue_may_carry_a_reason_kept_on_the_issuance(editor_a, badge):
+    response = issue(editor_a, badge, source="MEMBERCARE", reason="Complained on the phone")
+    assert response.json()["results"][0]["status"] == "ISSUED"
+    assert Issuance.objects.get().issue_reason == "Complained on the phone"
+    refused = issue(editor_a, badge, request_id="req-2", reason="x" * 501)
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "ISSUE_REASON_INVALID"

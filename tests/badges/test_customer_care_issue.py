@@ -5,9 +5,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from badges.models import LimitScope
+from badges.exceptions import RuleViolation
+from badges.models import Issuance, LimitScope
 from badges.services.enrolment import EnrolOrder, enrol
 from badges.services.issuance import IssueOrder, issue
+from badges.values import is_reason
 from tests.badges.seeds_002_003 import oct_, october_badge
 from tests.factories import (
     CustomerFactory,
@@ -182,3 +184,42 @@ def test_registration_delay_applies_on_a_live_badge_too(org, badge):
     org.save()
     CustomerFactory(org=org, customer_id="new", registered_on=oct_(10, 9))
     assert care(badge, oct_(10), customer="new").refusal.code == "REGISTRATION_DELAY"
+
+
+def test_the_reason_of_a_care_issue_is_kept_on_the_issuance(badge):
+    [outcome] = issue(
+        badge=badge,
+        customer_ids=["c-1"],
+        order=IssueOrder(request_id="care-r", source="MEMBERCARE", reason="  Complained Oct 20 "),
+        now=oct_(20),
+    )
+    outcome.issuance.refresh_from_db()
+    assert outcome.issuance.issue_reason == "Complained Oct 20"
+
+
+def test_a_reason_over_500_characters_or_with_nul_is_refused_and_nothing_written(badge):
+    for reason in ("x" * 501, "bad\x00reason"):
+        with pytest.raises(RuleViolation) as refused:
+            issue(
+                badge=badge,
+                customer_ids=["c-1"],
+                order=IssueOrder(request_id="care-r", source="MEMBERCARE", reason=reason),
+                now=oct_(20),
+            )
+        assert [(v.code, v.field) for v in refused.value.violations] == [
+            ("ISSUE_REASON_INVALID", "reason")
+        ]
+    assert not Issuance.objects.exists()
+    assert is_reason("x" * 500)
+
+
+def test_a_replay_with_another_reason_is_another_body(badge):
+    def with_reason(reason):
+        order = IssueOrder(request_id="care-r", source="MEMBERCARE", reason=reason)
+        return issue(badge=badge, customer_ids=["c-1"], order=order, now=oct_(20))[0]
+
+    first = with_reason("Complained")
+    assert (with_reason(" Complained ").replayed, first.status) == (True, "ISSUED")
+    assert with_reason("Other").refusal.code == "REQUEST_ID_REUSED"
+    no_reason = IssueOrder(request_id="r")
+    assert no_reason.fingerprint == IssueOrder(request_id="r", reason=" ").fingerprint

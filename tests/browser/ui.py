@@ -35,6 +35,7 @@ class Watched:
         self.base_url = base_url
         self.errors: list[str] = []
         self.foreign: list[str] = []
+        self.expected_status = 400
         page.add_init_script(RECORD_VIOLATIONS)
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
@@ -43,12 +44,16 @@ class Watched:
 
     def _console(self, message):
         """A console error fails the test, but for Chromium's note of the document's own 400,
-        which a refused form answers by design (the tests assert that status themselves)."""
+        which a refused form answers by design, or of the status ``open`` was told to expect
+        (the tests assert those statuses themselves)."""
         if message.type != "error":
             return
         document_refused = (
             message.text.startswith(
-                "Failed to load resource: the server responded with a status of 400"
+                tuple(
+                    f"Failed to load resource: the server responded with a status of {status}"
+                    for status in {400, self.expected_status}
+                )
             )
             and message.location.get("url") == self.page.url
         )
@@ -61,6 +66,7 @@ class Watched:
             self.foreign.append(url)
 
     def open(self, path: str, status: int = 200):
+        self.expected_status = status
         response = self.page.goto(self.base_url + path)
         assert response.status == status, (path, response.status)
         self.page.wait_for_load_state("networkidle")

@@ -174,6 +174,14 @@ class IssueRequestSerializer(serializers.Serializer):
     triggered_by = TriggeredBySerializer(required=False, allow_null=True)
     source = serializers.ChoiceField(choices=IssueSource.choices, default=IssueSource.API)
     dry_run = JsonBooleanField(default=False)
+    reason = ServiceCheckedText(
+        max_length=REASON_MAX_LENGTH,
+        pattern=CLIENT_ID_PATTERN,
+        empty=True,
+        required=False,
+        help_text="Why the issue is made (customer care records one); kept on the issuance. "
+        "ISSUE_REASON_INVALID over 500 characters or holding NUL.",
+    )
 
     def order(self) -> IssueOrder:
         data = self.validated_data
@@ -183,6 +191,7 @@ class IssueRequestSerializer(serializers.Serializer):
             triggered_by=data.get("triggered_by"),
             source=data["source"],
             dry_run=data["dry_run"],
+            reason=data.get("reason", ""),
         )
 
 

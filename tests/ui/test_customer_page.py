@@ -1,0 +1,242 @@
+"""The customer page (SPEC 15 in the browser): a customer's badges in the display order of SPEC
+10 under the customer badges API's filters, each with the image that fits, and the badges
+available to them; found by id, scoped to the acting org, read in a constant number of
+queries."""
+
+import re
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from badges.models import Role
+from tests.customer_view import at, live_badge
+from tests.factories import (
+    BadgeBenefitFactory,
+    BadgeFactory,
+    BadgeFieldValueFactory,
+    BadgeGroupFactory,
+    BadgeImageFactory,
+    CustomerFactory,
+    CustomFieldFactory,
+    EnrolmentFactory,
+    IssuanceFactory,
+)
+from tests.ui.conftest import signed_in
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("october_10th")]
+
+PAGE = "/customers/ui/c-1/"
+
+
+def issual_ids(response) -> list[str]:
+    return re.findall(r'<tr id="issuance-([0-9a-f-]+)"', response.content.decode())
+
+
+def test_a_known_id_opens_the_customer_page(viewer_page, customer):
+    response = viewer_page.get("/customers/ui/?customer_id=c-1")
+    assert (response.status_code, response["Location"]) == (302, PAGE)
+
+
+def test_an_unknown_id_says_so_and_only_editors_may_add_the_customer(
+    viewer_page, editor_page, org_b
+):
+    CustomerFactory(org=org_b, customer_id="c-9")
+    response = viewer_page.get("/customers/ui/?customer_id=c-9")
+    body = response.content.decode()
+    assert response.status_code == 200, "another org's customer is not found here"
+    assert "No customer “c-9” in Brand A" in body and "Add customer" not in body
+    assert "Add customer" in editor_page.get("/customers/ui/?customer_id=c-9").content.decode()
+
+
+def test_an_editor_adds_a_customer_not_seen_yet(editor_page, org_a):
+    response = editor_page.post(
+        "/customers/ui/", {"customer_id": "c-new", "registered_on": "2026-10-01T09:00"}
+    )
+    assert (response.status_code, response["Location"]) == (302, "/customers/ui/c-new/")
+    added = org_a.customers.get(customer_id="c-new")
+    assert added.registered_on == at("2026-10-01T03:30:00Z"), "09:00 in Asia/Kolkata"
+
+
+def test_adding_a_customer_is_judged_by_the_service(editor_page, org_a):
+    response = editor_page.post(
+        "/customers/ui/", {"customer_id": "c-new", "registered_on": "2026-10-20T09:00"}
+    )
+    assert response.status_code == 400
+    assert "REGISTERED_ON_IN_FUTURE" in response.content.decode()
+    assert not org_a.customers.exists()
+
+
+def test_rows_are_the_apis_in_its_order_under_the_same_filters(
+    viewer_page, viewer_a, org_a, customer
+):
+    g1 = BadgeGroupFactory(org=org_a, name="G1", rank=1)
+    g2 = BadgeGroupFactory(org=org_a, name="G2", rank=2)
+    badges = [
+        live_badge(org_a, "B1", group=g1),
+        live_badge(org_a, "B2", group=g2),
+        live_badge(org_a, "B3", rank=1),
+        live_badge(org_a, "B4", ends="2026-12-31T00:00:00Z"),
+    ]
+    for index, badge in enumerate(badges):
+        IssuanceFactory(
+            badge=badge, customer=customer, issued_on=at(f"2026-10-0{index + 1}T00:00Z")
+        )
+    IssuanceFactory(
+        badge=badges[1],
+        customer=customer,
+        issued_on=at("2026-10-06T00:00Z"),
+        expires_on=at("2026-10-08T00:00Z"),
+    )
+    IssuanceFactory(
+        badge=badges[3],
+        customer=customer,
+        revoked_on=at("2026-10-07T00:00Z"),
+        status="REVOKED",
+    )
+    for query in [
+        "",
+        "status=ACTIVE",
+        "status=EXPIRED&status=REVOKED",
+        f"badge={badges[1].pk}",
+        f"group={g2.pk}",
+        f"status=ACTIVE&group={g1.pk}",
+        "sort_on=-issued_on",
+    ]:
+        api = viewer_a.get(f"/api/v1/customers/c-1/badges/?{query}").json()["results"]
+        page = viewer_page.get(f"{PAGE}?{query}")
+        assert page.status_code == 200
+        assert issual_ids(page) == [item["issual_id"] for item in api], query
+
+
+def test_a_filter_the_api_refuses_is_refused_here(viewer_page, customer):
+    response = viewer_page.get(f"{PAGE}?status=LOST")
+    assert response.status_code == 400
+    assert "These filters can't be applied" in response.content.decode()
+
+
+def test_each_badge_shows_the_image_that_fits_the_customers_state(viewer_page, org_a, customer):
+    badge = live_badge(org_a, "Gold")
+    BadgeImageFactory(badge=badge, slot="unissued", name="grey")
+    BadgeImageFactory(badge=badge, slot="issued", name="shiny")
+    held = IssuanceFactory(badge=badge, customer=customer, issued_on=at("2026-10-09T00:00Z"))
+    lapsed = IssuanceFactory(
+        badge=badge,
+        customer=customer,
+        issued_on=at("2026-10-02T00:00Z"),
+        expires_on=at("2026-10-03T00:00Z"),
+    )
+    body = viewer_page.get(PAGE).content.decode()
+    images = {
+        issual: re.search(r'<img src="([^"]+)"', row).group(1)
+        for issual, row in re.findall(r'<tr id="issuance-([0-9a-f-]+)">(.*?)</tr>', body, re.S)
+    }
+    stored = {image.slot: image.file.url for image in badge.images.all()}
+    assert images == {
+        str(held.issual_id): stored["issued"],
+        str(lapsed.issual_id): stored["unissued"],
+    }
+    available = re.search(r'<tr id="available-[^"]+">(.*?)</tr>', body, re.S).group(1)
+    assert stored["issued"] in available, "held now"
+
+
+def test_a_row_shows_dates_in_the_orgs_timezone_source_trigger_benefits_and_reasons(
+    viewer_page, org_a, customer
+):
+    badge = live_badge(org_a, "Gold")
+    IssuanceFactory(
+        badge=badge,
+        customer=customer,
+        issued_on=at("2026-10-05T00:00Z"),
+        event_date=at("2026-10-04T00:00Z"),
+        expires_on=at("2026-10-19T00:00Z"),
+        source="MEMBERCARE",
+        issue_reason="Complained on the phone",
+        triggered_by_module="LOYALTY",
+        triggered_by_reference="BILL-1",
+        benefits=[{"type": "POINTS", "reference_id": "P", "name": "100 points", "details": {}}],
+    )
+    body = viewer_page.get(PAGE).content.decode()
+    for shown in [
+        "5 Oct 2026, 05:30",
+        "4 Oct 2026, 05:30",
+        "19 Oct 2026, 05:30",
+        "Customer care",
+        "Complained on the phone",
+        "Loyalty: BILL-1",
+        "100 points",
+    ]:
+        assert shown in body, shown
+
+
+def test_available_badges_show_the_enrolment_state(viewer_page, org_a, customer):
+    enrollable = live_badge(org_a, "Club", enrol_issue=True)
+    EnrolmentFactory(
+        badge=enrollable,
+        customer=customer,
+        enrol_event_date=at("2026-10-09T00:00Z"),
+        expires_on=at("2026-10-11T00:00Z"),
+    )
+    live_badge(org_a, "Walk-in")
+    BadgeFactory(org=org_a, name="Later", upcoming=True)
+    body = viewer_page.get(PAGE).content.decode()
+    rows = dict(re.findall(r'<tr id="available-[^"]+">.*?>([^<]+)</a>(.*?)</tr>', body, re.S))
+    assert set(rows) == {"Club", "Walk-in"}
+    assert "Active, 9 Oct 2026, 05:30 \N{EN DASH} 11 Oct 2026, 05:30" in rows["Club"]
+    assert "Not needed" in rows["Walk-in"]
+
+
+def test_viewers_see_no_care_actions(viewer_page, editor_page, org_a, customer):
+    badge = live_badge(org_a, "Club", enrol_issue=True)
+    IssuanceFactory(badge=badge, customer=customer)
+    BadgeFactory(org=org_a, ended=True, name="Gone")
+    viewer = viewer_page.get(PAGE).content.decode()
+    editor = editor_page.get(PAGE).content.decode()
+    for control in ["/revoke/", "/enrol/", "/issue/", "Issue a badge that has ended"]:
+        assert control not in viewer and control in editor, control
+
+
+def test_another_orgs_customer_is_not_found(viewer_page, org_b):
+    CustomerFactory(org=org_b, customer_id="c-1")
+    assert viewer_page.get(PAGE).status_code == 404
+
+
+@pytest.mark.parametrize("customer_id", ["a/b", "with space", "line\nbreak", "100%", "x?y#z"])
+def test_any_customer_id_has_a_page(viewer_page, org_a, customer_id):
+    customer = CustomerFactory(org=org_a, customer_id=customer_id)
+    IssuanceFactory(badge=live_badge(org_a), customer=customer)
+    url = f"/customers/ui/{quote(customer_id)}/"
+    response = viewer_page.get(url)
+    assert response.status_code == 200
+    assert response.context["customer"] == customer
+
+
+def customer_page_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def holding(org, customer, count: int) -> None:
+    """``count`` issuances of badges with everything a row shows: group, images, custom field
+    values, benefits."""
+    group = BadgeGroupFactory(org=org)
+    field = CustomFieldFactory(org=org)
+    for index in range(count):
+        badge = live_badge(org, group=group if index % 2 else None)
+        BadgeImageFactory(badge=badge, slot="issued")
+        BadgeBenefitFactory(badge=badge)
+        BadgeFieldValueFactory(badge=badge, field=field)
+        IssuanceFactory(badge=badge, customer=customer)
+
+
+def test_the_page_reads_in_a_constant_number_of_queries(org_a):
+    client = signed_in(org_a, Role.VIEWER)
+    few, many = CustomerFactory(org=org_a), CustomerFactory(org=org_a)
+    holding(org_a, few, 2)
+    holding(org_a, many, 200)
+    assert many.issuances.count() == 200
+    expected = customer_page_queries(client, f"/customers/ui/{few.customer_id}/")
+    assert customer_page_queries(client, f"/customers/ui/{many.customer_id}/") == expected
+    assert expected <= 15
