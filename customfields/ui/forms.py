@@ -6,7 +6,7 @@ import dataclasses
 
 from django import forms
 
-from badges_project.ui.pages import violations_on_form
+from badges_project.ui.pages import PageForm, violations_on_form
 from customfields.models import CustomField
 from customfields.services import FieldDefinition
 from customfields.values import DataType, from_text
@@ -22,7 +22,8 @@ EMPTY_HELP = " Empty is no default."
 
 def default_input(data_type: str) -> forms.Field:
     """The default value's input for ``data_type``: a select for BOOLEAN, a number, date or
-    text input otherwise. Its text is read as typed; whether it fits is the service's rule."""
+    text input otherwise. Its text is read as typed; whether it fits is the service's rule.
+    Styled here: the forms add it after ``PageForm`` has styled their own inputs."""
     help_text = DEFAULT_HELP[data_type] + EMPTY_HELP
     if data_type == DataType.BOOLEAN:
         return forms.ChoiceField(
@@ -50,7 +51,7 @@ def as_sent(text: str) -> str:
     return text.replace("\r", "").replace("\n", "")
 
 
-class FieldForm(forms.Form):
+class FieldForm(PageForm):
     # Not required, not stripped: an empty or over-long name is the service's refusal.
     name = forms.CharField(
         required=False, strip=False, help_text="Unique among the org's active custom fields."
@@ -60,12 +61,10 @@ class FieldForm(forms.Form):
         label="Mandatory",
         help_text="A mandatory field needs a default value: every badge that doesn't set the "
         "field shows it.",
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["name"].widget.attrs["class"] = "form-control"
         if not self.is_bound:
             self.fields["name"].widget.attrs["autofocus"] = True
 
@@ -87,13 +86,12 @@ class FieldCreateForm(FieldForm):
     shows the one of the type chosen); only the chosen type's is read."""
 
     data_type = forms.ChoiceField(
-        choices=DataType.choices,
-        initial=DataType.STRING,
-        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        choices=DataType.choices, initial=DataType.STRING, widget=forms.RadioSelect
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["data_type"].widget.attrs["class"] = "form-check-input"  # radios, not a box
         for data_type in DataType.values:
             self.fields[f"default_value__{data_type}"] = default_input(data_type)
 

@@ -3,10 +3,11 @@ judge them (name required, unique among active groups, rank in range) with the A
 
 from django import forms
 
+from badges_project.ui.pages import PageForm
 from groups.services import GroupDefinition
 
 
-class GroupForm(forms.Form):
+class GroupForm(PageForm):
     # Not required, not stripped: an empty or over-long name is the service's refusal.
     name = forms.CharField(
         required=False, strip=False, help_text="Unique among the org's active groups."
@@ -16,8 +17,6 @@ class GroupForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-control"
         if not self.is_bound:
             self.fields["name"].widget.attrs["autofocus"] = True
 
