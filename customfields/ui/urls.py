@@ -1,7 +1,12 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "customfields-ui"
 
-# Placeholder until the pages land.
-urlpatterns = [path("", TemplateView.as_view(template_name="home.html"), name="list")]
+urlpatterns = [
+    path("", views.FieldListView.as_view(), name="list"),
+    path("new/", views.FieldCreateView.as_view(), name="create"),
+    path("<uuid:pk>/edit/", views.FieldEditView.as_view(), name="edit"),
+    path("<uuid:pk>/disable/", views.FieldDisableView.as_view(), name="disable"),
+]

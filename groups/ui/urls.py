@@ -1,7 +1,14 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "groups-ui"
 
-# Placeholder until the pages land.
-urlpatterns = [path("", TemplateView.as_view(template_name="home.html"), name="list")]
+urlpatterns = [
+    path("", views.GroupListView.as_view(), name="list"),
+    path("new/", views.GroupCreateView.as_view(), name="create"),
+    path("<uuid:pk>/edit/", views.GroupEditView.as_view(), name="edit"),
+    path("<uuid:pk>/disable/", views.GroupDisableView.as_view(), name="disable"),
+    path("<uuid:pk>/enable/", views.GroupEnableView.as_view(), name="enable"),
+    path("<uuid:pk>/delete/", views.GroupDeleteView.as_view(), name="delete"),
+]
