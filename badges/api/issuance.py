@@ -90,8 +90,8 @@ class BadgeIssuanceActions:
             400: error_response(
                 f"The request as a whole is refused: {BATCH_REFUSALS}, REQUEST_ID_REQUIRED "
                 "(blank), REQUEST_ID_INVALID (over 255 characters or holding NUL), "
-                "ISSUE_REASON_INVALID (over 500 characters or holding NUL); or the body's shape "
-                "is wrong (REQUIRED, NULL, INVALID, INVALID_CHOICE, ...)."
+                "ISSUE_REASON_INVALID (blank, over 500 characters or holding NUL); or the "
+                "body's shape is wrong (REQUIRED, NULL, INVALID, INVALID_CHOICE, ...)."
             ),
         },
     )

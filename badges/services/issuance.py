@@ -94,7 +94,6 @@ class IssueOrder:
 
     def __post_init__(self):
         object.__setattr__(self, "source", IssueSource(self.source))
-        object.__setattr__(self, "reason", self.reason.strip())
 
     @property
     def fingerprint(self) -> str:
@@ -106,7 +105,7 @@ class IssueOrder:
             "source": str(self.source),
         }
         if self.reason:  # absent when none, so records made before reasons existed still match
-            body["reason"] = self.reason
+            body["reason"] = self.reason.strip()
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
     @property
@@ -285,7 +284,7 @@ class _Batch:
             triggered_by_module=by.module if by else "",
             triggered_by_reference=by.reference if by else "",
             request_id=self.order.request_id,
-            issue_reason=self.order.reason,
+            issue_reason=self.order.reason.strip(),
             benefits=[
                 {
                     "type": b.type,
@@ -410,11 +409,12 @@ def _written(batch: _Batch, issued: list[Issuance], records: list[IssueRequest])
 
 
 def check_issue_reason(reason: str) -> None:
-    """An issue may say why it was made (customer care does); none is empty."""
+    """An issue may say why it was made (customer care does); none is empty, and one given
+    is not blank."""
     if reason and not is_reason(reason):
         raise RuleViolation.one(
             "ISSUE_REASON_INVALID",
-            f"A reason has at most {REASON_MAX_LENGTH} characters and no NUL.",
+            f"A reason is not blank, has at most {REASON_MAX_LENGTH} characters and no NUL.",
             "reason",
         )
 

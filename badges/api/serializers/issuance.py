@@ -180,7 +180,7 @@ class IssueRequestSerializer(serializers.Serializer):
         empty=True,
         required=False,
         help_text="Why the issue is made (customer care records one); kept on the issuance. "
-        "ISSUE_REASON_INVALID over 500 characters or holding NUL.",
+        "ISSUE_REASON_INVALID when blank, over 500 characters or holding NUL; empty for none.",
     )
 
     def order(self) -> IssueOrder:
