@@ -1,12 +1,22 @@
 """Pages beyond the badge pages: the API docs (Swagger UI, served with its start-up script as a
 file and its one style element allowed by hash) run with no policy violation, console error or
-request to another origin; the badge pages pass every check in dark mode too."""
+request to another origin; the badge, customer, group, custom field and settings pages pass
+every check in dark mode too."""
 
 import pytest
 
 from badges.models import Role
 from tests.browser.ui import Watched
-from tests.factories import BadgeFactory, MembershipFactory, OrganizationFactory, UserFactory
+from tests.factories import (
+    BadgeFactory,
+    BadgeGroupFactory,
+    CustomerFactory,
+    CustomFieldFactory,
+    IssuanceFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +29,7 @@ def signed_up(db):
     user = UserFactory(username="maria")
     user.set_password(PASSWORD)
     user.save()
-    MembershipFactory(user=user, org=org, role=Role.EDITOR)
+    MembershipFactory(user=user, org=org, role=Role.ADMIN)
     return BadgeFactory(org=org, name="Gold Shopper")
 
 
@@ -43,6 +53,33 @@ def test_the_badge_pages_in_dark_mode(page, live_server, signed_up):
         f"/badges/ui/{signed_up.pk}/",
         f"/badges/ui/{signed_up.pk}/edit/",
         f"/badges/ui/{signed_up.pk}/images/",
+    ):
+        ui.open(path)
+        ui.assert_healthy(f"{path}, dark")
+
+
+def test_the_customer_group_field_and_settings_pages_in_dark_mode(page, live_server, signed_up):
+    org = signed_up.org
+    BadgeGroupFactory(org=org, name="Limited Edition")
+    CustomFieldFactory(org=org, name="Valid in")
+    IssuanceFactory(badge=signed_up, customer=CustomerFactory(org=org, customer_id="c-42"))
+    page.emulate_media(color_scheme="dark")
+    ui = Watched(page, live_server.url)
+    ui.sign_in("maria", PASSWORD, "/customers/ui/c-42/")
+    assert page.locator("html").get_attribute("data-bs-theme") == "dark"
+    ui.assert_healthy("customer page, dark")
+    page.get_by_role("link", name="Issue Gold Shopper").click()
+    page.get_by_label("Reason").fill("Goodwill")
+    page.get_by_role("button", name="Check").click()
+    page.locator(".refusal").wait_for()
+    ui.assert_healthy("care issue refused, dark")
+    for path in (
+        "/customers/ui/",
+        "/groups/ui/",
+        "/groups/ui/new/",
+        "/custom-fields/ui/",
+        "/custom-fields/ui/new/",
+        "/org/settings/",
     ):
         ui.open(path)
         ui.assert_healthy(f"{path}, dark")
