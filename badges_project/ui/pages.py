@@ -8,8 +8,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 class PageForm(forms.Form):
     """A form of the pages: Bootstrap's classes on every input, and an input with an error
-    marked invalid and described by its message (``templates/badges/ui/field.html`` shows it
-    with the id ``err-<name>``; Django adds ``aria-invalid``)."""
+    marked invalid and described by its message, then its help (``templates/page_field.html``
+    shows them with the ids ``err-<name>`` and Django's ``<id>_helptext``; Django adds
+    ``aria-invalid``)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -28,7 +29,10 @@ class PageForm(forms.Form):
         attrs = bound.field.widget.attrs
         if name in self.errors and "is-invalid" not in attrs["class"]:
             attrs["class"] += " is-invalid"
-            attrs["aria-describedby"] = f"err-{bound.html_name}"
+            described = [f"err-{bound.html_name}"]
+            if bound.help_text:
+                described.append(f"{bound.auto_id}_helptext")
+            attrs["aria-describedby"] = " ".join(described)
         return bound
 
 

@@ -214,3 +214,10 @@ def test_a_badge_named_on_the_customer_page_opens_its_care_issue(
         response = editor_page.get(f"{CUSTOMER}issue/?badge_name={unknown}")
         assert (response.status_code, response["Location"]) == (302, CUSTOMER), unknown
     assert "No badge of this org has that name." in editor_page.get(CUSTOMER).content.decode()
+
+
+def test_a_refused_input_is_described_by_its_error_then_its_help(editor_page, org_a, customer):
+    response = care_issue(editor_page, live_badge(org_a, "Gold"), "check", reason="")
+    body = response.content.decode()
+    assert 'aria-describedby="err-reason id_reason_helptext"' in body
+    assert 'id="err-reason"' in body and 'id="id_reason_helptext"' in body
