@@ -81,9 +81,12 @@ def test_rows_are_the_apis_in_its_order_under_the_same_filters(
     ]
     for index, badge in enumerate(badges):
         IssuanceFactory(
-            badge=badge, customer=customer, issued_on=at(f"2026-10-0{index + 1}T00:00Z")
+            badge=badge,
+            customer=customer,
+            issued_on=at(f"2026-10-0{index + 1}T00:00Z"),
+            expires_on=at("2026-10-05T00:00Z") if index == 1 else None,
         )
-    IssuanceFactory(
+    IssuanceFactory(  # B2 again, after the first ended (PostgreSQL refuses overlaps)
         badge=badges[1],
         customer=customer,
         issued_on=at("2026-10-06T00:00Z"),
