@@ -4,7 +4,9 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
+from zoneinfo import available_timezones
 
 from customfields.values import FieldValue
 
@@ -26,6 +28,21 @@ def stripped_text_pattern(max_length: int, *, blank: bool = False) -> str:
     solid = f"[^\\u0000{PYTHON_WHITE_SPACE}]"
     text = rf"{solid}([^\u0000]{{0,{max_length - 2}}}{solid})?"
     return rf"^{space}*({text})?{space}*$" if blank else rf"^{space}*{text}{space}*$"
+
+
+# Names the zone database holds that name no place: the host's own clock (a link to
+# /etc/localtime, absent on other hosts) and tzdata's placeholder zone.
+NOT_PLACES = frozenset({"localtime", "Factory"})
+
+
+@cache
+def timezone_names() -> tuple[str, ...]:
+    """The IANA timezone names an org may take, sorted."""
+    return tuple(sorted(set(available_timezones()) - NOT_PLACES))
+
+
+def is_timezone_name(value: str) -> bool:
+    return value in timezone_names()
 
 
 CUSTOMER_ID_MAX_LENGTH = 100

@@ -113,15 +113,17 @@ class FieldRead:
     value: Value
 
 
+# An integer as JSON writes one: Python's int() also reads "+5", "1_000" and other scripts'
+# digits, which the API never receives as numbers.
+JSON_INTEGER = re.compile(r"-?(0|[1-9][0-9]*)")
+
+
 def from_text(data_type: str, text: str) -> Value:
     """A value typed into a form, read as JSON would give it; what doesn't parse is passed on
     as text, for the service to refuse."""
     text = text.strip() if data_type != DataType.STRING else text
     if data_type == DataType.BOOLEAN and text.lower() in ("true", "false"):
         return text.lower() == "true"
-    if data_type == DataType.INTEGER:
-        try:
-            return int(text)
-        except ValueError:
-            return text
+    if data_type == DataType.INTEGER and JSON_INTEGER.fullmatch(text):
+        return int(text)
     return text

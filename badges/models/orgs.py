@@ -1,15 +1,22 @@
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, URLValidator
 from django.db import models
 
 from badges.rows import LoadedFromRows
+from badges.values import is_timezone_name
+
+
+class WebhookURLField(models.URLField):
+    """A URL deliveries can be posted to: http or https (URLField also takes ftp)."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
 
 
 def validate_timezone(value: str) -> None:
-    if value not in available_timezones():
+    if not is_timezone_name(value):
         raise ValidationError(f"'{value}' is not an IANA timezone name.", code="TIMEZONE_INVALID")
 
 
@@ -26,7 +33,8 @@ class Organization(LoadedFromRows, models.Model):
         default=0, validators=[MaxValueValidator(24 * 3650)]
     )
     revoke_on_return = models.BooleanField(default=False)
-    webhook_url = models.URLField(blank=True)
+    # Deliveries are HTTP requests: an ftp URL, which URLField takes, is no endpoint.
+    webhook_url = WebhookURLField(blank=True)
     webhook_secret = models.CharField(max_length=200, blank=True)
     created_on = models.DateTimeField(auto_now_add=True)
 

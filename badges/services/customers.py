@@ -67,16 +67,20 @@ def customers_for_batch(
     }
 
 
+def _check_registered_on(registered_on: datetime | None, now: datetime) -> None:
+    if registered_on is not None and registered_on > now + timedelta(hours=24):
+        raise RuleViolation.one(
+            "REGISTERED_ON_IN_FUTURE", "A customer can't register in the future.", "registered_on"
+        )
+
+
 @transaction.atomic
 def customer_register(
     *, org: Organization, customer_id: str, registered_on: datetime | None, now: datetime
 ) -> tuple[Customer, bool]:
     """Create the customer or update when they registered. Returns (customer, created)."""
     check_customer_id(customer_id)
-    if registered_on is not None and registered_on > now + timedelta(hours=24):
-        raise RuleViolation.one(
-            "REGISTERED_ON_IN_FUTURE", "A customer can't register in the future.", "registered_on"
-        )
+    _check_registered_on(registered_on, now)
     customer, created = Customer.objects.select_for_update().get_or_create(
         org=org,
         customer_id=customer_id,
@@ -86,3 +90,23 @@ def customer_register(
         customer.registered_on = registered_on
         customer.save(update_fields=["registered_on"])
     return customer, created
+
+
+@transaction.atomic
+def customer_add(
+    *, org: Organization, customer_id: str, registered_on: datetime | None, now: datetime
+) -> Customer:
+    """Add a customer not seen yet; CUSTOMER_EXISTS for one the org has (whose registration
+    this never changes: that is ``customer_register``'s)."""
+    check_customer_id(customer_id)
+    _check_registered_on(registered_on, now)
+    customer, created = Customer.objects.get_or_create(
+        org=org,
+        customer_id=customer_id,
+        defaults={"registered_on": registered_on, "created_on": now},
+    )
+    if not created:
+        raise RuleViolation.one(
+            "CUSTOMER_EXISTS", f"Customer {customer_id} already exists.", "customer_id"
+        )
+    return customer

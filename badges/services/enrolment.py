@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 
 from badges.exceptions import Refusal
 from badges.models import Badge, Enrolment, IssueType
@@ -68,13 +69,18 @@ def enrol(
     customers = customers_for_batch(org=badge.org, customer_ids=customer_ids, now=now, write=True)
     event = order.enrol_event_date or now
     badge_refusal, retro = _badge_refusal(badge, event, now)
+    # The enrolment a customer holds now, or the one this request made before (a repeated
+    # request id finds it even once it has expired: a backdated enrolment often has).
+    held = Q(expires_on__gt=now)
+    if order.request_id:
+        held |= Q(request_id=order.request_id)
     current = {
         e.customer_id: e
         for e in Enrolment.objects.filter(
+            held,
             badge=badge,
             customer__in=[c.pk for c in customers.values()],
             revoked_on__isnull=True,
-            expires_on__gt=now,
         ).order_by("enrol_event_date")
     }
     outcomes, created = [], []

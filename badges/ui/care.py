@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.generic import TemplateView
@@ -168,9 +169,12 @@ class EnrolView(CustomerActionView):
 
 
 class CareIssueView(CustomerActionView):
-    """A customer-care issue (source MEMBERCARE): the desk fills in the event date and a
-    reason, sees the dry run's answer (what would happen, or the refusal with its code, the
-    limit that blocks and when the customer could have it), then confirms."""
+    """A customer-care issue (source MEMBERCARE), in steps: the desk fills in the event date
+    and a reason and checks; the dry run answers what would happen, or the refusal with its
+    code, the limit that blocks and when the customer could have it. A check that would issue
+    shows the values checked, fixed, to confirm (``issue``) or to change (``edit``); only what
+    was checked can be issued. A confirmation refused makes a new request id, so the next check
+    is judged afresh rather than answered with that refusal."""
 
     template_name = "badges/ui/customers/issue.html"
 
@@ -181,24 +185,32 @@ class CareIssueView(CustomerActionView):
             if named is None:
                 messages.error(request, "No badge of this org has that name.")
                 return self.done(customer)
-            return redirect(f"{request.path}?{urlencode({'badge': named.pk})}")
+            path = reverse("customers-ui:issue", kwargs={"customer_id": customer.customer_id})
+            return redirect(f"{path}?{urlencode({'badge': named.pk})}")
         badge = chosen_badge(request)
         form = CareIssueForm(initial={"request_id": fresh_request_id()}, zone=request.org.tzinfo)
         return self._page(customer, badge, form)
 
     def _page(self, customer, badge, form, outcome=None, status=200):
+        confirming = outcome is not None and outcome.status == "WOULD_ISSUE"
         with timezone.override(self.request.org.tzinfo):
             context = self.get_context_data(
-                customer=customer, badge=badge, form=form, outcome=outcome
+                customer=customer,
+                badge=badge,
+                form=form,
+                outcome=outcome,
+                confirming=confirming,
+                checked_event=form.instant() if confirming else None,
             )
             return self.render_to_response(context, status=status).render()
 
     def post(self, request, customer_id):
         customer, badge = self.customer(), chosen_badge(request)
         form = CareIssueForm(request.POST, zone=request.org.tzinfo)
-        if not form.is_valid():
-            return self._page(customer, badge, form, status=400)
-        confirmed = request.POST.get("step") == "issue"
+        step = request.POST.get("step")
+        if not form.is_valid() or step == "edit":
+            return self._page(customer, badge, form, status=200 if form.is_valid() else 400)
+        confirmed = step == "issue"
         order = issuance.IssueOrder(
             request_id=form.cleaned_data["request_id"],
             event_date=form.instant(),
@@ -217,9 +229,14 @@ class CareIssueView(CustomerActionView):
         except RuleViolation as refusal:
             violations_on_form(form, refusal.violations)
             return self._page(customer, badge, form, status=400)
-        if not confirmed or outcome.status == "REFUSED":
-            status = 400 if confirmed else 200
-            return self._page(customer, badge, form, outcome=outcome, status=status)
+        if not confirmed:
+            return self._page(customer, badge, form, outcome=outcome)
+        if outcome.status == "REFUSED":
+            again = request.POST.copy()
+            again["request_id"] = fresh_request_id()
+            form = CareIssueForm(again, zone=request.org.tzinfo)
+            form.is_valid()
+            return self._page(customer, badge, form, outcome=outcome, status=400)
         if outcome.replayed:
             messages.info(request, f"This issue of “{badge.name}” was already made.")
         else:

@@ -4,16 +4,25 @@ from . import care, customers
 
 
 class CustomerIdConverter:
-    """A customer id as the loyalty system gives it: any characters but NUL, slashes and line
-    breaks included (an id ending in one of the action paths below opens that action)."""
+    """A customer id in a path, as the loyalty system gives it: any characters but NUL,
+    slashes, spaces and line breaks included (``reverse()`` percent-encodes them).
+
+    A path segment "." or ".." would be folded away by every browser, so such a segment is
+    written with a "~" before it, and a "~" of the id is written twice: "a/../b" is
+    ``a/~../b``, "x~y" is ``x~~y``. An id ending in one of the action paths below opens that
+    action."""
 
     regex = r"[^\x00]+"
 
     def to_python(self, value: str) -> str:
-        return value
+        return "/".join(
+            part[1:] if part in ("~.", "~..") else part.replace("~~", "~")
+            for part in value.split("/")
+        )
 
     def to_url(self, value: str) -> str:
-        return value
+        escaped = (part.replace("~", "~~") for part in value.split("/"))
+        return "/".join(f"~{part}" if part in (".", "..") else part for part in escaped)
 
 
 register_converter(CustomerIdConverter, "customer_id")

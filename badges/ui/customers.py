@@ -88,26 +88,31 @@ class CustomerSearchView(OrgPageMixin, TemplateView):
         return self.render_to_response(context)
 
     def post(self, request, *args, **kwargs):
-        """Add a customer not seen yet (or set when they registered), as ``POST customers/``."""
+        """Add a customer not seen yet; one that exists (a second submit, say) is opened as
+        it is, its registration unchanged."""
         form = RegisterForm(request.POST)
         if form.is_valid():
+            customer_id = form.cleaned_data["customer_id"]
             registered = form.cleaned_data["registered_on"]
             try:
-                customer, _ = customers.customer_register(
+                customers.customer_add(
                     org=request.org,
-                    customer_id=form.cleaned_data["customer_id"],
+                    customer_id=customer_id,
                     registered_on=instant_in(registered, request.org.tzinfo)
                     if registered
                     else None,
                     now=request.now,
                 )
             except RuleViolation as refusal:
+                if refusal.violations[0].code == "CUSTOMER_EXISTS":
+                    messages.info(request, f"Customer {customer_id} already exists.")
+                    return redirect("customers-ui:customer", customer_id=customer_id)
                 violations_on_form(form, refusal.violations)
             except forms.ValidationError as error:
                 form.add_error("registered_on", error)
             else:
-                messages.success(request, f"Customer {customer} is added.")
-                return redirect("customers-ui:customer", customer_id=customer.customer_id)
+                messages.success(request, f"Customer {customer_id} is added.")
+                return redirect("customers-ui:customer", customer_id=customer_id)
         context = self.get_context_data(
             customer_id=request.POST.get("customer_id", ""),
             not_found=True,
@@ -134,6 +139,7 @@ class CustomerView(OrgPageMixin, TemplateView):
         context = self.get_context_data(
             customer=customer,
             filters=filters,
+            filtered=any(key in request.GET for key in filters.base_filters),
             chosen_statuses=request.GET.getlist("status"),
             chosen_badge=request.GET.get("badge", ""),
             chosen_group=request.GET.get("group", ""),

@@ -3,9 +3,6 @@ admins change them, and set, generate or remove the webhook signing secret, each
 org service the API's ``org/`` uses. A secret is shown once, on the answer to the POST that
 set it; every read afterwards only says whether one is set."""
 
-from functools import cache
-from zoneinfo import available_timezones
-
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -17,6 +14,7 @@ from django.views.generic import TemplateView
 from badges.exceptions import RuleViolation, Violation
 from badges.models import Role
 from badges.services import orgs
+from badges.values import timezone_names
 from badges_project.ui.access import OrgPageMixin, can_write
 from badges_project.ui.pages import refusal_words, violations_on_form
 
@@ -25,12 +23,6 @@ API_WORDS = {
     "required": "This field is required.",
     "invalid": "A valid integer is required.",
 }
-
-
-@cache
-def timezone_names() -> list[str]:
-    """The IANA names the org service takes, sorted: the timezone input's suggestions."""
-    return sorted(available_timezones())
 
 
 class SettingsPageForm(forms.Form):
@@ -94,7 +86,8 @@ class SettingsForm(SettingsPageForm):
     )
     retro_delay_since_registration_hours = _number(
         "Registration delay (hours)",
-        "Retroactive issue waits this many hours after a customer registers.",
+        "Retroactive enrolments and issues, and every customer-care issue, wait this many hours "
+        "after a customer registers.",
     )
     revoke_on_return = forms.BooleanField(
         required=False,

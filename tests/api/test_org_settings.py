@@ -47,8 +47,11 @@ def test_admin_changes_settings(admin_a, org_a):
     ("body", "field", "code"),
     [
         ({"timezone": "Mars/Olympus"}, "timezone", "TIMEZONE_INVALID"),
+        ({"timezone": "localtime"}, "timezone", "TIMEZONE_INVALID"),
+        ({"timezone": "Factory"}, "timezone", "TIMEZONE_INVALID"),
         ({"retro_max_allowed_age_days": -1}, "retro_max_allowed_age_days", "MIN_VALUE"),
         ({"webhook_url": "not a url"}, "webhook_url", "INVALID"),
+        ({"webhook_url": "ftp://hooks.example.com/x"}, "webhook_url", "INVALID"),
     ],
 )
 def test_bad_settings_are_refused_with_a_code(admin_a, body, field, code):

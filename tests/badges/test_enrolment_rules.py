@@ -81,6 +81,17 @@ def test_an_unexpired_enrolment_is_returned_not_duplicated(badge):
     assert Enrolment.objects.count() == 1
 
 
+def test_a_repeated_request_id_finds_its_enrolment_even_once_expired(badge):
+    """A backdated enrolment (Oct 5, two days long) has expired when it is made on Oct 9: a
+    repeat of the same request gets it back instead of a second one."""
+    first = enrol_one(badge, oct_(9), enrol_event_date=oct_(5), request_id="care-1")
+    again = enrol_one(badge, oct_(9), enrol_event_date=oct_(5), request_id="care-1")
+    assert (again.status, code(again)) == ("ENROLLED", "ALREADY_ENROLLED")
+    assert again.enrolment.pk == first.enrolment.pk and Enrolment.objects.count() == 1
+    other = enrol_one(badge, oct_(9), enrol_event_date=oct_(5), request_id="care-2")
+    assert (code(other), Enrolment.objects.count()) == (None, 2), "another request enrols anew"
+
+
 def test_after_expiry_a_new_enrolment_is_created(badge):
     enrol_one(badge, oct_(5))
     later = enrol_one(badge, oct_(8))

@@ -221,3 +221,47 @@ def test_a_refused_input_is_described_by_its_error_then_its_help(editor_page, or
     body = response.content.decode()
     assert 'aria-describedby="err-reason id_reason_helptext"' in body
     assert 'id="err-reason"' in body and 'id="id_reason_helptext"' in body
+
+
+def test_a_check_that_would_issue_fixes_the_values_checked(editor_page, org_a, customer):
+    badge = live_badge(org_a, "Gold")
+    checked = care_issue(editor_page, badge, "check", event_date="2026-10-09T10:00")
+    body = checked.content.decode()
+    assert '<input type="hidden" name="reason" value="Complained">' in body
+    assert '<input type="hidden" name="event_date" value="2026-10-09T10:00">' in body
+    assert 'type="text" name="reason"' not in body and "9 Oct 2026, 10:00" in body
+    change = care_issue(
+        editor_page,
+        badge,
+        "edit",
+        request_id=request_id_of(checked),
+        event_date="2026-10-09T10:00",
+    )
+    assert 'type="text" name="reason"' in change.content.decode()
+    assert request_id_of(change) == request_id_of(checked)
+    assert not Issuance.objects.exists()
+
+
+def test_a_refused_confirmation_makes_a_new_request_id_so_the_next_check_is_fresh(
+    editor_page, org_a, customer
+):
+    badge = live_badge(org_a, "Gold")
+    held = IssuanceFactory(badge=badge, customer=customer, issued_on=at("2026-10-09T00:00Z"))
+    request_id = request_id_of(editor_page.get(f"{CUSTOMER}issue/?badge={badge.pk}"))
+    refused = care_issue(editor_page, badge, "issue", request_id=request_id)
+    assert refused.status_code == 400 and "OVERLAPPING_ISSUANCE" in refused.content.decode()
+    fresh = request_id_of(refused)
+    assert fresh != request_id
+    editor_page.post(f"{CUSTOMER}issuances/{held.issual_id}/revoke/", {"reason": "Returned"})
+    again = care_issue(editor_page, badge, "check", request_id=fresh)
+    assert "It would be issued" in again.content.decode()
+    replayed = care_issue(editor_page, badge, "issue", request_id=request_id)
+    assert "This request was refused before" in replayed.content.decode()
+
+
+def test_naming_a_badge_keeps_to_the_customer_whatever_their_id(editor_page, org_a):
+    CustomerFactory(org=org_a, customer_id="X1")
+    CustomerFactory(org=org_a, customer_id="X%31")
+    badge = live_badge(org_a, "Gold")
+    response = editor_page.get("/customers/ui/X%2531/issue/?badge_name=Gold")
+    assert response["Location"] == f"/customers/ui/X%2531/issue/?badge={badge.pk}"

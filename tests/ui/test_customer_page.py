@@ -251,3 +251,35 @@ def test_the_page_reads_in_a_constant_number_of_queries(org_a, role, most):
     expected = customer_page_queries(client, f"/customers/ui/{few.customer_id}/")
     assert customer_page_queries(client, f"/customers/ui/{many.customer_id}/") == expected
     assert expected <= most
+
+
+def test_adding_a_customer_that_exists_changes_nothing_and_opens_them(editor_page, org_a):
+    registered = at("2026-10-10T11:00:00Z")
+    CustomerFactory(org=org_a, customer_id="c-9", registered_on=registered)
+    response = editor_page.post("/customers/ui/", {"customer_id": "c-9", "registered_on": ""})
+    assert (response.status_code, response["Location"]) == (302, "/customers/ui/c-9/")
+    assert org_a.customers.get(customer_id="c-9").registered_on == registered
+    assert "Customer c-9 already exists." in editor_page.get("/customers/ui/c-9/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "customer_id, path",
+    [
+        ("a/../c-1", "/customers/ui/a/~../c-1/"),
+        ("..", "/customers/ui/~../"),
+        ("x~y", "/customers/ui/x~~y/"),
+        ("X%31", "/customers/ui/X%2531/"),
+        ("a?b", "/customers/ui/a%3Fb/"),
+    ],
+)
+def test_every_id_has_a_path_of_its_own_that_no_browser_folds(
+    viewer_page, org_a, customer, customer_id, path
+):
+    """Dot segments would be folded away by browsers ("a/../c-1" would open c-1), so they are
+    written with a "~" before them, and an id's own "~" twice; percent signs and question
+    marks are percent-encoded."""
+    CustomerFactory(org=org_a, customer_id="X1")
+    odd = CustomerFactory(org=org_a, customer_id=customer_id)
+    found = viewer_page.get(f"/customers/ui/?customer_id={quote(customer_id)}")
+    assert found["Location"] == path
+    assert viewer_page.get(path).context["customer"] == odd
