@@ -12,21 +12,16 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from badges.models import Badge, BadgeImage, LimitScope, Role
-from tests.browser.ui import Watched
-from tests.factories import BadgeFactory, MembershipFactory, OrganizationFactory, UserFactory
+from tests.browser.ui import PASSWORD, Watched, member
+from tests.factories import BadgeFactory, OrganizationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
 def maria(db):
     org = OrganizationFactory(name="Acme Rewards", slug="acme", timezone="Europe/Amsterdam")
-    user = UserFactory(username="maria")
-    user.set_password(PASSWORD)
-    user.save()
-    MembershipFactory(user=user, org=org, role=Role.EDITOR)
+    member(org, Role.EDITOR, "maria")
     return org
 
 

@@ -10,29 +10,22 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from badges.models import Badge, BadgeOwner, Module, Role
-from tests.browser.ui import Watched
+from tests.browser.ui import PASSWORD, Watched, member
 from tests.factories import (
     BadgeBenefitFactory,
     BadgeClaimFactory,
     BadgeFactory,
     BadgeOwnerFactory,
-    MembershipFactory,
     OrganizationFactory,
-    UserFactory,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
 def brand(db):
     org = OrganizationFactory(name="Acme Rewards", slug="acme", timezone="Europe/Amsterdam")
-    user = UserFactory(username="maria")
-    user.set_password(PASSWORD)
-    user.save()
-    MembershipFactory(user=user, org=org, role=Role.EDITOR)
+    member(org, Role.EDITOR, "maria")
     gold = BadgeFactory(org=org, name="Gold Shopper", badge_overall_limit=100_000)
     BadgeClaimFactory(badge=gold, module=Module.LOYALTY, reference="Supermarket program")
     BadgeBenefitFactory(badge=gold, name="500 points")

@@ -6,30 +6,23 @@ every check in dark mode too."""
 import pytest
 
 from badges.models import Role
-from tests.browser.ui import Watched
+from tests.browser.ui import PASSWORD, Watched, member
 from tests.factories import (
     BadgeFactory,
     BadgeGroupFactory,
     CustomerFactory,
     CustomFieldFactory,
     IssuanceFactory,
-    MembershipFactory,
     OrganizationFactory,
-    UserFactory,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
 def signed_up(db):
     org = OrganizationFactory(name="Acme Rewards", slug="acme")
-    user = UserFactory(username="maria")
-    user.set_password(PASSWORD)
-    user.save()
-    MembershipFactory(user=user, org=org, role=Role.ADMIN)
+    member(org, Role.ADMIN, "maria")
     return BadgeFactory(org=org, name="Gold Shopper")
 
 
