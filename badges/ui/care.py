@@ -77,7 +77,7 @@ class RevokeForm(PageForm):
     reason = forms.CharField(
         max_length=REASON_MAX_LENGTH,
         label="Reason",
-        help_text="Kept on the record and sent with the revocation.",
+        help_text="Kept on the record with who revoked it and when.",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
