@@ -105,6 +105,18 @@ class CustomerActionView(OrgPageMixin, TemplateView):
         return redirect("customers-ui:customer", customer_id=customer.customer_id)
 
 
+def for_the_customer(request, service, badge: Badge, customer: Customer, order):
+    """Enrol or issue (a batch service) for the page's one customer: their outcome."""
+    [outcome] = service(
+        badge=badge,
+        customer_ids=[customer.customer_id],
+        order=order,
+        actor=request.user,
+        now=request.now,
+    )
+    return outcome
+
+
 def chosen_badge(request) -> Badge:
     """The badge an enrol or issue form names by id (query or form field), of the acting org."""
     badge_id = request.POST.get("badge") or request.GET.get("badge")
@@ -149,13 +161,7 @@ class EnrolView(CustomerActionView):
             enrol_event_date=form.instant(), request_id=form.cleaned_data["request_id"]
         )
         try:
-            [outcome] = enrolment.enrol(
-                badge=badge,
-                customer_ids=[customer.customer_id],
-                order=order,
-                actor=request.user,
-                now=request.now,
-            )
+            outcome = for_the_customer(request, enrolment.enrol, badge, customer, order)
         except RuleViolation as refusal:
             violations_on_form(form, refusal.violations)
             return self._page(customer, badge, form, status=400)
@@ -219,13 +225,7 @@ class CareIssueView(CustomerActionView):
             reason=form.cleaned_data["reason"],
         )
         try:
-            [outcome] = issuance.issue(
-                badge=badge,
-                customer_ids=[customer.customer_id],
-                order=order,
-                actor=request.user,
-                now=request.now,
-            )
+            outcome = for_the_customer(request, issuance.issue, badge, customer, order)
         except RuleViolation as refusal:
             violations_on_form(form, refusal.violations)
             return self._page(customer, badge, form, status=400)
