@@ -31,6 +31,16 @@ def fresh_request_id() -> str:
     return f"care-{uuid.uuid4()}"
 
 
+def reason_field(help_text: str) -> forms.CharField:
+    """A required reason, bounded as the services bound it."""
+    return forms.CharField(
+        max_length=REASON_MAX_LENGTH,
+        label="Reason",
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
 class WhenForm(PageForm):
     """An optional wall-clock time in the org's timezone (default: now), and the request id
     that makes the submit safe to repeat."""
@@ -65,21 +75,11 @@ class EnrolForm(WhenForm):
 
 class CareIssueForm(WhenForm):
     event_date = WallClockField(required=False, label="Event date")
-    reason = forms.CharField(
-        max_length=REASON_MAX_LENGTH,
-        label="Reason",
-        help_text="Why customer care issues this badge; kept on the issuance.",
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
+    reason = reason_field("Why customer care issues this badge; kept on the issuance.")
 
 
 class RevokeForm(PageForm):
-    reason = forms.CharField(
-        max_length=REASON_MAX_LENGTH,
-        label="Reason",
-        help_text="Kept on the record with who revoked it and when.",
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
+    reason = reason_field("Kept on the record with who revoked it and when.")
 
 
 class RegisterForm(PageForm):

@@ -19,7 +19,7 @@ from badges.choices import (
     Weekday,
 )
 from badges.values import Benefit, Definition, Expiry, FixedWindow, LimitSet, RollingWindow
-from badges_project.ui.pages import refusal_words
+from badges_project.ui.pages import kept_as_stored, refusal_words
 from customfields.values import DataType, FieldValue, from_text
 
 from .inputs import WallClockField, instant_in, json_object
@@ -160,11 +160,11 @@ class BadgeForm(forms.Form):
         whatever a client sent), so one shown and sent back untouched keeps its stored text."""
         sent = self.cleaned_data["description"].replace("\r\n", "\n")
         stored = self._initial_definition.description if self._initial_definition else None
-        return _kept(sent, stored, lines=True)
+        return kept_as_stored(sent, stored, lines=True)
 
     def clean_name(self):
         stored = self._initial_definition.name if self._initial_definition else None
-        return _kept(self.cleaned_data["name"], stored)
+        return kept_as_stored(self.cleaned_data["name"], stored)
 
     # Reading the form into a Definition -------------------------------------------------
 
@@ -233,8 +233,8 @@ class BadgeForm(forms.Form):
             )
             held = self._held_benefit(row)
             if held is not None:
-                reference = _kept(reference, held.reference_id)
-                name = _kept(name, held.name)
+                reference = kept_as_stored(reference, held.reference_id)
+                name = kept_as_stored(name, held.name)
             text = (data.get(f"{prefix}__details") or "").strip()
             if not (kind or reference or name or text):
                 continue
@@ -294,7 +294,7 @@ class BadgeForm(forms.Form):
             text = self.cleaned_data.get(f"cf__{field.pk}")
             stored = held.get(field.pk)
             if field.data_type == DataType.STRING and isinstance(stored, str):
-                text = _kept(text or "", stored)
+                text = kept_as_stored(text or "", stored)
                 if text == stored:  # shown and sent back untouched, "" included
                     found.append(FieldValue(field=field.pk, value=stored))
                     continue
@@ -367,18 +367,6 @@ class BadgeForm(forms.Form):
 
     def custom_field_inputs(self):
         return [self[f"cf__{field.pk}"] for field in self.custom_fields]
-
-
-def _kept(sent: str, stored: str | None, lines: bool = False) -> str:
-    """The stored text when what was sent is that text as a browser sends it back untouched:
-    a one-line input drops line breaks, a text area sends them as CRLF (read as LF)."""
-    if stored is None or sent == stored:
-        return sent
-    if lines:
-        shown = stored.replace("\r\n", "\n").replace("\r", "\n")
-    else:
-        shown = stored.replace("\r", "").replace("\n", "")
-    return stored if sent == shown else sent
 
 
 def _rolling_rows(scope: str, stored: Definition | None) -> int:

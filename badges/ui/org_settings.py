@@ -16,7 +16,7 @@ from badges.models import Role
 from badges.services import orgs
 from badges.values import timezone_names
 from badges_project.ui.access import OrgPageMixin, can_write
-from badges_project.ui.pages import refusal_words, violations_on_form
+from badges_project.ui.pages import PageForm, refusal_words, violations_on_form
 
 # What a page sends that doesn't parse, in the API's words for the same failure.
 API_WORDS = {
@@ -25,19 +25,9 @@ API_WORDS = {
 }
 
 
-class SettingsPageForm(forms.Form):
+class SettingsPageForm(PageForm):
     """A form of the settings page. It only parses; the service judges. Each error reads as
     the API's: its message and its code."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            widget = field.widget
-            widget.attrs["class"] = (
-                "form-check-input" if isinstance(widget, forms.CheckboxInput) else "form-control"
-            )
-            if field.help_text:
-                widget.attrs["aria-describedby"] = f"help-{name}"
 
     def add_error(self, field, error):
         """What doesn't parse, worded as a refusal is (a service's refusal comes worded)."""
@@ -47,16 +37,6 @@ class SettingsPageForm(forms.Form):
                 for e in error.error_list
             ]
         super().add_error(field, error)
-
-    def marked(self) -> "SettingsPageForm":
-        """Inputs with an error are marked invalid and described by their message first."""
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["class"] += " is-invalid"
-                described = " ".join(filter(None, [f"err-{name}", attrs.get("aria-describedby")]))
-                attrs.update({"aria-invalid": "true", "aria-describedby": described})
-        return self
 
 
 def _number(label: str, help_text: str) -> forms.IntegerField:
@@ -129,9 +109,8 @@ class OrgSettingsView(OrgPageMixin, TemplateView):
         org = self.request.org
         editable = can_write(self.request, Role.ADMIN)
         if editable:
-            form = kwargs.pop("form", None) or SettingsForm.of(org)
-            secret_form = kwargs.pop("secret_form", None) or SecretForm()
-            kwargs.update(form=form.marked(), secret_form=secret_form.marked())
+            kwargs.setdefault("form", SettingsForm.of(org))
+            kwargs.setdefault("secret_form", SecretForm())
         return super().get_context_data(
             org=org,
             editable=editable,

@@ -1,9 +1,17 @@
 """What every app's pages share: forms styled alike, a service's refusal in words, refusals
-placed on a form's fields, and where a page returns to."""
+placed on a form's fields, a stored text kept when a browser sends it back reshaped, the
+create-or-edit page over a service, and where a page returns to."""
 
 from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.generic import TemplateView
+
+from badges.exceptions import RuleViolation
+
+from .access import OrgPageMixin
 
 
 class PageForm(forms.Form):
@@ -35,6 +43,10 @@ class PageForm(forms.Form):
             attrs["aria-describedby"] = " ".join(described)
         return bound
 
+    def add_violations(self, violations) -> None:
+        """A service's refusals on the inputs they name (a form may map other names)."""
+        violations_on_form(self, violations)
+
 
 def refusal_words(violation) -> str:
     """A service's refusal as the pages show it: the API's message and its code."""
@@ -56,3 +68,40 @@ def next_page(request, default: str = "badges-ui:universe") -> str:
     ):
         return target
     return reverse(default)
+
+
+def kept_as_stored(sent: str, stored: str | None, lines: bool = False) -> str:
+    """The stored text when what was sent is that text as a browser sends it back untouched:
+    a one-line input drops line breaks, a text area (``lines``) sends them as CRLF, read as
+    LF. Otherwise what was sent."""
+    if stored is None or sent == stored:
+        return sent
+    if lines:
+        shown = stored.replace("\r\n", "\n").replace("\r", "\n")
+    else:
+        shown = stored.replace("\r", "").replace("\n", "")
+    return stored if sent == shown else sent
+
+
+class ServiceFormView(OrgPageMixin, TemplateView):
+    """A create or edit page: ``form()`` reads the page, ``save(form)`` hands it to a service
+    and answers what it saved (a thing with a ``name``); the service's refusals land on the
+    form's inputs with HTTP 400, and a save returns to the page ``done`` names."""
+
+    write_page = True
+    done = ""
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=self.form()))
+
+    def post(self, request, *args, **kwargs):
+        form = self.form(request.POST)
+        if form.is_valid():
+            try:
+                saved = self.save(form)
+            except RuleViolation as refusal:
+                form.add_violations(refusal.violations)
+            else:
+                messages.success(request, f"“{saved.name}” is saved.")
+                return redirect(self.done)
+        return self.render_to_response(self.get_context_data(form=form), status=400)

@@ -6,7 +6,7 @@ import dataclasses
 
 from django import forms
 
-from badges_project.ui.pages import PageForm, violations_on_form
+from badges_project.ui.pages import PageForm, kept_as_stored, violations_on_form
 from customfields.models import CustomField
 from customfields.services import FieldDefinition
 from customfields.values import DataType, from_text
@@ -46,11 +46,6 @@ def default_of(data_type: str, text: str):
     return None if text == "" else from_text(data_type, text)
 
 
-def as_sent(text: str) -> str:
-    """A stored text as a browser sends it back from a one-line input: without line breaks."""
-    return text.replace("\r", "").replace("\n", "")
-
-
 class FieldForm(PageForm):
     # Not required, not stripped: an empty or over-long name is the service's refusal.
     name = forms.CharField(
@@ -68,7 +63,7 @@ class FieldForm(PageForm):
         if not self.is_bound:
             self.fields["name"].widget.attrs["autofocus"] = True
 
-    def add_violations(self, violations, default_input_name: str) -> None:
+    def violations_placed(self, violations, default_input_name: str) -> None:
         """Each refusal on its input; the default value's on the input shown for it."""
         violations_on_form(
             self,
@@ -110,7 +105,7 @@ class FieldCreateForm(FieldForm):
 
     def add_violations(self, violations) -> None:
         chosen = f"default_value__{self.cleaned_data['data_type']}"
-        super().add_violations(violations, chosen)
+        self.violations_placed(violations, chosen)
 
 
 class FieldEditForm(FieldForm):
@@ -132,11 +127,13 @@ class FieldEditForm(FieldForm):
         one-line input drops line breaks, and an empty STRING default shows as no default."""
         data, stored = self.cleaned_data, self.custom_field
         changes = {"is_mandatory": data["is_mandatory"]}
-        if data["name"] != as_sent(stored.name):
-            changes["name"] = data["name"]
-        if data["default_value"] != as_sent(stored.default_value or ""):
-            changes["default_value"] = default_of(stored.data_type, data["default_value"])
+        name = kept_as_stored(data["name"], stored.name)
+        if name != stored.name:
+            changes["name"] = name
+        default = kept_as_stored(data["default_value"], stored.default_value or "")
+        if default != (stored.default_value or ""):
+            changes["default_value"] = default_of(stored.data_type, default)
         return changes
 
     def add_violations(self, violations) -> None:
-        super().add_violations(violations, "default_value")
+        self.violations_placed(violations, "default_value")

@@ -10,7 +10,7 @@ from django.views.generic import TemplateView
 
 from badges.exceptions import RuleViolation
 from badges_project.ui.access import OrgPageMixin, can_write
-from badges_project.ui.pages import refusal_words
+from badges_project.ui.pages import ServiceFormView, refusal_words
 from customfields import selectors, services
 from customfields.models import CustomField
 
@@ -32,28 +32,13 @@ class FieldListView(OrgPageMixin, TemplateView):
         )
 
 
-class FieldFormView(OrgPageMixin, TemplateView):
+class FieldFormView(ServiceFormView):
     """Create or edit a field; the service judges what the form read, and its refusals land
     on the inputs with the API's messages and codes."""
 
     template_name = "customfields/ui/form.html"
-    write_page = True
+    done = "customfields-ui:list"
     custom_field = None
-
-    def get(self, request, *args, **kwargs):
-        return self.render_to_response(self.get_context_data(form=self.form()))
-
-    def post(self, request, *args, **kwargs):
-        form = self.form(request.POST)
-        if form.is_valid():
-            try:
-                field = self.save(form)
-            except RuleViolation as refusal:
-                form.add_violations(refusal.violations)
-            else:
-                messages.success(request, f"“{field.name}” is saved.")
-                return redirect("customfields-ui:list")
-        return self.render_to_response(self.get_context_data(form=form), status=400)
 
     def get_context_data(self, **kwargs):
         field = self.custom_field

@@ -3,7 +3,7 @@ judge them (name required, unique among active groups, rank in range) with the A
 
 from django import forms
 
-from badges_project.ui.pages import PageForm
+from badges_project.ui.pages import PageForm, kept_as_stored
 from groups.services import GroupDefinition
 
 
@@ -27,6 +27,5 @@ class GroupForm(PageForm):
         """The fields to update. A name shown and sent back untouched is the stored one: a
         one-line input drops the line breaks a name written through the API may hold."""
         changes = dict(self.cleaned_data)
-        if changes["name"] == group.name.replace("\r", "").replace("\n", ""):
-            changes["name"] = group.name
+        changes["name"] = kept_as_stored(changes["name"], group.name)
         return changes

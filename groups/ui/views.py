@@ -10,7 +10,7 @@ from django.views.generic import TemplateView
 
 from badges.exceptions import RuleViolation
 from badges_project.ui.access import OrgPageMixin, can_write
-from badges_project.ui.pages import refusal_words, violations_on_form
+from badges_project.ui.pages import ServiceFormView, refusal_words
 from groups import selectors, services
 from groups.models import BadgeGroup
 
@@ -30,28 +30,13 @@ class GroupListView(OrgPageMixin, TemplateView):
         )
 
 
-class GroupFormView(OrgPageMixin, TemplateView):
+class GroupFormView(ServiceFormView):
     """Create or edit a group; the service judges what the form read, and its refusals land
     on the fields with the API's messages and codes."""
 
     template_name = "groups/ui/form.html"
-    write_page = True
+    done = "groups-ui:list"
     group = None
-
-    def get(self, request, *args, **kwargs):
-        return self.render_to_response(self.get_context_data(form=self.form()))
-
-    def post(self, request, *args, **kwargs):
-        form = self.form(request.POST)
-        if form.is_valid():
-            try:
-                group = self.save(form)
-            except RuleViolation as refusal:
-                violations_on_form(form, refusal.violations)
-            else:
-                messages.success(request, f"“{group.name}” is saved.")
-                return redirect("groups-ui:list")
-        return self.render_to_response(self.get_context_data(form=form), status=400)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(group=self.group, **kwargs)
