@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from badges.rows import related_known, rows_where_in
+from badges.rows import rows_where_in, values_where_in
 from customfields.models import BadgeFieldValue, CustomField
 from customfields.values import FieldRead, FieldValue, typed
 
@@ -20,60 +20,63 @@ def custom_field_get(*, org, field_id) -> CustomField:
 
 def badge_values_loaded(badges: list, org) -> None:
     """Load what ``badge_field_reads`` reads for ``badges`` of ``org`` (their values of active
-    fields, and the org's active mandatory fields) in at most two statements written once,
-    without a queryset: a page of badges reads them on every call."""
+    fields, and the org's active fields) in at most two statements written once, without a
+    queryset: a page of badges reads them on every call."""
     fields = {f.pk: f for f in rows_where_in(CustomField, "org", [org.pk]) if f.is_active}
-    org.mandatory_fields = [f for f in fields.values() if f.is_mandatory]
-    values = rows_where_in(
-        BadgeFieldValue, "badge", [b.pk for b in badges] if fields else [], ["id"]
+    org.active_fields_in_order = in_read_order(fields.values())
+    texts = values_where_in(
+        BadgeFieldValue,
+        "badge",
+        [b.pk for b in badges] if fields else [],
+        ["badge", "field", "value"],
     )
-    by_badge = {badge.pk: [] for badge in badges}
-    for value in values:
-        if value.field_id in fields:
-            related_known(value, "field", fields[value.field_id])
-            by_badge[value.badge_id].append(value)
+    by_badge = {badge.pk: {} for badge in badges}
+    for badge_id, field_id, text in texts:
+        if field_id in fields:
+            by_badge[badge_id][field_id] = text
     for badge in badges:
-        badge.active_field_values = by_badge[badge.pk]
+        badge.active_field_texts = by_badge[badge.pk]
 
 
-def _values(badge) -> list[BadgeFieldValue]:
-    if hasattr(badge, "active_field_values"):
-        return badge.active_field_values
-    return list(badge.custom_field_values.filter(field__is_active=True).select_related("field"))
+def in_read_order(fields) -> list[CustomField]:
+    """Fields in the order badge reads show them: by name ignoring case, then id."""
+    return sorted(fields, key=lambda field: (field.name.lower(), str(field.pk)))
 
 
-def _mandatory(org) -> list[CustomField]:
-    if hasattr(org, "mandatory_fields"):
-        return org.mandatory_fields
-    return list(CustomField.objects.filter(org=org, is_active=True, is_mandatory=True))
-
-
-def badge_field_values(badge) -> tuple[FieldValue, ...]:
-    """The values a badge sets for active fields (defaults not included)."""
-    return tuple(
-        FieldValue(field=row.field_id, value=typed(row.field.data_type, row.value))
-        for row in _values(badge)
+def _texts(badge) -> dict:
+    """The stored texts the badge sets for active fields, by field id."""
+    if hasattr(badge, "active_field_texts"):
+        return badge.active_field_texts
+    return dict(
+        badge.custom_field_values.filter(field__is_active=True).values_list("field", "value")
     )
+
+
+def _active_fields(org) -> list[CustomField]:
+    if hasattr(org, "active_fields_in_order"):
+        return org.active_fields_in_order
+    return in_read_order(custom_field_list(org=org))
 
 
 def badge_field_reads(badge) -> list[FieldRead]:
     """What every read shows: the badge's values of active fields, and the default of each
     active mandatory field it doesn't set; by field name."""
-    reads = {
-        row.field_id: FieldRead(
-            field=row.field_id,
-            name=row.field.name,
-            data_type=row.field.data_type,
-            value=typed(row.field.data_type, row.value),
-        )
-        for row in _values(badge)
-    }
-    for field in _mandatory(badge.org):
-        if field.pk not in reads:
-            reads[field.pk] = FieldRead(
-                field=field.pk,
-                name=field.name,
-                data_type=field.data_type,
-                value=typed(field.data_type, field.default_value),
-            )
-    return sorted(reads.values(), key=lambda read: (read.name.lower(), str(read.field)))
+    texts = _texts(badge)
+    reads = []
+    for field in _active_fields(badge.org):
+        if field.pk in texts:
+            text = texts[field.pk]
+        elif field.is_mandatory:
+            text = field.default_value
+        else:
+            continue
+        reads.append(FieldRead(field.pk, field.name, field.data_type, typed(field.data_type, text)))
+    return reads
+
+
+def badge_field_values(badge) -> tuple[FieldValue, ...]:
+    """The values a badge sets for active fields (defaults not included)."""
+    rows = badge.custom_field_values.filter(field__is_active=True).select_related("field")
+    return tuple(
+        FieldValue(field=row.field_id, value=typed(row.field.data_type, row.value)) for row in rows
+    )

@@ -3,14 +3,18 @@ would leave them: every model of the three apps, all fields or some deferred, th
 queryset and through ``badges.rows``; and by ``Model.__init__`` itself while a receiver watches
 instances being built."""
 
+import uuid
+
 import pytest
 from django.apps import apps
 from django.db import models
 from django.db.models.signals import post_init
 
 from badges.models import Badge, Issuance
-from badges.rows import LoadedFromRows, rows_where_in
+from badges.rows import LoadedFromRows, rows_where_in, values_where_in
+from customfields.models import BadgeFieldValue
 from tests.factories import (
+    BadgeFactory,
     BadgeFieldValueFactory,
     BadgeGroupFactory,
     EnrolmentFactory,
@@ -85,6 +89,24 @@ def test_instances_read_by_statements_written_once_are_built_the_same_way(one_of
     badge.name = "Renamed"
     badge.save(update_fields=["name"])
     assert Badge.objects.get(pk=badge.pk).name == "Renamed"
+
+
+def test_rows_where_in_finds_every_key_of_a_long_list_once(one_of_each):
+    """Past 50 keys psycopg stops caching a statement's conversion, and on PostgreSQL the keys
+    go as one array: every key is found, repeated keys once, unknown keys none."""
+    badges = [one_of_each.badge, *BadgeFactory.create_batch(59, org=one_of_each.org)]
+    keys = [b.pk for b in badges] + [badges[0].pk, uuid.uuid4()]
+    found = rows_where_in(Badge, "id", keys, ["id"])
+    assert [b.pk for b in found] == sorted(b.pk for b in badges)
+    assert rows_where_in(Badge, "org", [one_of_each.org_id, 10**9]) != []
+    assert rows_where_in(Badge, "id", []) == []
+
+
+def test_values_where_in_reads_the_values_a_queryset_reads(one_of_each):
+    names = ["badge", "field", "value"]
+    (read,) = values_where_in(BadgeFieldValue, "badge", [one_of_each.badge_id], names)
+    assert read == BadgeFieldValue.objects.values_list(*names).get()
+    assert values_where_in(BadgeFieldValue, "badge", [], names) == []
 
 
 def test_a_receiver_watching_instances_being_built_sees_every_read_instance(one_of_each):

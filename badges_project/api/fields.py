@@ -4,7 +4,7 @@ rules a service checks (documented, not enforced, here), and value objects that 
 partial update."""
 
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 
 from django.db import models
 from django.utils.dateparse import parse_date
@@ -68,7 +68,8 @@ def instant_shown(value: datetime | None, zone) -> str | None:
         local = value.astimezone(zone)
     except OverflowError:
         local = None
-    if local is None or local.utcoffset() % timedelta(minutes=1):
+    offset = None if local is None else local.utcoffset()
+    if offset is None or offset.seconds % 60 or offset.microseconds:
         return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
     text = local.isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text

@@ -2,6 +2,8 @@
 
 import pytest
 
+from badges.models import Badge
+from badges.selectors.customers import DisplayOrder
 from tests.customer_view import AVAILABLE, BADGES, at, live_badge
 from tests.factories import BadgeGroupFactory, IssuanceFactory
 
@@ -162,3 +164,13 @@ def test_the_order_pages_through_without_overlap(editor_a, org_a, customer):
     second = names(editor_a, query="?page_size=4&page=2")
     assert first + second == names(editor_a)
     assert len(set(first + second)) == 7
+
+
+def test_the_display_order_reversed_is_every_term_reversed(org_a, seed_001):
+    """``DisplayOrder`` writes its nine terms as one expression: reversing a queryset (as
+    ``last()`` does) must reverse each of them, not only the last."""
+    in_order = Badge.objects.filter(org=org_a).order_by(DisplayOrder())
+    names_in_order = [badge.name for badge in in_order]
+    assert names_in_order == ["B1", "B2", "B3"]
+    assert [badge.name for badge in in_order.reverse()] == names_in_order[::-1]
+    assert in_order.last().name == "B3"
