@@ -127,22 +127,38 @@ def _where_in_sql(
 ARRAY_TEXT_TYPES = {"uuid", "integer", "bigint"}
 
 
+@functools.cache
+def _key_shape(model: type[models.Model], field_name: str, vendor: str) -> tuple:
+    """The field a key of ``field_name`` is a value of, and the type of an array of keys
+    written as text (None: a list of placeholders)."""
+    field = model._meta.get_field(field_name)
+    target = field.target_field if field.is_relation else field
+    array_type = target.db_type(connection) if vendor == "postgresql" else None
+    return target, array_type if array_type in ARRAY_TEXT_TYPES else None
+
+
+@functools.lru_cache(maxsize=64)
+def _array_text(target: models.Field, keys: tuple) -> str:
+    """``keys`` (of ``target``'s type) as an array literal, written once for the several parts
+    of a page read by the same keys (``str`` of a UUID is Python, a microsecond each)."""
+    database = connections[DEFAULT_DB_ALIAS]
+    prepared = (target.get_db_prep_value(key, database) for key in dict.fromkeys(keys))
+    return "{" + ",".join(map(str, prepared)) + "}"
+
+
 def _where_in(
     model: type[models.Model], field_name: str, keys: Iterable, names: tuple, ordering: tuple
 ) -> list[tuple]:
-    field = model._meta.get_field(field_name)
-    target = field.target_field if field.is_relation else field
     database = connections[DEFAULT_DB_ALIAS]
-    keys = [target.get_db_prep_value(key, database) for key in dict.fromkeys(keys)]
+    target, array_type = _key_shape(model, field_name, database.vendor)
+    keys = tuple(keys)
     if not keys:
         return []
-    array_type = target.db_type(database) if database.vendor == "postgresql" else None
-    if array_type not in ARRAY_TEXT_TYPES:
-        array_type = None
     sql = _where_in_sql(model, field_name, names, ordering, array_type)
     if array_type:
-        params = ["{" + ",".join(map(str, keys)) + "}"]
+        params = [_array_text(target, keys)]
     else:
+        keys = [target.get_db_prep_value(key, database) for key in dict.fromkeys(keys)]
         sql, params = sql.format(keys=", ".join(["%s"] * len(keys))), keys
     with database.cursor() as cursor:
         cursor.execute(sql, params)

@@ -21,6 +21,7 @@ from badges.choices import (
 from badges.rows import LoadedFromRows
 from badges.values import Expiry, FixedWindow, LimitSet, RollingWindow
 
+from .json import JSONField
 from .orgs import Organization
 
 MAX_BENEFITS = 10
@@ -231,7 +232,7 @@ class BadgeBenefit(LoadedFromRows, models.Model):
     type = models.CharField(max_length=10, choices=BenefitType.choices)
     reference_id = models.CharField(max_length=100)
     name = models.CharField(max_length=200)
-    details = models.JSONField(default=dict, blank=True)
+    details = JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["position"]
@@ -379,7 +380,7 @@ class BadgeChange(LoadedFromRows, models.Model):
 
     badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="changes")
     action = models.CharField(max_length=20, choices=Action.choices)
-    changes = models.JSONField(default=dict, blank=True)
+    changes = JSONField(default=dict, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -9,6 +9,7 @@ from badges.choices import EnrolmentStatus, IssuanceSource, IssuanceStatus, Modu
 from badges.rows import LoadedFromRows
 
 from .definitions import Badge
+from .json import JSONField
 from .orgs import Organization
 
 
@@ -106,7 +107,7 @@ class Issuance(LoadedFromRows, models.Model):
     # Why staff issued it (a customer-care issue's reason); the database fills in none for rows
     # written without it (imports, bench seeds).
     issue_reason = models.CharField(max_length=500, blank=True, default="", db_default="")
-    benefits = models.JSONField(default=list, blank=True)
+    benefits = JSONField(default=list, blank=True)
     revoked_on = models.DateTimeField(null=True, blank=True)
     revoke_reason = models.CharField(max_length=500, blank=True)
     revoked_by = models.ForeignKey(
@@ -196,7 +197,7 @@ class IssueRequest(LoadedFromRows, models.Model):
     )
     code = models.CharField(max_length=40, blank=True)
     message = models.CharField(max_length=500, blank=True)
-    details = models.JSONField(default=dict, blank=True)
+    details = JSONField(default=dict, blank=True)
     created_on = models.DateTimeField()
 
     class Meta:
