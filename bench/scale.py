@@ -21,6 +21,7 @@ Load generators, the app and PostgreSQL share the machine's cores: compare withi
 """
 
 import argparse
+import functools
 import http.client
 import json
 import os
@@ -78,6 +79,7 @@ WRITE = (
 )
 
 REPLAYS = 30  # replays of a read's statements, in all its rounds
+WARM_UP = 8  # calls of a read, and replays of its statements, before either is timed
 
 # A new customer per transaction, drawn from 9e18 (from 2e9, two of a run's ~50,000 drew the
 # same customer often enough: their overlapping issuances stopped pgbench).
@@ -287,12 +289,17 @@ def settle(url: str) -> None:
         )
 
 
+def captured_into(statements: list, execute, sql, params, many, context):
+    """A database execute wrapper keeping each statement run, with its parameters."""
+    statements.append((sql, params))
+    return execute(sql, params, many, context)
+
+
 def in_process_reads(url: str, token: str, calls: int, rounds: int):
     """(label, Timings, queries, replay Timings) per read, the read's calls and the replays of
     its statements taking turns in ``rounds``."""
     import psycopg
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
     from rest_framework.test import APIClient
 
     from badges.models import Badge
@@ -313,13 +320,21 @@ def in_process_reads(url: str, token: str, calls: int, rounds: int):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     results = []
-    with psycopg.connect(url, autocommit=True) as replay:
+    # The statements with their parameters, bound and prepared as the app's connections are
+    # (settings: DJANGO_DB_PREPARED): a replay of their text with the values written in would
+    # be planned anew on every call, and planned from the values (the heaviest customer's
+    # badges, say) where the app's prepared statement runs its generic plan. Both sides are
+    # warmed up until PostgreSQL has settled on a plan (it tries five custom plans first).
+    with psycopg.connect(url, autocommit=True, prepare_threshold=2) as replay:
         for label, path in reads:
-            for _ in range(3):
+            for _ in range(WARM_UP):
                 assert client.get(path).status_code == 200
-            with CaptureQueriesContext(connection) as queries:
+            statements: list[tuple] = []
+            with connection.execute_wrapper(functools.partial(captured_into, statements)):
                 client.get(path)
-            statements = [q["sql"] for q in queries.captured_queries]
+            for _ in range(WARM_UP):
+                for sql, params in statements:
+                    replay.execute(sql, params).fetchall()
             latencies, replayed = [], []
             for _ in range(rounds):  # the read and its replay take turns
                 for _ in range(calls // rounds):
@@ -330,8 +345,8 @@ def in_process_reads(url: str, token: str, calls: int, rounds: int):
                     collected_after_response()  # as gunicorn's post_request, once it is sent
                 for _ in range(REPLAYS // rounds):
                     started = time.perf_counter()
-                    for sql in statements:
-                        replay.execute(sql).fetchall()
+                    for sql, params in statements:
+                        replay.execute(sql, params).fetchall()
                     replayed.append(time.perf_counter() - started)
             results.append(
                 (label, Timings(latencies, sum(latencies)), len(statements), Timings(replayed, 1))

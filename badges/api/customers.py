@@ -96,7 +96,7 @@ class CustomerViewSet(
         customer = customer_selectors.customer_get(org=request.org, customer_id=customer_id)
         found = self.filter_queryset(customer_selectors.customer_issuances(customer=customer))
         page = customer_selectors.customer_badge_reads_loaded(
-            list(self.paginate_queryset(found)), request.org
+            list(self.paginate_queryset(found)), customer, request.org
         )
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

@@ -15,7 +15,7 @@ from django.db import OperationalError, connection
 
 from badges.exceptions import Busy
 from badges.models import Badge, Customer, IssuedCount, Organization
-from badges.rows import instances_read, model_shape
+from badges.rows import instances_read, model_shape, related_known
 
 
 def _bounded_wait() -> None:
@@ -75,7 +75,7 @@ def customers_locked(
     )
     customers = _locked(lambda: instances_read(Customer, sql, params))
     for customer in customers:
-        customer.org = org
+        related_known(customer, "org", org)
     return customers
 
 

@@ -187,7 +187,7 @@ def test_customer_badge_reads_render_what_their_serializer_declares(org):
     customer = customer_selectors.customer_get(org=org, customer_id="c-1")
     context = {"org": org, "now": NOW}
     issuances = customer_selectors.customer_badge_reads_loaded(
-        list(customer_selectors.customer_issuances(customer=customer)), org
+        list(customer_selectors.customer_issuances(customer=customer)), customer, org
     )
     assert len(issuances) == 12
     for issuance in issuances:
