@@ -15,7 +15,7 @@ one table (docs/performance.md holds the last one, with the machine it ran on):
 * bulk issues of 1,000 customers, next to a raw multi-row insert of the same rows;
 * the badge list (first page, filtered, by name, page 200), a badge's detail and the badges of a
   customer holding 200, in-process: p50/p95 and query count, next to replaying the page's own
-  SQL through psycopg.
+  statements and parameters through psycopg, prepared as the app's are.
 
 Load generators, the app and PostgreSQL share the machine's cores: compare within one run.
 """
