@@ -210,3 +210,9 @@ def test_htmx_restoring_a_refused_url_gets_the_page_with_its_refusal(editor_page
 def test_an_ordering_of_several_terms_is_shown_as_sent(editor_page, universe):
     text = editor_page.get(f"{UNIVERSE}?ordering=name,-start_on").content.decode()
     assert '<option value="name,-start_on" selected>' in text
+
+
+def test_a_search_matching_nothing_says_so_and_how_to_widen_it(editor_page, universe):
+    page = editor_page.get(UNIVERSE + "?search=no-such-badge").content.decode()
+    assert "No badges match these filters." in page
+    assert "Clear a filter or search for another name." in page

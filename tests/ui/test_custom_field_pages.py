@@ -58,8 +58,12 @@ def test_the_list_shows_active_fields_and_disabled_ones_apart(editor_page, org_a
     assert "Enable" not in page and page.count("/disable/") == 2  # none for "Old"
 
 
-def test_an_org_without_fields_sees_the_empty_state(editor_page):
-    assert "No active custom fields." in text(editor_page.get(LIST))
+def test_an_org_without_fields_sees_the_empty_state(editor_page, viewer_page):
+    page = text(editor_page.get(LIST))
+    assert "No active custom fields." in page and "Create a field, then set its value" in page
+    page = text(viewer_page.get(LIST))
+    assert "No active custom fields." in page and "An editor can create custom fields." in page
+    assert "Create a field, then" not in page
 
 
 @pytest.mark.parametrize(

@@ -46,8 +46,12 @@ def test_the_list_shows_groups_by_rank_with_their_badge_counts(editor_page, org_
     assert 'href="/groups/ui/new/"' in page
 
 
-def test_an_org_without_groups_sees_the_empty_state(editor_page):
-    assert "No groups yet." in text(editor_page.get(LIST))
+def test_an_org_without_groups_sees_the_empty_state(editor_page, viewer_page):
+    page = text(editor_page.get(LIST))
+    assert "No groups yet." in page and "Create a group, then put badges in it" in page
+    page = text(viewer_page.get(LIST))
+    assert "No groups yet." in page and "An editor can create groups" in page
+    assert "Create a group, then" not in page
 
 
 def test_creating_a_group_writes_it_through_the_service(editor_page, org_a):
