@@ -152,3 +152,18 @@ ENROL_REFUSALS = (
     RefusalCode.REGISTRATION_DELAY,
     RefusalCode.ALREADY_ENROLLED,
 )
+
+
+class NotificationType(models.TextChoices):
+    """What happened to an issuance, as a webhook tells it (SPEC 13)."""
+
+    ISSUED = "badge.issued"
+    REVOKED = "badge.revoked"
+    EXPIRED = "badge.expired"
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "PENDING"
+    DELIVERED = "DELIVERED"
+    FAILED = "FAILED"
+    SKIPPED = "SKIPPED"

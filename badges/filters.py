@@ -11,7 +11,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 
 from badges import selectors
-from badges.models import Badge, BadgeStatus, Issuance, IssuanceStatus, Module
+from badges.models import (
+    Badge,
+    BadgeStatus,
+    Issuance,
+    IssuanceStatus,
+    Module,
+    Notification,
+    NotificationStatus,
+    NotificationType,
+)
 from badges.selectors import customers as customer_selectors
 from groups import selectors as group_selectors
 from groups.models import BadgeGroup
@@ -182,3 +191,19 @@ class CustomerBadgeFilter(django_filters.FilterSet):
 
     def filter_sort_on(self, queryset, name, value):
         return queryset.order_by(*customer_selectors.customer_badge_order(value))
+
+
+class NotificationFilter(django_filters.FilterSet):
+    """Filters of the outbox (``notifications/``): each repeatable (any of the values)."""
+
+    status = django_filters.MultipleChoiceFilter(choices=NotificationStatus.choices)
+    type = django_filters.MultipleChoiceFilter(choices=NotificationType.choices)
+    customer = django_filters.CharFilter(
+        field_name="customer__customer_id",
+        max_length=100,
+        help_text="The customer's id, as the loyalty system knows them.",
+    )
+
+    class Meta:
+        model = Notification
+        fields = []

@@ -5,6 +5,8 @@ import dataclasses
 from celery import shared_task
 from django.utils import timezone
 
+from badges.services.deliveries import notifications_deliver
+from badges.services.expiry import issuances_expire
 from badges.services.fixed_windows import fixed_windows_roll_over_all
 
 
@@ -21,3 +23,15 @@ def roll_over_fixed_windows() -> dict:
 
 class RolloverIncomplete(Exception):
     """Some badges could not be rolled over (logged one by one); the next run retries them."""
+
+
+@shared_task
+def expire_issuances() -> dict:
+    """Beat, hourly: store EXPIRED on issuances past their end and queue their notifications."""
+    return dataclasses.asdict(issuances_expire(now=timezone.now()))
+
+
+@shared_task
+def deliver_notifications(ids: list[str] | None = None) -> dict:
+    """Queued when a change commits (``ids``), and beat's sweep each minute (every due one)."""
+    return dataclasses.asdict(notifications_deliver(clock=timezone.now, ids=ids))

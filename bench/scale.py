@@ -74,7 +74,11 @@ WRITE = (
     "w1 AS (INSERT INTO badges_issuerequest (org_id, badge_id, customer_id, request_id, "
     "fingerprint, issual_id, code, message, details, created_on) VALUES (%(org)s, %(badge)s, "
     "%(customer_pk)s, %(customer)s, '', %(issual)s, '', '', '{}', now())), "
-    "w2 AS (INSERT INTO badges_issuedcountchange (badge_id, change) VALUES (%(badge)s, 1)) "
+    "w2 AS (INSERT INTO badges_notification (id, org_id, type, issual_id, badge_id, "
+    "customer_id, data, created_on, status, attempts, next_attempt_at, delivered_on, last_error) "
+    "VALUES (%(notification)s, %(org)s, 'badge.issued', %(issual)s, %(badge)s, %(customer_pk)s, "
+    "%(notification_data)s, now(), 'SKIPPED', 0, NULL, NULL, 'The org had no webhook URL.')), "
+    "w3 AS (INSERT INTO badges_issuedcountchange (badge_id, change) VALUES (%(badge)s, 1)) "
     "SELECT * FROM w0"
 )
 
@@ -83,13 +87,30 @@ WARM_UP = 8  # calls of a read, and replays of its statements, before either is 
 
 # A new customer per transaction, drawn from 9e18 (from 2e9, two of a run's ~50,000 drew the
 # same customer often enough: their overlapping issuances stopped pgbench).
+# A notification's data as an issue writes it (its size, not its values, is what costs).
+NOTIFICATION_DATA = json.dumps(
+    {
+        "issual_id": str(uuid.UUID(int=0)),
+        "badge": {"id": str(uuid.UUID(int=0)), "name": "Badge 00001"},
+        "customer_id": "sql-000000000000",
+        "event_date": "2026-11-28T12:00:00.000000Z",
+        "issued_on": "2026-11-28T12:00:00.000000Z",
+        "expires_on": "2026-11-29T12:00:00.000000Z",
+        "status": "ACTIVE",
+        "source": "API",
+        "triggered_by": None,
+        "benefits": [],
+        "revoked_on": None,
+        "revoke_reason": "",
+    }
+)
 PGBENCH_SCRIPT = """\\set c random(1, 9000000000000000000)
 SELECT m.id, m.role, o.id, o.timezone, u.id, u.is_active FROM authtoken_token t JOIN auth_user u ON u.id = t.user_id JOIN badges_membership m ON m.user_id = u.id JOIN badges_organization o ON o.id = m.org_id WHERE t.key = :token ORDER BY m.id LIMIT 2;
 SELECT b.*, o.* FROM badges_badge b JOIN badges_organization o ON o.id = b.org_id WHERE b.org_id = :org AND b.id = :badge LIMIT 21;
 BEGIN;
 INSERT INTO badges_customer (org_id, customer_id, created_on) VALUES (:org, 'pgb-' || :c, now()) ON CONFLICT (org_id, customer_id) DO UPDATE SET customer_id = EXCLUDED.customer_id RETURNING id AS customer_pk \\gset
 SELECT false, customer_id, issued_on, expires_on, event_date FROM badges_issuance WHERE badge_id = :badge AND customer_id IN (:customer_pk) AND revoked_on IS NULL UNION ALL SELECT true, customer_id, NULL, NULL, NULL FROM badges_issuerequest WHERE org_id = :org AND badge_id = :badge AND customer_id IN (:customer_pk) AND request_id = 'pgb-' || :c;
-WITH w0 AS (INSERT INTO badges_issuance (issual_id, org_id, badge_id, customer_id, event_date, issued_on, expires_on, status, source, triggered_by_module, triggered_by_reference, request_id, benefits, revoked_on, revoke_reason, revoked_by_id) VALUES (gen_random_uuid(), :org, :badge, :customer_pk, now(), now(), now() + interval '1 day', 'ACTIVE', 'API', '', '', 'pgb-' || :c, '[]', NULL, '', NULL) RETURNING id, issual_id), w1 AS (INSERT INTO badges_issuerequest (org_id, badge_id, customer_id, request_id, fingerprint, issual_id, code, message, details, created_on) SELECT :org, :badge, :customer_pk, 'pgb-' || :c, '', issual_id, '', '', '{}', now() FROM w0), w2 AS (INSERT INTO badges_issuedcountchange (badge_id, change) VALUES (:badge, 1)) SELECT id FROM w0;
+WITH w0 AS (INSERT INTO badges_issuance (issual_id, org_id, badge_id, customer_id, event_date, issued_on, expires_on, status, source, triggered_by_module, triggered_by_reference, request_id, benefits, revoked_on, revoke_reason, revoked_by_id) VALUES (gen_random_uuid(), :org, :badge, :customer_pk, now(), now(), now() + interval '1 day', 'ACTIVE', 'API', '', '', 'pgb-' || :c, '[]', NULL, '', NULL) RETURNING id, issual_id), w1 AS (INSERT INTO badges_issuerequest (org_id, badge_id, customer_id, request_id, fingerprint, issual_id, code, message, details, created_on) SELECT :org, :badge, :customer_pk, 'pgb-' || :c, '', issual_id, '', '', '{}', now() FROM w0), w2 AS (INSERT INTO badges_notification (id, org_id, type, issual_id, badge_id, customer_id, data, created_on, status, attempts, next_attempt_at, delivered_on, last_error) SELECT gen_random_uuid(), :org, 'badge.issued', issual_id, :badge, :customer_pk, '{}', now(), 'SKIPPED', 0, NULL, NULL, 'The org had no webhook URL.' FROM w0), w3 AS (INSERT INTO badges_issuedcountchange (badge_id, change) VALUES (:badge, 1)) SELECT id FROM w0;
 COMMIT;
 """  # noqa: E501
 
@@ -160,7 +181,13 @@ def sql_issues(url: str, target: dict, seconds: float) -> list[float]:
     with psycopg.connect(url, prepare_threshold=2) as conn:
         while time.perf_counter() < deadline:
             started = time.perf_counter()
-            params = {**target, "customer": f"sql-{uuid.uuid4().hex[:12]}", "issual": uuid.uuid4()}
+            params = {
+                **target,
+                "customer": f"sql-{uuid.uuid4().hex[:12]}",
+                "issual": uuid.uuid4(),
+                "notification": uuid.uuid4(),
+                "notification_data": NOTIFICATION_DATA,
+            }
             conn.execute(CALLER, params).fetchall()
             conn.execute(BADGE, params).fetchall()
             conn.commit()
@@ -236,7 +263,8 @@ def start_gunicorn() -> tuple[subprocess.Popen, int]:
 
 
 def raw_bulk_insert(url: str, target: dict, rows: int) -> float:
-    """Seconds to insert ``rows`` new customers, issuances and request records, multi-row."""
+    """Seconds to insert ``rows`` new customers, issuances, request records and
+    notifications, multi-row."""
     import psycopg
 
     with psycopg.connect(url, cursor_factory=psycopg.ClientCursor) as conn:
@@ -273,6 +301,19 @@ def raw_bulk_insert(url: str, target: dict, rows: int) -> float:
             conn.execute(
                 "INSERT INTO badges_issuerequest (org_id, badge_id, customer_id, request_id, "
                 f"fingerprint, issual_id, code, message, details, created_on) VALUES {request_rows}"
+            )
+            notification_rows = ", ".join(
+                conn.cursor().mogrify(
+                    "(%s, %s, 'badge.issued', %s, %s, %s, %s, now(), 'SKIPPED', 0, NULL, NULL, "
+                    "'The org had no webhook URL.')",
+                    [uuid.uuid4(), target["org"], issual, target["badge"], pk, NOTIFICATION_DATA],
+                )
+                for issual, pk, request in values
+            )
+            conn.execute(
+                "INSERT INTO badges_notification (id, org_id, type, issual_id, badge_id, "
+                "customer_id, data, created_on, status, attempts, next_attempt_at, delivered_on, "
+                f"last_error) VALUES {notification_rows}"
             )
         return time.perf_counter() - started
 

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from badges.models import Role
 from tests.browser import browser_executable
 from tests.factories import MembershipFactory, OrganizationFactory, TokenFactory
+from tests.outbox import outbox_discrepancies
 
 pytest_plugins = ["tests.customer_view"]
 
@@ -84,3 +85,11 @@ def editor_b(org_b):
 @pytest.fixture
 def user_a(editor_a):
     return editor_a.user
+
+
+@pytest.fixture
+def outbox_checked():
+    """After the test: every change the services made has its notification, and every
+    notification a committed change (a module of concurrency proofs uses it)."""
+    yield
+    assert outbox_discrepancies() == {}

@@ -48,6 +48,21 @@ class OrganizationSerializer(JsonModelSerializer):
         return bool(org.webhook_secret)
 
 
+class OrganizationChangedSerializer(OrganizationSerializer):
+    new_webhook_secret = serializers.SerializerMethodField(
+        help_text=(
+            "The signing secret this change generated (a webhook URL set while the org had no "
+            "secret), shown this once; null otherwise."
+        )
+    )
+
+    class Meta(OrganizationSerializer.Meta):
+        fields = [*OrganizationSerializer.Meta.fields, "new_webhook_secret"]
+
+    def get_new_webhook_secret(self, org: Organization) -> str | None:
+        return self.context.get("new_webhook_secret")
+
+
 class OrgView(OrgScopedMixin, APIView):
     """The acting org's settings. Anyone in the org reads them; admins change them."""
 
@@ -69,8 +84,11 @@ class OrgView(OrgScopedMixin, APIView):
         summary="Change the acting org's settings (admins)",
         request=OrganizationSerializer,
         responses={
-            200: OrganizationSerializer,
-            400: error_response("TIMEZONE_INVALID, MAX_VALUE and the other field codes."),
+            200: OrganizationChangedSerializer,
+            400: error_response(
+                "TIMEZONE_INVALID, MAX_VALUE and the other field codes; WEBHOOK_URL_NOT_PUBLIC "
+                "(a webhook URL resolving to a loopback, private or link-local address)."
+            ),
         },
     )
     def patch(self, request):
@@ -79,4 +97,8 @@ class OrgView(OrgScopedMixin, APIView):
         )
         serializer.is_valid(raise_exception=True)
         org = orgs.org_update(org=request.org, **serializer.validated_data)
-        return Response(OrganizationSerializer(org, context=self.get_serializer_context()).data)
+        context = self.get_serializer_context()
+        context["new_webhook_secret"] = orgs.webhook_secret_made(
+            request.org, org, serializer.validated_data
+        )
+        return Response(OrganizationChangedSerializer(org, context=context).data)

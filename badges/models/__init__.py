@@ -10,6 +10,8 @@ from badges.choices import (
     IssueType,
     LimitScope,
     Module,
+    NotificationStatus,
+    NotificationType,
     TimeUnit,
     Weekday,
 )
@@ -34,6 +36,7 @@ from .issuance import (
     IssuedCountChange,
     IssueRequest,
 )
+from .notifications import Notification, NotificationAttempt
 from .orgs import ORG_SETTINGS, ROLE_RANK, Membership, Organization, Role, validate_timezone
 
 __all__ = [
@@ -68,6 +71,10 @@ __all__ = [
     "LimitScope",
     "Membership",
     "Module",
+    "Notification",
+    "NotificationAttempt",
+    "NotificationStatus",
+    "NotificationType",
     "Organization",
     "Role",
     "RollingLimit",

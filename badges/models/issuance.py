@@ -138,6 +138,12 @@ class Issuance(LoadedFromRows, models.Model):
                 name="issuance_badge_event_counted",
                 condition=Q(revoked_on__isnull=True),
             ),
+            # The expiry job: ACTIVE issuances that end, by their end.
+            models.Index(
+                fields=["expires_on"],
+                name="issuance_expiring",
+                condition=Q(status=IssuanceStatus.ACTIVE, expires_on__isnull=False),
+            ),
             # A customer's badges, newest first.
             models.Index(fields=["customer", "-issued_on"], name="issuance_customer_recent"),
             # Deleting a user clears the revocations they made (most rows have none).

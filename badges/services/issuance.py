@@ -26,6 +26,8 @@ from badges.models import (
     IssueType,
     LimitScope,
     Module,
+    Notification,
+    NotificationType,
 )
 from badges.periods import issuance_expiry
 from badges.selectors import badge_for_issue
@@ -56,6 +58,7 @@ from badges.services.limits import (
     limit_refusal,
 )
 from badges.services.locking import lock_customers
+from badges.services.notifications import notifications_for, notifications_queued
 from badges.values import REASON_MAX_LENGTH, is_reason
 
 
@@ -396,16 +399,18 @@ def _issue_batch(badge, customer_ids, order: IssueOrder, now, *, write: bool):
 
 
 def _written(batch: _Batch, issued: list[Issuance], records: list[IssueRequest]) -> None:
-    """The new issuances, the request records and the badge's issued count, in one statement
-    where the database allows (the count added under its lock when the batch holds it,
-    appended as a change otherwise)."""
+    """The new issuances, the request records, their ``badge.issued`` notifications and the
+    badge's issued count, in one statement where the database allows (the count added under
+    its lock when the batch holds it, appended as a change otherwise)."""
     badge = batch.badge
+    notifications = notifications_for(issued, NotificationType.ISSUED, now=batch.now)
     if batch.badge_tally.held:
         added = issued_count_added(badge, len(issued)) if issued else None
-        inserted_together(issued, records, then=added)
+        inserted_together(issued, records, notifications, then=added)
     else:
         changes = [IssuedCountChange(badge=badge, change=len(issued))] if issued else []
-        inserted_together(issued, records, changes)
+        inserted_together(issued, records, notifications, changes)
+    notifications_queued(notifications)
 
 
 def check_issue_reason(reason: str) -> None:
@@ -438,6 +443,9 @@ def _mark_revoked(issuances: list[Issuance], reason: str, actor, now: datetime) 
         issuance.revoked_by = actor
     Issuance.objects.bulk_update(issuances, ["status", "revoked_on", "revoke_reason", "revoked_by"])
     issued_counts_changed((i.badge_id, -1) for i in issuances)
+    notifications = notifications_for(issuances, NotificationType.REVOKED, now=now)
+    Notification.objects.bulk_create(notifications)
+    notifications_queued(notifications)
 
 
 @transaction.atomic
@@ -446,7 +454,7 @@ def issuance_revoke(*, issuance: Issuance, reason: str, actor=None, now: datetim
     first revocation."""
     check_revoke_reason(reason)
     lock_customers([issuance.customer])
-    issuance = Issuance.objects.select_related("badge", "customer").get(pk=issuance.pk)
+    issuance = Issuance.objects.select_related("badge", "customer", "org").get(pk=issuance.pk)
     if issuance.revoked_on is None:
         _mark_revoked([issuance], reason, actor, now)
     return issuance
@@ -464,5 +472,7 @@ def issuances_revoke_active(
         for i in Issuance.objects.filter(badge=badge, customer=customer, revoked_on__isnull=True)
         if i.status_at(now) == IssuanceStatus.ACTIVE
     ]
+    for i in active:
+        i.badge, i.customer, i.org = badge, customer, badge.org
     _mark_revoked(active, reason, actor, now)
     return active

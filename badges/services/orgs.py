@@ -4,6 +4,7 @@ import base64
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,6 +13,7 @@ from rest_framework.authtoken.models import Token
 
 from badges.exceptions import RuleViolation, Violation
 from badges.models import ORG_SETTINGS, Membership, Organization, Role
+from badges.webhooks.addresses import webhook_url_refusal
 
 
 def _checked(org: Organization, exclude: list[str] | None = None) -> None:
@@ -70,8 +72,27 @@ def org_update(*, org: Organization, **changes: Any) -> Organization:
     for key, value in changes.items():
         setattr(org, key, value)
     _checked(org)
+    if "webhook_url" in changes and org.webhook_url:
+        _check_webhook_url(org.webhook_url)
+        if not org.webhook_secret:
+            org.webhook_secret = new_webhook_secret()
     org.save()
     return org
+
+
+def webhook_secret_made(before: Organization, after: Organization, changes) -> str | None:
+    """The secret ``org_update`` generated for a webhook URL set without one (``changes`` did
+    not name one), for its caller to show once."""
+    made = "webhook_secret" not in changes and not before.webhook_secret
+    return after.webhook_secret if made and after.webhook_secret else None
+
+
+def _check_webhook_url(url: str) -> None:
+    """Deliveries go to public addresses only (SPEC 13), unless the settings allow private
+    networks: an endpoint inside ours would let an org probe it."""
+    refusal = webhook_url_refusal(url, allow_private=settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS)
+    if refusal:
+        raise RuleViolation.one("WEBHOOK_URL_NOT_PUBLIC", refusal, "webhook_url")
 
 
 WEBHOOK_SECRET_PREFIX = "whsec_"

@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 
 from badges.exceptions import RuleViolation, Violation
 from badges.models import Role
+from badges.selectors.notifications import recent_deliveries
 from badges.services import orgs
 from badges.values import timezone_names
 from badges_project.ui.access import OrgPageMixin, can_write
@@ -99,8 +100,10 @@ class SecretForm(SettingsPageForm):
     )
 
 
+@method_decorator(sensitive_variables(), name="post")
 class OrgSettingsView(OrgPageMixin, TemplateView):
-    """The settings page; its POST saves the settings form."""
+    """The settings page; its POST saves the settings form (and shows, once, the signing
+    secret generated for a webhook URL set without one)."""
 
     template_name = "orgs/settings.html"
     write_role = Role.ADMIN
@@ -115,6 +118,7 @@ class OrgSettingsView(OrgPageMixin, TemplateView):
             org=org,
             editable=editable,
             secret_set=bool(org.webhook_secret),
+            deliveries=recent_deliveries(org=org),
             timezones=timezone_names() if editable else (),
             **kwargs,
         )
@@ -123,11 +127,14 @@ class OrgSettingsView(OrgPageMixin, TemplateView):
         form = SettingsForm(request.POST)
         if form.is_valid():
             try:
-                orgs.org_update(org=request.org, **form.cleaned_data)
+                org = orgs.org_update(org=request.org, **form.cleaned_data)
             except RuleViolation as refusal:
                 violations_on_form(form, refusal.violations)
             else:
                 messages.success(request, "The settings are saved.")
+                made = orgs.webhook_secret_made(request.org, org, form.cleaned_data)
+                if made:
+                    return self.secret_shown(org, made)
                 return redirect("settings-ui:org")
         return self.render_to_response(self.get_context_data(form=form), status=400)
 

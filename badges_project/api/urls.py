@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from badges.api.badges import BadgeViewSet
 from badges.api.customers import CustomerViewSet
 from badges.api.issuance import EnrolmentViewSet, IssuanceViewSet
+from badges.api.notifications import NotificationViewSet
 from badges.api.org import OrgView
 from customfields.api.views import CustomFieldViewSet
 from groups.api.views import GroupViewSet
@@ -17,6 +18,7 @@ router.register("enrolments", EnrolmentViewSet, basename="enrolment")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("groups", GroupViewSet, basename="group")
 router.register("custom-fields", CustomFieldViewSet, basename="custom-field")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 app_name = "api"
 urlpatterns = [

@@ -203,9 +203,26 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = "UTC"
+# Every job of SPEC 16; each is also a management command (docs/deploy.md, Jobs).
 CELERY_BEAT_SCHEDULE = {
     "fixed-window-rollover": {
         "task": "badges.tasks.roll_over_fixed_windows",
         "schedule": crontab(minute="*/15"),
     },
+    "issuance-expiry": {
+        "task": "badges.tasks.expire_issuances",
+        "schedule": crontab(minute=5),
+    },
+    # Deliveries are queued when their change commits; the sweep sends what a broker outage
+    # or a retry's delay left due.
+    "notification-delivery-sweep": {
+        "task": "badges.tasks.deliver_notifications",
+        "schedule": crontab(),
+    },
 }
+
+# Webhooks (SPEC 13) ---------------------------------------------------------------------------
+
+# Webhook URLs resolving to loopback, private or link-local addresses are refused when saved and
+# when sent unless this is on (development and test settings turn it on).
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", default=False)

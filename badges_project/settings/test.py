@@ -25,3 +25,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 # The API takes JSON only: the test client sends JSON unless a test says otherwise.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "TEST_REQUEST_DEFAULT_FORMAT": "json"}
 WHITENOISE_AUTOREFRESH = True
+
+# Webhook receivers in development and tests listen on this machine.
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", default=True)

@@ -24,7 +24,11 @@ from tests.factories import (
     OrganizationFactory,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("outbox_checked"),
+]
 
 NOW = datetime(2026, 9, 10, 12, tzinfo=UTC)
 
@@ -107,7 +111,7 @@ def test_concurrent_customer_rolling_limit_holds():
         event_date=NOW - timedelta(days=3),
         issued_on=NOW - timedelta(days=3),
         expires_on=NOW - timedelta(days=2),
-        source="API",
+        source="IMPORT",
     )
     outcomes = run_concurrently(
         lambda i: issue_one(badge, "c-1", f"r-{i}", now=NOW + timedelta(days=2 * (i % 2))), 16
@@ -185,7 +189,7 @@ def test_the_database_refuses_overlapping_issuances_written_around_the_service()
             customer=first.customer,
             event_date=NOW,
             issued_on=NOW + timedelta(days=1),
-            source="API",
+            source="IMPORT",
         )
     born_expired = Issuance.objects.create(
         org=badge.org,
@@ -194,7 +198,7 @@ def test_the_database_refuses_overlapping_issuances_written_around_the_service()
         event_date=NOW,
         issued_on=NOW,
         expires_on=NOW - timedelta(days=1),
-        source="API",
+        source="IMPORT",
     )
     assert born_expired.pk
 
@@ -266,6 +270,7 @@ def test_a_recount_after_a_mixed_concurrent_run_matches_every_issued_count():
                         customer=CustomerFactory(org=org, customer_id=f"imported-{i}"),
                         issued_on=NOW - timedelta(days=40),
                         expires_on=NOW - timedelta(days=39),
+                        source="IMPORT",
                     )
         return True
 

@@ -48,9 +48,12 @@ def test_admin_picks_a_timezone_saves_and_sees_a_refusal_explained(page, live_se
     page.get_by_label("Webhook URL").fill("https://hooks.acme.example/badges")
     with page.expect_navigation():
         page.get_by_role("button", name="Save settings").click()
-    expect(page.get_by_role("status")).to_contain_text("The settings are saved.")
+    expect(page.get_by_text("The settings are saved.")).to_be_visible()
     expect(page.get_by_label("Timezone")).to_have_value("Asia/Kolkata")
     org = stored(brand)
+    # A webhook URL set without a signing secret gets one, shown this once.
+    expect(page.get_by_role("textbox", name="New signing secret")).to_have_value(org.webhook_secret)
+    assert org.webhook_secret.startswith("whsec_")
     assert (org.timezone, org.retro_max_allowed_age_days, org.revoke_on_return) == (
         "Asia/Kolkata",
         45,

@@ -64,18 +64,30 @@ def test_admin_saves_every_setting_through_the_service(admin_page, org_a, monkey
             webhook_url="https://hooks.example.com/badges",
         ),
     )
-    assert response.status_code == 302 and response["Location"] == PAGE
     org = stored(org_a)
     assert (org.name, org.timezone) == ("Brand A Rewards", "Europe/London")
     assert (org.retro_max_allowed_age_days, org.retro_delay_since_registration_hours) == (45, 24)
     assert org.revoke_on_return and org.webhook_url == "https://hooks.example.com/badges"
     assert len(calls) == 1 and calls[0]["org"].pk == org_a.pk
+    # The webhook URL was set without a secret: the one generated for it is shown this once.
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    shown = response.content.decode()
+    assert "The settings are saved." in shown and org.webhook_secret in shown
     page = admin_page.get(PAGE).content.decode()
-    assert "The settings are saved." in page and 'value="Europe/London"' in page
+    assert 'value="Europe/London"' in page and org.webhook_secret not in page
+
+
+def test_saving_settings_with_a_secret_set_shows_no_secret(admin_page, org_a):
+    org_a.webhook_secret = "whsec_c2V0"
+    org_a.save()
+    response = admin_page.post(PAGE, form_data(webhook_url="https://hooks.example.com/b"))
+    assert response.status_code == 302 and response["Location"] == PAGE
+    assert stored(org_a).webhook_secret == "whsec_c2V0"
 
 
 def test_an_untouched_form_saves_the_stored_settings_unchanged(admin_page, org_a):
     org_a.revoke_on_return, org_a.webhook_url = True, "https://hooks.example.com/x"
+    org_a.webhook_secret = "whsec_c2V0"
     org_a.save()
     sent = form_values(admin_page.get(PAGE), "settings-form")
     sent.pop("csrfmiddlewaretoken", None)
@@ -242,7 +254,8 @@ def test_the_page_reads_in_a_few_queries_whatever_the_role(org_a):
         with CaptureQueriesContext(connection) as queries:
             assert page.get(PAGE).status_code == 200
         counts.append(len(queries))
-    assert counts == [counts[0]] * 3 and counts[0] <= 3, counts
+    # The session, the acting membership with its org, and the org's last deliveries.
+    assert counts == [counts[0]] * 3 and counts[0] <= 4, counts
 
 
 def test_pages_hold_no_inline_script_and_the_secret_page_runs_its_own_file(admin_page):
