@@ -6,6 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from badges.services.fixed_windows import fixed_windows_roll_over_all
+from badges.services.issued_count_sync import issued_counts_sync
 
 
 @shared_task
@@ -17,6 +18,13 @@ def roll_over_fixed_windows() -> dict:
     if run.failed:
         raise RolloverIncomplete(run)
     return dataclasses.asdict(run)
+
+
+@shared_task
+def sync_issued_counts() -> dict:
+    """Beat, every 2 hours: fold the issued counts' changes and refresh every badge's
+    ``issued_count``; a run that finds another under way skips."""
+    return dataclasses.asdict(issued_counts_sync(now=timezone.now()))
 
 
 class RolloverIncomplete(Exception):
