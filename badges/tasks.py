@@ -8,6 +8,7 @@ from django.utils import timezone
 from badges.services.deliveries import notifications_deliver
 from badges.services.expiry import issuances_expire
 from badges.services.fixed_windows import fixed_windows_roll_over_all
+from badges.services.issued_count_sync import issued_counts_sync
 
 
 @shared_task
@@ -23,6 +24,13 @@ def roll_over_fixed_windows() -> dict:
 
 class RolloverIncomplete(Exception):
     """Some badges could not be rolled over (logged one by one); the next run retries them."""
+
+
+@shared_task
+def sync_issued_counts() -> dict:
+    """Beat, every 2 hours: fold the issued counts' changes and refresh every badge's
+    ``issued_count``; a run that finds another under way skips."""
+    return dataclasses.asdict(issued_counts_sync(now=timezone.now()))
 
 
 @shared_task

@@ -21,11 +21,12 @@ from badges.services.notifications import notification_body
 from badges.webhooks.schedule import next_attempt_at, retry_after_delay
 from badges.webhooks.transport import Delivery, post_webhook
 
-# Longer than an attempt can take (the 10 s timeout, twice over for a slow DNS answer).
-CLAIM_LEASE = timedelta(seconds=60)
+# What one attempt may take (the 10 s timeout, twice over for a slow DNS answer): a claim of
+# n notifications, sent one after another, holds them n times this.
+ATTEMPT_BUDGET = timedelta(seconds=20)
 # A sweep sends at most this many, so that a task stays short; the next sweep goes on.
 SWEEP_MAX = 1000
-CLAIM_BATCH = 50
+CLAIM_BATCH = 10
 ERROR_LENGTH = 500
 
 Clock = Callable[[], datetime]
@@ -52,7 +53,7 @@ class DeliveryRun:
 
 def notifications_claimed(*, now: datetime, limit: int, ids=None) -> list[Notification]:
     """Claim up to ``limit`` due notifications (of ``ids`` when given) that no other sender
-    holds, with their orgs as they are now."""
+    holds, with their orgs as they are now, for as long as sending them all may take."""
     with transaction.atomic():
         due = (
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
@@ -65,7 +66,7 @@ def notifications_claimed(*, now: datetime, limit: int, ids=None) -> list[Notifi
         claimed = list(due[:limit])
         if claimed:
             Notification.objects.filter(pk__in=[n.pk for n in claimed]).update(
-                next_attempt_at=now + CLAIM_LEASE
+                next_attempt_at=now + ATTEMPT_BUDGET * len(claimed)
             )
     return claimed
 

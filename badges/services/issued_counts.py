@@ -15,7 +15,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Sum, Va
 from django.db.models.functions import Coalesce
 
 from badges.models import Badge, Issuance, IssuedCount, IssuedCountChange
-from badges.services.locking import issued_count_locked
+from badges.services.locking import issued_count_locked, issued_counts_with_changes_locked
 
 
 def _pending(badge_ref) -> Coalesce:
@@ -54,13 +54,20 @@ def _recounted(badge_id) -> tuple[int, int]:
     return row["counted"], row["pending"]
 
 
-def _started(badge_id) -> None:
-    """Create a missing count row (a badge made before counts were kept, or around the
-    services) so that ``issued`` plus the pending changes is the count; a concurrent start
-    loses without effect."""
-    counted, pending = _recounted(badge_id)
+def _started(badge_ids: Iterable) -> None:
+    """Create missing count rows (badges made before counts were kept, or around the services)
+    so that ``issued`` plus the pending changes is the count, each badge's non-revoked
+    issuances and pending changes read in one snapshot; a concurrent start loses without
+    effect."""
+    started = (
+        Badge.objects.filter(pk__in=badge_ids)
+        .order_by()
+        .annotate(counted=Coalesce(_counted(OuterRef("pk")), 0), pending=_pending(OuterRef("pk")))
+        .values_list("pk", "counted", "pending")
+    )
     IssuedCount.objects.bulk_create(
-        [IssuedCount(badge_id=badge_id, issued=counted - pending)], ignore_conflicts=True
+        [IssuedCount(badge_id=pk, issued=counted - pending) for pk, counted, pending in started],
+        ignore_conflicts=True,
     )
 
 
@@ -68,9 +75,19 @@ def _count_locked(badge: Badge) -> int:
     """Lock the badge's count row, starting it first when it is missing; its folded count."""
     folded = issued_count_locked(badge)
     if folded is None:
-        _started(badge.pk)
+        _started([badge.pk])
         folded = issued_count_locked(badge)
     return folded
+
+
+def issued_counts_start_missing() -> None:
+    """Start the count of every badge that has none. Only those badges' issuances are read,
+    once: a badge whose count is kept is never counted again."""
+    missing = list(
+        Badge.objects.filter(issued_tally__isnull=True).order_by().values_list("pk", flat=True)
+    )
+    if missing:
+        _started(missing)
 
 
 def issued_count_start(badge: Badge) -> None:
@@ -128,6 +145,39 @@ def issued_counts_changed(changes: Iterable[tuple[object, int]]) -> None:
         for badge_id, change in totals.items()
         if change
     )
+
+
+def issued_counts_fold_all() -> int:
+    """Fold every badge's pending changes into its count row, in a constant number of
+    statements; returns how many badges had some.
+
+    The count rows are locked first, in primary-key order (an issue locks one, after its
+    customers; only the single-flight sync locks several), and only their changes are folded.
+    On PostgreSQL one statement deletes the changes and adds up exactly the rows it deleted: a
+    change committed after that statement's snapshot stays pending for the next fold. SQLite
+    serializes transactions, so nothing commits between its two statements.
+    """
+    locked = issued_counts_with_changes_locked()
+    if not locked:
+        return 0
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        changes, counts = (quote(m._meta.db_table) for m in (IssuedCountChange, IssuedCount))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH folded AS (DELETE FROM {changes} WHERE badge_id = ANY(%s) "
+                "RETURNING badge_id, change), "
+                "totals AS (SELECT badge_id, SUM(change) AS total FROM folded GROUP BY badge_id) "
+                f"UPDATE {counts} SET issued = issued + totals.total FROM totals "
+                f"WHERE {counts}.badge_id = totals.badge_id",
+                [locked],
+            )
+    else:
+        IssuedCount.objects.filter(pk__in=locked).update(
+            issued=F("issued") + _pending(OuterRef("pk"))
+        )
+        IssuedCountChange.objects.filter(badge__in=locked).delete()
+    return len(locked)
 
 
 @transaction.atomic

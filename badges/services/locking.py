@@ -3,9 +3,10 @@
 Order is always: customer rows (a batch takes them in ``customer_id`` order, a revocation its
 one customer), then the badge's issued count row (only when the badge has badge-wide limits,
 and as late as possible, so that issues of such a badge wait on each other for the shortest
-time). Nothing that holds a badge or issued count row waits for a customer row. PostgreSQL
-waits at most its ``lock_timeout``; SQLite ignores row locks and serializes writers with
-IMMEDIATE transactions instead.
+time). Only the issued-count sync, one run at a time, locks several count rows, in primary-key
+order and no customer row. Nothing that holds a badge or issued count row waits for a customer
+row. PostgreSQL waits at most its ``lock_timeout``; SQLite ignores row locks and serializes
+writers with IMMEDIATE transactions instead.
 """
 
 from collections.abc import Iterable, Sequence
@@ -14,7 +15,7 @@ from datetime import datetime
 from django.db import OperationalError, connection
 
 from badges.exceptions import Busy
-from badges.models import Badge, Customer, IssuedCount, Organization
+from badges.models import Badge, Customer, IssuedCount, IssuedCountChange, Organization
 from badges.rows import instances_read, model_shape, related_known
 
 
@@ -87,6 +88,19 @@ def issued_count_locked(badge: Badge) -> int | None:
     )
     found = _locked(lambda: list(locking))
     return found[0] if found else None
+
+
+def issued_counts_with_changes_locked() -> list:
+    """Lock, in primary-key order, the issued count rows of the badges with pending changes
+    (the sync's fold); their badge ids."""
+    _bounded_wait()
+    locking = (
+        IssuedCount.objects.filter(pk__in=IssuedCountChange.objects.values("badge"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .select_for_update()
+    )
+    return _locked(lambda: list(locking))
 
 
 def badge_locked(badge_id) -> Badge | None:

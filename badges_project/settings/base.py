@@ -209,6 +209,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "badges.tasks.roll_over_fixed_windows",
         "schedule": crontab(minute="*/15"),
     },
+    "issued-count-sync": {
+        "task": "badges.tasks.sync_issued_counts",
+        "schedule": crontab(minute=0, hour="*/2"),
+    },
     "issuance-expiry": {
         "task": "badges.tasks.expire_issuances",
         "schedule": crontab(minute=5),
