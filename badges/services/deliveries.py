@@ -17,8 +17,8 @@ from django.conf import settings
 from django.db import transaction
 
 from badges.models import Notification, NotificationAttempt, NotificationStatus
-from badges.services.notifications import notification_body
-from badges.webhooks.schedule import next_attempt_at, retry_after_delay
+from badges.services.notifications import notification_body, notification_retry_queued
+from badges.webhooks.schedule import RETRY_DELAYS, next_attempt_at, retry_after_delay
 from badges.webhooks.transport import Delivery, post_webhook
 
 # What one attempt may take (the 10 s timeout, twice over for a slow DNS answer): a claim of
@@ -106,6 +106,12 @@ def notification_attempt(
     )
 
 
+def retry_delays() -> list[timedelta]:
+    """The retry schedule: the settings' (``WEBHOOK_RETRY_DELAYS``), else Standard Webhooks'."""
+    configured = settings.WEBHOOK_RETRY_DELAYS
+    return [timedelta(seconds=s) for s in configured] if configured else list(RETRY_DELAYS)
+
+
 def _error_of(delivery: Delivery) -> str:
     if delivery.error:
         return delivery.error[:ERROR_LENGTH]
@@ -150,6 +156,7 @@ def _recorded(
             now=now,
             retry_after=retry_after_delay(delivery.retry_after, now),
             jitter=0.9 + 0.2 * draw(),
+            delays=retry_delays(),
         )
         error = _error_of(delivery)
         if retry is None:
@@ -161,6 +168,7 @@ def _recorded(
     current.save(
         update_fields=["status", "attempts", "next_attempt_at", "delivered_on", "last_error"]
     )
+    notification_retry_queued(current, now=now)
     return current.status
 
 

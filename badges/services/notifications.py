@@ -7,7 +7,7 @@ Delivery itself is ``badges.services.deliveries``; the Celery task that runs it 
 
 import logging
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import orjson
@@ -20,6 +20,8 @@ from badges.models import Issuance, Notification, NotificationStatus, Notificati
 logger = logging.getLogger(__name__)
 
 DELIVER_TASK = "badges.tasks.deliver_notifications"
+# Retries due within this are queued for their time; later ones wait for the sweep.
+RETRY_QUEUED = timedelta(minutes=15)
 
 
 def _instant(value: datetime | None) -> str | None:
@@ -83,9 +85,18 @@ def notifications_queued(notifications: Iterable[Notification]) -> None:
         transaction.on_commit(partial(_enqueue, ids))
 
 
-def _enqueue(ids: list[str]) -> None:
+def notification_retry_queued(notification: Notification, *, now: datetime) -> None:
+    """Queue a retry due soon for when it is due, so that the schedule's first waits (5 s,
+    5 min) are kept to the second; later ones are left to the sweep, since a broker holding a
+    message for hours would hand it out again meanwhile."""
+    due = notification.next_attempt_at
+    if notification.status == NotificationStatus.PENDING and due - now <= RETRY_QUEUED:
+        transaction.on_commit(partial(_enqueue, [str(notification.pk)], eta=due))
+
+
+def _enqueue(ids: list[str], eta: datetime | None = None) -> None:
     try:
-        current_app.tasks[DELIVER_TASK].apply_async(args=[ids], retry=False)
+        current_app.tasks[DELIVER_TASK].apply_async(args=[ids], eta=eta, retry=False)
     except Exception:
         logger.warning("Could not queue %d notification(s); the sweep will send them.", len(ids))
 

@@ -6,6 +6,7 @@ failed together spread out), or longer when the receiver asked for it with ``Ret
 After the last delay's attempt the notification has failed. Pure: no clock, no I/O.
 """
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
@@ -29,17 +30,19 @@ def next_attempt_at(
     now: datetime,
     retry_after: timedelta | None = None,
     jitter: float,
+    delays: Sequence[timedelta] = RETRY_DELAYS,
 ) -> datetime | None:
     """When to try again after ``attempts_made`` failed attempts, or None when none is left.
     ``retry_after`` (the receiver's ask) wins when longer than the jittered delay; no wait
-    exceeds MAX_DELAY."""
+    exceeds MAX_DELAY. ``delays`` is the schedule after the first attempt (an operator may
+    set another, such as a shorter one for a staging receiver)."""
     if not JITTER_MIN <= jitter <= JITTER_MAX:
         raise ValueError(f"jitter must lie in [{JITTER_MIN}, {JITTER_MAX}], not {jitter}")
     if attempts_made < 1:
         raise ValueError("the first attempt is made at once, not scheduled")
-    if attempts_made >= MAX_ATTEMPTS:
+    if attempts_made > len(delays):
         return None
-    delay = RETRY_DELAYS[attempts_made - 1] * jitter
+    delay = delays[attempts_made - 1] * jitter
     if retry_after is not None and retry_after > delay:
         delay = retry_after
     return now + min(delay, MAX_DELAY)

@@ -11,7 +11,7 @@ from werkzeug import Response
 
 from badges.exceptions import RuleViolation
 from badges.models import Notification, NotificationAttempt, NotificationStatus
-from badges.services import deliveries
+from badges.services import deliveries, notifications
 from badges.services.deliveries import (
     ATTEMPT_BUDGET,
     notifications_claimed,
@@ -275,3 +275,38 @@ def test_senders_at_once_claim_each_notification_once(httpserver, monkeypatch):
     assert sum(r.delivered for r in runs) == 30
     assert len(httpserver.log) == 30
     assert NotificationAttempt.objects.count() == 30
+
+
+@pytest.mark.django_db
+def test_a_retry_due_soon_is_queued_for_its_time_and_a_later_one_left_to_the_sweep(
+    org, httpserver, clock, monkeypatch, django_capture_on_commit_callbacks
+):
+    [note] = notified(org)
+    queued = []
+    monkeypatch.setattr(notifications, "_enqueue", lambda ids, eta=None: queued.append((ids, eta)))
+    httpserver.expect_request("/hooks").respond_with_data("down", status=500)
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(clock)  # 1st attempt: the next is 5 s away
+    assert queued == [([str(note.pk)], T0 + timedelta(seconds=5))]
+    for wait in (timedelta(seconds=5), timedelta(minutes=5)):
+        clock.move(seconds=wait.total_seconds())
+        with django_capture_on_commit_callbacks(execute=True):
+            deliver(clock)
+    # After the 3rd attempt the next is 30 minutes away: the sweep sends it.
+    assert len(queued) == 2
+
+
+@pytest.mark.django_db
+def test_the_retry_schedule_is_the_settings_when_they_set_one(org, httpserver, clock, settings):
+    settings.WEBHOOK_RETRY_DELAYS = [1.0, 2.0]
+    [note] = notified(org)
+    httpserver.expect_request("/hooks").respond_with_data("down", status=500)
+    deliver(clock)
+    note.refresh_from_db()
+    assert note.next_attempt_at == T0 + timedelta(seconds=1)
+    clock.move(seconds=1)
+    deliver(clock)
+    clock.move(seconds=2)
+    deliver(clock)
+    note.refresh_from_db()
+    assert (note.status, note.attempts) == (NotificationStatus.FAILED, 3)
