@@ -113,7 +113,8 @@ def _drift_corrected() -> dict[UUID, int]:
 
 def _refreshed(now: datetime) -> int:
     """Write ``issued_count`` and ``issued_count_synced_at`` where the count differs from
-    ``issued_count``, in one statement; how many badges it wrote."""
+    ``issued_count`` or was never synced (a badge no one holds yet is synced at 0 once), in
+    one statement; how many badges it wrote."""
     tables = _tables()
     badges = tables["badges"]
     synced_at = Badge._meta.get_field("issued_count_synced_at").get_db_prep_save(now, connection)
@@ -121,7 +122,8 @@ def _refreshed(now: datetime) -> int:
         cursor.execute(
             f"UPDATE {badges} SET issued_count = k.kept, issued_count_synced_at = %s "
             f"FROM ({_counts_sql(tables)}) k "
-            f"WHERE {badges}.id = k.badge_id AND {badges}.issued_count <> k.kept",
+            f"WHERE {badges}.id = k.badge_id AND ({badges}.issued_count <> k.kept "
+            f"OR {badges}.issued_count_synced_at IS NULL)",
             [synced_at],
         )
         return cursor.rowcount

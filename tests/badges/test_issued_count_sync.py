@@ -167,6 +167,16 @@ def test_only_badges_whose_count_changed_get_a_new_synced_at(org):
 
 
 @pytest.mark.django_db
+def test_a_badge_no_one_holds_is_synced_at_zero_once(org):
+    nobody = september_badge(org)
+    assert synced(nobody) == (0, None)
+    assert issued_counts_sync(now=sept(3)).refreshed == 1
+    assert synced(nobody) == (0, sept(3))
+    assert issued_counts_sync(now=sept(4)).refreshed == 0
+    assert synced(nobody) == (0, sept(3))
+
+
+@pytest.mark.django_db
 def test_a_run_with_no_changes_writes_nothing(org):
     badge = september_badge(org, badge_overall_limit=100)
     issue_to(badge, ["a", "b"])
