@@ -7,7 +7,17 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from badges.models import Badge, BadgeChange, BadgeClaim, BadgeImage, Organization
+from badges.models import (
+    Badge,
+    BadgeChange,
+    BadgeClaim,
+    BadgeImage,
+    Notification,
+    NotificationAttempt,
+    NotificationStatus,
+    Organization,
+)
+from badges.services.issuance import IssueOrder, issue
 from tests.factories import (
     BadgeBenefitFactory,
     BadgeChangeFactory,
@@ -52,6 +62,8 @@ def operator(client):
         "enrolment",
         "issuance",
         "issuerequest",
+        "notification",
+        "notificationattempt",
     ],
 )
 def test_every_changelist_loads(operator, model):
@@ -229,3 +241,48 @@ def test_admin_sets_and_removes_images_through_the_service(
     assert not BadgeImage.objects.exists()
     assert not image.file.storage.exists(image.file.name)
     assert [c.action for c in badge.changes.all()[:2]] == ["image_removed", "image_set"]
+
+
+def notified_badge(webhook_url="https://hooks.example.com/a"):
+    badge = BadgeFactory(org__webhook_url=webhook_url, org__webhook_secret="whsec_c2VjcmV0")
+    issue(badge=badge, customer_ids=["c-1"], order=IssueOrder(request_id="r"), now=timezone.now())
+    return Notification.objects.get()
+
+
+def test_a_notification_page_shows_its_attempts(operator):
+    note = notified_badge()
+    NotificationAttempt.objects.create(
+        notification=note,
+        org_id=note.org_id,
+        attempted_on=timezone.now(),
+        url="https://hooks.example.com/a",
+        status_code=503,
+        latency_ms=40,
+        response_excerpt="try later",
+    )
+    page = operator.get(f"/admin/badges/notification/{note.pk}/change/").content.decode()
+    assert "try later" in page and "503" in page
+
+
+def test_retry_now_queues_the_notifications_through_the_service(operator):
+    note = notified_badge()
+    Notification.objects.filter(pk=note.pk).update(
+        status=NotificationStatus.FAILED, next_attempt_at=None, attempts=8
+    )
+    operator.post(
+        "/admin/badges/notification/", {"action": "retry_now", "_selected_action": [note.pk]}
+    )
+    note.refresh_from_db()
+    assert (note.status, note.attempts) == (NotificationStatus.PENDING, 0)
+
+
+def test_retry_now_explains_a_refusal(operator):
+    note = notified_badge(webhook_url="")
+    response = operator.post(
+        "/admin/badges/notification/",
+        {"action": "retry_now", "_selected_action": [note.pk]},
+        follow=True,
+    )
+    assert "no webhook URL" in response.content.decode()
+    note.refresh_from_db()
+    assert note.status == NotificationStatus.SKIPPED

@@ -6,16 +6,20 @@ import base64
 import re
 import sys
 from html import unescape
+from datetime import timedelta
 from zoneinfo import available_timezones
 
 import pytest
 from django.core.signals import got_request_exception
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django.views.debug import ExceptionReporter
 
-from badges.models import Organization, Role
+from badges.models import Notification, NotificationAttempt, Organization, Role
 from badges.services import orgs
+from badges.services.issuance import IssueOrder, issue
+from tests.factories import BadgeFactory
 from tests.ui.conftest import signed_in
 from tests.ui.pages import form_values
 
@@ -297,3 +301,35 @@ def test_an_error_report_while_a_secret_is_written_holds_no_secret(
     (html,) = reports
     assert "the database went away" in html and "changes" in html  # the frames are there
     assert secret not in html
+
+
+def test_the_page_lists_the_last_deliveries_newest_first(org_a):
+    org_a.webhook_url, org_a.webhook_secret = "https://hooks.example.com/a", "whsec_c2V0"
+    org_a.save()
+    badge = BadgeFactory(org=org_a, name="Gold Shopper")
+    now = timezone.now()
+    issue(badge=badge, customer_ids=["c-1", "c-2"], order=IssueOrder(request_id="r"), now=now)
+    first, second = Notification.objects.order_by("customer__customer_id")
+    for note, status_code, error, at in (
+        (first, 200, "", now),
+        (second, None, "No answer within 10 s.", now + timedelta(seconds=1)),
+    ):
+        NotificationAttempt.objects.create(
+            notification=note,
+            org=org_a,
+            attempted_on=at,
+            url=org_a.webhook_url,
+            status_code=status_code,
+            latency_ms=12,
+            error=error,
+        )
+    page = signed_in(org_a, Role.VIEWER).get(PAGE).content.decode()
+    table = page[page.index("Last deliveries") :]
+    assert table.index("c-2") < table.index("c-1")
+    assert "200 delivered" in table and "No answer within 10 s." in table
+    assert "Gold Shopper" in table
+
+
+def test_the_page_says_when_nothing_was_delivered_yet(org_a):
+    page = signed_in(org_a, Role.VIEWER).get(PAGE).content.decode()
+    assert "No delivery yet." in page
