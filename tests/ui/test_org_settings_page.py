@@ -5,8 +5,8 @@ shown once, on the answer to the POST that set it, never on a read."""
 import base64
 import re
 import sys
-from html import unescape
 from datetime import timedelta
+from html import unescape
 from zoneinfo import available_timezones
 
 import pytest
