@@ -84,6 +84,8 @@ def seed() -> dict[str, str]:
         "CONTRACT_GROUP_ID": str(group.pk),
         "CONTRACT_DOOMED_GROUP_ID": str(doomed.pk),
         "CONTRACT_FIELD_ID": str(field.pk),
+        # The org has no webhook: its notifications are SKIPPED, and redelivering one is refused.
+        "CONTRACT_NOTIFICATION_ID": str(issued.issuance.notifications.get().pk),
     }
 
 

@@ -24,8 +24,8 @@ class NotificationSerializer(serializers.ModelSerializer):
     badge = serializers.UUIDField(source="badge_id")
     data = serializers.JSONField()
     created_on = OrgDateTimeField()
-    next_attempt_at = OrgDateTimeField()
-    delivered_on = OrgDateTimeField()
+    next_attempt_at = OrgDateTimeField(allow_null=True, help_text="When the next attempt is due.")
+    delivered_on = OrgDateTimeField(allow_null=True)
     delivery_attempts = NotificationAttemptSerializer(many=True)
 
     class Meta:
