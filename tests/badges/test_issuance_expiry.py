@@ -115,3 +115,21 @@ def test_runs_at_once_expire_each_issuance_once():
     assert all(isinstance(r, int) for r in results), results
     assert sum(results) == 40
     assert expired_notes().count() == 40
+
+
+@pytest.mark.django_db
+def test_a_run_that_crashes_leaves_its_batch_untouched_for_the_next(monkeypatch):
+    badge = two_week_badge(OrganizationFactory())
+    issued(badge, ["c-1", "c-2"])
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("the worker died writing the notifications")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Notification.objects, "bulk_create", crash)
+        with pytest.raises(RuntimeError):
+            issuances_expire(now=ENDS)
+    assert set(Issuance.objects.values_list("status", flat=True)) == {IssuanceStatus.ACTIVE}
+    assert not expired_notes().exists()
+    assert issuances_expire(now=ENDS).expired == 2
+    assert expired_notes().count() == 2
