@@ -39,7 +39,9 @@ def expire_issuances() -> dict:
     return dataclasses.asdict(issuances_expire(now=timezone.now()))
 
 
-@shared_task
+# A sweep stops claiming after 5 minutes; this only ends one stuck on a receiver that trickles
+# its answer (what it had claimed is sent again once its claim runs out).
+@shared_task(time_limit=15 * 60)
 def deliver_notifications(ids: list[str] | None = None) -> dict:
     """Queued when a change commits (``ids``), and beat's sweep each minute (every due one)."""
     return dataclasses.asdict(notifications_deliver(clock=timezone.now, ids=ids))

@@ -24,8 +24,10 @@ from badges.webhooks.transport import Delivery, post_webhook
 # What one attempt may take (the 10 s timeout, twice over for a slow DNS answer): a claim of
 # n notifications, sent one after another, holds them n times this.
 ATTEMPT_BUDGET = timedelta(seconds=20)
-# A sweep sends at most this many, so that a task stays short; the next sweep goes on.
+# A sweep claims no more after this many or this long, so that a task stays short (slow
+# receivers cost up to the timeout each); the next sweep goes on.
 SWEEP_MAX = 1000
+SWEEP_TIME = timedelta(minutes=5)
 CLAIM_BATCH = 10
 ERROR_LENGTH = 500
 
@@ -183,9 +185,9 @@ def notifications_deliver(
     *, clock: Clock, ids=None, limit: int = SWEEP_MAX, draw: Callable[[], float] = random.random
 ) -> DeliveryRun:
     """Send what is due (of ``ids`` when given), one claimed batch after another, until none
-    is due or ``limit`` were attempted."""
-    run, attempted = DeliveryRun(), 0
-    while attempted < limit:
+    is due, ``limit`` were attempted or the sweep has run for SWEEP_TIME."""
+    run, attempted, started = DeliveryRun(), 0, clock()
+    while attempted < limit and clock() - started < SWEEP_TIME:
         claimed = notifications_claimed(
             now=clock(), limit=min(CLAIM_BATCH, limit - attempted), ids=ids
         )

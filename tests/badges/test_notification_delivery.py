@@ -310,3 +310,17 @@ def test_the_retry_schedule_is_the_settings_when_they_set_one(org, httpserver, c
     deliver(clock)
     note.refresh_from_db()
     assert (note.status, note.attempts) == (NotificationStatus.FAILED, 3)
+
+
+@pytest.mark.django_db
+def test_a_sweep_stops_claiming_once_it_has_run_five_minutes(org, httpserver, clock, monkeypatch):
+    notified(org, customers=[f"c-{n}" for n in range(4)])
+
+    def slow_receiver(request):
+        clock.move(minutes=5)
+        return Response("ok", 200)
+
+    httpserver.expect_request("/hooks").respond_with_handler(slow_receiver)
+    monkeypatch.setattr(deliveries, "CLAIM_BATCH", 1)
+    assert deliver(clock).delivered == 1
+    assert Notification.objects.filter(status=NotificationStatus.PENDING).count() == 3
