@@ -15,7 +15,7 @@ MANAGE := DJANGO_SETTINGS_MODULE=badges_project.settings.dev $(BIN)/python manag
 PG_URL ?= postgres://postgres@127.0.0.1:5432/badges
 answers = $(BIN)/python -c "import socket,sys; socket.create_connection(('127.0.0.1', $(1)), 1)" 2>/dev/null
 
-.PHONY: install run test test-sqlite test-postgres lint check contract bench bench-seed bench-images bench-universe screenshots clean mutants
+.PHONY: install run test test-sqlite test-postgres lint check contract bench bench-jobs bench-seed bench-images bench-universe screenshots clean mutants
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11), 'Python 3.11+ is needed'"
@@ -88,6 +88,13 @@ bench-seed: $(STAMP)
 ## the table of docs/performance.md; needs make bench-seed once).
 bench: $(STAMP)
 	$(BIN)/python bench/scale.py $(BENCH_ARGS)
+
+## The jobs (#11): the issued-count sync after 100,000 new issuances on the scale database
+## (rolled back), deliveries per second to a local receiver, and commit to first attempt with
+## a Celery worker running, each next to a baseline from the same run (needs make bench-seed
+## once, and Redis; BENCH_ARGS="--quick" for a smoke run).
+bench-jobs: $(STAMP)
+	$(BIN)/python bench/jobs.py $(BENCH_ARGS)
 
 ## The image checks on hostile files: time and peak memory of each refusal, next to ordinary
 ## icons (issue #12's budget: 200 ms, 50 MB; no database needed).
