@@ -1,6 +1,6 @@
 """SPEC 1: tasks run in-process when no broker is configured, and through the broker when one
-is (Redis in the PostgreSQL pass of `make test`); every process knows the tasks, a web process
-too."""
+is (Redis in the PostgreSQL pass of `make test`), on the queue the environment names; every
+process knows the tasks, a web process too."""
 
 import os
 import subprocess
@@ -48,3 +48,8 @@ def test_a_web_process_knows_the_delivery_task_it_queues_by_name():
     """Queued on commit by name: unknown there, it was never queued and waited for the sweep."""
     assert run_probe(WEB_PROCESS + f"print({DELIVER_TASK!r} in app.tasks)") == ["True"]
 
+
+def test_tasks_go_to_the_queue_the_environment_names():
+    probe = WEB_PROCESS + "print(app.conf.task_default_queue)"
+    assert run_probe(probe) == ["celery"]
+    assert run_probe(probe, CELERY_TASK_DEFAULT_QUEUE="badges-eu") == ["badges-eu"]
