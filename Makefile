@@ -15,7 +15,20 @@ MANAGE := DJANGO_SETTINGS_MODULE=badges_project.settings.dev $(BIN)/python manag
 PG_URL ?= postgres://postgres@127.0.0.1:5432/badges
 answers = $(BIN)/python -c "import socket,sys; socket.create_connection(('127.0.0.1', $(1)), 1)" 2>/dev/null
 
-.PHONY: install run test test-sqlite test-postgres lint check contract bench bench-jobs bench-seed bench-images bench-universe screenshots clean mutants
+STACK_BROKER ?= redis://127.0.0.1:6379/0
+# make stack: creates the database DATABASE_URL names when the server has none of that name.
+define CREATE_DATABASE
+import os, psycopg
+from urllib.parse import urlsplit
+url = urlsplit(os.environ["DATABASE_URL"])
+name = url.path.lstrip("/")
+with psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True) as server:
+    if not server.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+        server.execute(f'CREATE DATABASE "{name}"')
+endef
+export CREATE_DATABASE
+
+.PHONY: install run stack test test-sqlite test-postgres lint check contract bench bench-jobs bench-seed bench-images bench-universe screenshots clean mutants
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11), 'Python 3.11+ is needed'"
@@ -32,6 +45,22 @@ run: $(STAMP)
 	$(MANAGE) load_demo_data
 	@echo "Open http://$(ADDR)/badges/ui/  (admin at /admin/, API at /api/v1/, docs at /api/docs/)"
 	$(MANAGE) runserver $(ADDR)
+
+## The deployed shape on this machine, run by honcho (badges_project/Procfile): gunicorn on ADDR,
+## one Celery worker and one beat, on PostgreSQL (DATABASE_URL, else PG_URL; created when missing,
+## then migrated) and Redis (CELERY_BROKER_URL, else STACK_BROKER), with the dev settings and
+## debug off. Ctrl-C stops all three.
+stack: $(STAMP)
+	@export DATABASE_URL="$${DATABASE_URL:-$(PG_URL)}" \
+		CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(STACK_BROKER)}" \
+		DJANGO_SETTINGS_MODULE=badges_project.settings.dev DJANGO_DEBUG=false \
+		GUNICORN_BIND="$(ADDR)" BEAT_SCHEDULE="$$(mktemp -d)/celerybeat-schedule" \
+		PATH="$(abspath $(BIN)):$$PATH"; \
+	python -c "$$CREATE_DATABASE" && \
+	python manage.py migrate --noinput && \
+	python manage.py collectstatic --noinput --verbosity 0 && \
+	echo "API at http://$(ADDR)/api/v1/, admin at /admin/; Ctrl-C stops the stack" && \
+	exec honcho -f badges_project/Procfile -d . start
 
 ## Every test that can run here: SQLite always, PostgreSQL when it is configured or answers.
 test: test-sqlite test-postgres

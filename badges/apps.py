@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class BadgesConfig(AppConfig):
     name = "badges"
     verbose_name = "Badges"
+
+    def ready(self):
+        # Every process registers the Celery tasks, not only workers (which find them by
+        # autodiscovery): a web process queues a notification's delivery by the task's name.
+        from badges import tasks  # noqa: F401
