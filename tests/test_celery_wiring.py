@@ -5,10 +5,15 @@ process knows the tasks, a web process too."""
 import os
 import subprocess
 import sys
+import time
+from types import SimpleNamespace
 
 import pytest
+from celery import signals
+from django.db import connection
 
 from badges.services.notifications import DELIVER_TASK
+from badges_project.celery import app
 
 PROBE = """
 from badges_project.celery import app
@@ -53,3 +58,27 @@ def test_tasks_go_to_the_queue_the_environment_names():
     probe = WEB_PROCESS + "print(app.conf.task_default_queue)"
     assert run_probe(probe) == ["celery"]
     assert run_probe(probe, CELERY_TASK_DEFAULT_QUEUE="badges-eu") == ["badges-eu"]
+
+
+class WorkerTask:
+    """What a task signal's sender carries, for a task a worker runs (not eagerly)."""
+
+    request = SimpleNamespace(is_eager=False)
+
+
+@pytest.mark.postgres  # SQLite never closes an in-memory database's connection
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_keeps_its_database_connection_between_tasks_until_it_is_old():
+    connection.ensure_connection()
+    kept = connection.connection
+    connection.close_at = time.monotonic() + 60  # what CONN_MAX_AGE sets
+    signals.task_prerun.send(sender=WorkerTask)
+    signals.task_postrun.send(sender=WorkerTask)
+    assert connection.connection is kept
+    connection.close_at = time.monotonic() - 1
+    signals.task_postrun.send(sender=WorkerTask)
+    assert connection.connection is None
+
+
+def test_celerys_fixup_leaves_the_connections_to_the_project():
+    assert app.conf.get("CELERY_DB_REUSE_MAX")

@@ -207,6 +207,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = "UTC"
+# Celery's Django fixup closes every database connection around each task unless this is set;
+# it then closes them every 2 x this many tasks. Between tasks the worker keeps its connections
+# as a web process does between requests (badges_project.celery).
+CELERY_DB_REUSE_MAX = 500
 # Every job of SPEC 16; each is also a management command (docs/deploy.md, Jobs).
 CELERY_BEAT_SCHEDULE = {
     "fixed-window-rollover": {
