@@ -264,7 +264,7 @@ def start_gunicorn() -> tuple[subprocess.Popen, int]:
 
 def raw_bulk_insert(url: str, target: dict, rows: int) -> float:
     """Seconds to insert ``rows`` new customers, issuances, request records and
-    notifications, multi-row."""
+    notifications, multi-row, and the badge's count change."""
     import psycopg
 
     with psycopg.connect(url, cursor_factory=psycopg.ClientCursor) as conn:
@@ -314,6 +314,11 @@ def raw_bulk_insert(url: str, target: dict, rows: int) -> float:
                 "INSERT INTO badges_notification (id, org_id, type, issual_id, badge_id, "
                 "customer_id, data, created_on, status, attempts, next_attempt_at, delivered_on, "
                 f"last_error) VALUES {notification_rows}"
+            )
+            # The badge's count moves with them, as a bulk issue's does (one change row).
+            conn.execute(
+                "INSERT INTO badges_issuedcountchange (badge_id, change) VALUES (%s, %s)",
+                [target["badge"], rows],
             )
         return time.perf_counter() - started
 
