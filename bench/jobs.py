@@ -67,7 +67,7 @@ from celery import shared_task
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.scale import Timings, prepare_environment  # noqa: E402
+from bench.scale import Timings, prepare_environment, print_table  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/badges_scale"
 JOBS_DATABASE = "badges_bench_jobs"
@@ -687,33 +687,6 @@ def measured_on_jobs_database(
         receiver.close()
         connections.close_all()
         database_dropped(url)
-
-
-# The table ---------------------------------------------------------------------------------
-
-
-def print_table(rows) -> None:
-    header = (
-        "measurement",
-        "rate /s",
-        "p50 ms",
-        "p95 ms",
-        "p99 ms",
-        "queries",
-        "baseline (same run)",
-        "baseline",
-        "vs baseline",
-    )
-    print("| " + " | ".join(header) + " |")
-    print("|" + "|".join(["---"] + ["---:"] * 5 + ["---", "---:", "---:"]) + "|")
-    for label, rate, timings, queries, baseline_label, baseline, ratio in rows:
-        cells = [label, rate]
-        if timings is None:
-            cells += [""] * 3
-        else:
-            cells += [f"{timings.ms(q):,.1f}" for q in (0.5, 0.95, 0.99)]
-        cells += [queries, baseline_label, baseline, ratio]
-        print("| " + " | ".join(cells) + " |")
 
 
 def main() -> None:

@@ -6,6 +6,9 @@ from typing import Any
 
 from django.db import connection
 
+from badges.models import Issuance
+from badges.services.issuance import issuance_revoke
+
 
 def run_concurrently(fn: Callable[[int], Any], n: int) -> list[Any]:
     """Call ``fn(i)`` for i in range(n) from n threads released together.
@@ -30,3 +33,11 @@ def run_concurrently(fn: Callable[[int], Any], n: int) -> list[Any]:
     for thread in threads:
         thread.join()
     return results
+
+
+def revoke_one_held(badge, now) -> None:
+    """Revoke one of the badge's non-revoked issuances, picked at random, if it has any: a
+    revocation racing the other threads' writes."""
+    victim = Issuance.objects.filter(badge=badge, revoked_on__isnull=True).order_by("?").first()
+    if victim:
+        issuance_revoke(issuance=victim, reason="returned", now=now)

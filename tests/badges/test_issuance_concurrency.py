@@ -15,7 +15,7 @@ from badges.services.issued_counts import (
     issued_count_read,
     issued_count_recount,
 )
-from tests.concurrency import run_concurrently
+from tests.concurrency import revoke_one_held, run_concurrently
 from tests.factories import (
     BadgeFactory,
     CustomerFactory,
@@ -256,13 +256,7 @@ def test_a_recount_after_a_mixed_concurrent_run_matches_every_issued_count():
                 now=NOW,
             )
             if step % 2:
-                victim = (
-                    Issuance.objects.filter(badge=badge, revoked_on__isnull=True)
-                    .order_by("?")
-                    .first()
-                )
-                if victim:
-                    issuance_revoke(issuance=victim, reason="returned", now=NOW)
+                revoke_one_held(badge, NOW)
             if step == 3:
                 with transaction.atomic():
                     IssuanceFactory(

@@ -21,7 +21,7 @@ from badges.services.issuance import IssueOrder, issuance_revoke, issue
 from badges.services.issued_count_sync import SyncRun, issued_counts_sync
 from badges.services.issued_counts import issued_count_read, issued_count_start
 from badges.tasks import sync_issued_counts
-from tests.concurrency import run_concurrently
+from tests.concurrency import revoke_one_held, run_concurrently
 from tests.factories import (
     BadgeFactory,
     CustomerFactory,
@@ -463,13 +463,7 @@ def test_syncs_racing_concurrent_issues_and_revocations_leave_every_count_exact(
                 now=NOW,
             )
             if step % 2:
-                victim = (
-                    Issuance.objects.filter(badge=badge, revoked_on__isnull=True)
-                    .order_by("?")
-                    .first()
-                )
-                if victim:
-                    issuance_revoke(issuance=victim, reason="returned", now=NOW)
+                revoke_one_held(badge, NOW)
         finished.append(i)
         if len(finished) == workers:
             done.set()
