@@ -73,12 +73,6 @@ def notifications_claimed(*, now: datetime, limit: int, ids=None) -> list[Notifi
     return claimed
 
 
-def _not_sent(reason: str) -> Delivery:
-    return Delivery(
-        status_code=None, latency_ms=0, error=reason, response_excerpt="", retry_after=None
-    )
-
-
 def notification_attempt(
     notification: Notification, *, clock: Clock, draw: Callable[[], float] = random.random
 ) -> str:
@@ -102,7 +96,11 @@ def notification_attempt(
             allow_private=settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS,
         )
     else:
-        delivery = _not_sent("The org has no signing secret: set or generate one.")
+        delivery = Delivery(
+            status_code=None,
+            latency_ms=0,
+            error="The org has no signing secret: set or generate one.",
+        )
     return _recorded(
         notification, delivery, url=org.webhook_url, sent_at=sent_at, now=clock(), draw=draw
     )
