@@ -22,6 +22,7 @@ from badges.models import (
     NotificationType,
 )
 from badges.selectors import customers as customer_selectors
+from badges.values import CUSTOMER_ID_MAX_LENGTH
 from groups import selectors as group_selectors
 from groups.models import BadgeGroup
 
@@ -200,7 +201,7 @@ class NotificationFilter(django_filters.FilterSet):
     type = django_filters.MultipleChoiceFilter(choices=NotificationType.choices)
     customer = django_filters.CharFilter(
         field_name="customer__customer_id",
-        max_length=100,
+        max_length=CUSTOMER_ID_MAX_LENGTH,
         help_text="The customer's id, as the loyalty system knows them.",
     )
 
