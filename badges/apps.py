@@ -9,3 +9,4 @@ class BadgesConfig(AppConfig):
         # Every process registers the Celery tasks, not only workers (which find them by
         # autodiscovery): a web process queues a notification's delivery by the task's name.
         from badges import tasks  # noqa: F401
+        from badges.events import tasks as event_tasks  # noqa: F401

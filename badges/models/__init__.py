@@ -82,3 +82,7 @@ __all__ = [
     "Weekday",
     "validate_timezone",
 ]
+
+# The events domain keeps its models in its own sub-package (badges/events/); importing them
+# here registers them with the app. Last, because they refer to the models above.
+import badges.events.models  # noqa: E402, F401

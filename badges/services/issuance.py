@@ -94,6 +94,9 @@ class IssueOrder:
     source: IssueSource = IssueSource.API
     dry_run: bool = False
     reason: str = ""
+    # The program whose claim the issue needs, when it is not ``triggered_by``'s reference: an
+    # event's rule claims (module, program, event type) and its issuances record the bill.
+    claimed_for: str = ""
 
     def __post_init__(self):
         object.__setattr__(self, "source", IssueSource(self.source))
@@ -109,6 +112,8 @@ class IssueOrder:
         }
         if self.reason:  # absent when none, so records made before reasons existed still match
             body["reason"] = self.reason.strip()
+        if self.claimed_for:
+            body["claimed_for"] = self.claimed_for
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
     @property
@@ -121,10 +126,11 @@ def _claim_refusal(badge: Badge, order: IssueOrder) -> Refusal | None:
     by = order.triggered_by
     if by is None or order.is_membercare:
         return None
-    if any(c.module == by.module and c.reference == by.reference for c in badge.rows("claims")):
+    reference = order.claimed_for or by.reference
+    if any(c.module == by.module and c.reference == reference for c in badge.rows("claims")):
         return None
     return Refusal(
-        "BADGE_NOT_CLAIMED", f"{by.module} has not claimed this badge for '{by.reference}'."
+        "BADGE_NOT_CLAIMED", f"{by.module} has not claimed this badge for '{reference}'."
     )
 
 

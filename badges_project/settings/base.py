@@ -231,6 +231,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "badges.tasks.deliver_notifications",
         "schedule": timedelta(seconds=env.int("NOTIFICATION_SWEEP_SECONDS", default=60)),
     },
+    # Events are queued when their post commits; the sweep processes those an outage left.
+    "event-processing-sweep": {
+        "task": "badges.events.tasks.process_pending_events",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 # Webhooks (SPEC 13) ---------------------------------------------------------------------------

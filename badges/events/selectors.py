@@ -1,0 +1,111 @@
+"""Org-scoped reads of rules, events and target progress, shared by the API, the UI and the
+admin."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from badges.events.models import Event, EventOutcome, Rule, TargetProgress
+from badges.models import Badge, BadgeStatus, Customer, Organization
+from badges.selectors import badge_status_q
+
+
+def rule_list(*, org: Organization) -> QuerySet[Rule]:
+    return Rule.objects.filter(org=org).select_related("badge").order_by("name", "id")
+
+
+def rule_get(*, org: Organization, pk) -> Rule:
+    """The org's rule (Rule.DoesNotExist, a 404 to every face, for another org's)."""
+    return rule_list(org=org).get(pk=pk)
+
+
+def rule_badge_choices(*, org: Organization, module: str, now: datetime) -> QuerySet[Badge]:
+    """The badges a rule of ``module`` may pick: live, active and owned by the module."""
+    return (
+        org.badges.filter(badge_status_q([BadgeStatus.LIVE], now), is_active=True)
+        .filter(owners__module=module)
+        .distinct()
+        .order_by("name", "id")
+    )
+
+
+def event_list(*, org: Organization) -> QuerySet[Event]:
+    """The org's events, newest first."""
+    return Event.objects.filter(org=org).order_by("-received_on", "-id")
+
+
+def outcomes_of(event: Event) -> list[EventOutcome]:
+    return list(event.outcomes.select_related("badge", "issuance").order_by("position"))
+
+
+def event_get(*, org: Organization, pk) -> Event:
+    """The org's event with its outcomes (``outcome_rows``), in a constant number of queries."""
+    outcomes = EventOutcome.objects.select_related("badge", "issuance").order_by("position")
+    return (
+        event_list(org=org)
+        .prefetch_related(Prefetch("outcomes", queryset=outcomes, to_attr="outcome_rows"))
+        .get(pk=pk)
+    )
+
+
+def customer_progress(*, customer: Customer | None) -> QuerySet[TargetProgress]:
+    """A customer's progress toward every target, each period, newest period first per rule;
+    none for a customer not seen yet."""
+    if customer is None:
+        return TargetProgress.objects.none()
+    return (
+        TargetProgress.objects.filter(customer=customer)
+        .select_related("rule", "badge", "issuance", "crossing_event")
+        .order_by("badge__name", "rule__name", "rule_id", "-period_start")
+    )
+
+
+@dataclass(frozen=True)
+class BadgeProgress:
+    """Where a customer stands on a badge's target now: the current period of its first
+    active target rule (by name)."""
+
+    rule: Rule
+    total: Decimal
+    target: Decimal
+    reached: bool
+    period_start: datetime | None
+    issual_id: object = None
+
+    @property
+    def in_progress(self) -> bool:
+        return self.total > 0 and not self.reached
+
+
+def progress_by_badge(*, org: Organization, customer: Customer | None, badges: list[Badge]) -> dict:
+    """Badge id → BadgeProgress for those of ``badges`` that an active target rule issues, in
+    two statements (a badge with a target and no progress yet stands at 0)."""
+    rules = list(
+        Rule.objects.filter(org=org, badge__in=badges, is_active=True)
+        .exclude(target_kind="")
+        .order_by("name", "id")
+    )
+    first = {}
+    for rule in rules:
+        first.setdefault(rule.badge_id, rule)
+    latest = {}
+    if customer is not None and first:
+        rows = TargetProgress.objects.filter(
+            customer=customer, rule__in=list(first.values())
+        ).order_by("rule_id", "-period_start")
+        for row in rows:
+            latest.setdefault(row.rule_id, row)
+    result = {}
+    for badge_id, rule in first.items():
+        row = latest.get(rule.pk)
+        result[badge_id] = BadgeProgress(
+            rule=rule,
+            total=row.total if row else Decimal(0),
+            target=rule.target_value,
+            reached=bool(row and row.crossed_on),
+            period_start=row.period_start if row else None,
+            issual_id=row.issuance_id if row else None,
+        )
+    return result
