@@ -30,6 +30,12 @@ def partial_return(event_id="ret-1", original="BILL-7781"):
     )
 
 
+def target_returned(event_id, rule):
+    return body(
+        event_id, event_type=EventType.RETURN_TARGET_COMPLETED, payload={"rule": str(rule.pk)}
+    )
+
+
 @pytest.fixture
 def bill_issued():
     org = OrganizationFactory(revoke_on_return=True)
@@ -143,3 +149,68 @@ def test_a_return_with_the_setting_off_is_left_to_rules_on_return_bill():
         ("RULE", "REVOKED"),
         ("RETURN", "SKIPPED"),
     ]
+
+
+def test_a_full_return_revokes_only_its_own_orgs_issuances(bill_issued):
+    org, issuance = bill_issued
+    other_org = OrganizationFactory(revoke_on_return=True)
+    other_badge = BadgeFactory(org=other_org)
+    rule_for(other_badge)
+    processed(other_org, body("pos-7781", reference="BILL-7781"))
+    processed(org, full_return())
+    issuance.refresh_from_db()
+    assert issuance.revoked_on is not None
+    assert Issuance.objects.get(badge=other_badge).revoked_on is None
+
+
+@pytest.fixture
+def two_targets_held():
+    """Two customers each holding two target issuances, of two rules."""
+    org = OrganizationFactory(revoke_on_return=True)
+    rules = [
+        rule_for(BadgeFactory(org=org), name=name, target={"kind": "COUNT", "value": 1})
+        for name in ("First target", "Second target")
+    ]
+    for customer in ("c-42", "c-7"):
+        processed(org, body(f"pos-{customer}", customer_id=customer))
+    return org, rules
+
+
+def test_return_target_completed_revokes_the_named_rules_target_of_that_customer_only(
+    two_targets_held,
+):
+    org, (first, _) = two_targets_held
+    event = processed(
+        org,
+        body(
+            "rtc-1", event_type=EventType.RETURN_TARGET_COMPLETED, payload={"rule": str(first.pk)}
+        ),
+    )
+    revoked = Issuance.objects.filter(revoked_on__isnull=False)
+    assert [(i.customer.customer_id, i.badge_id) for i in revoked] == [("c-42", first.badge_id)]
+    assert returns(event) == [("RETURN", "REVOKED", "", revoked.get())]
+    again = processed(
+        org,
+        body(
+            "rtc-2", event_type=EventType.RETURN_TARGET_COMPLETED, payload={"rule": str(first.pk)}
+        ),
+    )
+    assert returns(again) == [("RETURN", "SKIPPED", "NOTHING_TO_REVOKE", None)]
+
+
+def test_return_target_completed_in_another_org_revokes_nothing_here(two_targets_held):
+    _, (first, _) = two_targets_held
+    other_org = OrganizationFactory(revoke_on_return=True)
+    processed(
+        other_org,
+        body(
+            "rtc-1", event_type=EventType.RETURN_TARGET_COMPLETED, payload={"rule": str(first.pk)}
+        ),
+    )
+    assert not Issuance.objects.filter(revoked_on__isnull=False).exists()
+
+
+def test_return_outcomes_say_what_they_did():
+    org = OrganizationFactory(revoke_on_return=True)
+    [outcome] = processed(org, partial_return()).outcomes.all()
+    assert (outcome.matched, outcome.message) == (False, "A partial return revokes nothing.")

@@ -90,29 +90,35 @@ def test_no_condition_matches_every_event():
 
 
 @pytest.mark.parametrize(
-    "raw",
+    ("raw", "reason"),
     [
-        None,
-        [],
-        {"field": "amount", "op": "gte"},
-        {"field": "amount", "op": "gte", "value": 1, "extra": 1},
-        {"field": "", "op": "eq", "value": 1},
-        {"field": "a..b", "op": "eq", "value": 1},
-        {"field": "x" * 101, "op": "eq", "value": 1},
-        {"field": "amount", "op": "between", "value": 1},
-        {"field": "amount", "op": "gt", "value": "500"},
-        {"field": "amount", "op": "gt", "value": True},
-        {"field": "amount", "op": "in", "value": []},
-        {"field": "amount", "op": "in", "value": "GOLD"},
-        {"field": "amount", "op": "in", "value": [{"a": 1}]},
-        {"field": "amount", "op": "in", "value": list(range(101))},
-        {"field": "amount", "op": "eq", "value": None},
-        {"field": "amount", "op": "eq", "value": ""},
-        {"field": "amount", "op": "eq", "value": float("nan")},
+        (None, "A condition is {field, op, value}."),
+        ([], "A condition is {field, op, value}."),
+        ({"field": "amount", "op": "gte"}, "A condition is {field, op, value}."),
+        ({"field": "amount", "op": "gte", "value": 1, "extra": 1}, "is {field, op, value}"),
+        ({"field": "", "op": "eq", "value": 1}, "a payload field name of 1 to 100 characters"),
+        ({"field": 5, "op": "eq", "value": 1}, "a payload field name of 1 to 100 characters"),
+        ({"field": "a..b", "op": "eq", "value": 1}, "no empty part between dots"),
+        ({"field": "x" * 101, "op": "eq", "value": 1}, "1 to 100 characters"),
+        (
+            {"field": "amount", "op": "between", "value": 1},
+            "op is one of eq, ne, gt, gte, lt, lte, in.",
+        ),
+        ({"field": "amount", "op": "gt", "value": "500"}, "'gt' compares numbers"),
+        ({"field": "amount", "op": "gt", "value": True}, "'gt' compares numbers"),
+        ({"field": "amount", "op": "in", "value": []}, "'in' takes a list of 1 to 100 values."),
+        ({"field": "amount", "op": "in", "value": "GOLD"}, "'in' takes a list"),
+        ({"field": "amount", "op": "in", "value": [{"a": 1}]}, "'in' lists text, numbers or"),
+        ({"field": "amount", "op": "in", "value": [""]}, "'in' lists text, numbers or"),
+        ({"field": "amount", "op": "in", "value": list(range(101))}, "1 to 100 values"),
+        ({"field": "amount", "op": "eq", "value": None}, "'eq' compares with text (1 to 200"),
+        ({"field": "amount", "op": "eq", "value": ""}, "'eq' compares with text"),
+        ({"field": "amount", "op": "eq", "value": "x" * 201}, "'eq' compares with text"),
+        ({"field": "amount", "op": "eq", "value": float("nan")}, "'eq' compares with text"),
     ],
 )
-def test_a_malformed_condition_is_refused_with_a_reason(raw):
-    assert condition_problem(raw)
+def test_a_malformed_condition_is_refused_with_a_reason(raw, reason):
+    assert reason in condition_problem(raw)
 
 
 @pytest.mark.parametrize(
@@ -124,6 +130,10 @@ def test_a_malformed_condition_is_refused_with_a_reason(raw):
         {"field": "customer.tier", "op": "ne", "value": "x" * 200},
         {"field": "x" * 100, "op": "eq", "value": False},
         {"field": "n", "op": "in", "value": list(range(1, 101))},
+        {"field": "n", "op": "in", "value": [0.5]},
+        {"field": "n", "op": "in", "value": ["x"]},
+        {"field": "n", "op": "eq", "value": "x"},
+        {"field": "n", "op": "eq", "value": 0.5},
     ],
 )
 def test_a_well_formed_condition_is_taken(raw):

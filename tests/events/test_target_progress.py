@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from badges.events.choices import EventType
 from badges.events.models import TargetProgress
+from badges.events.services.rules import rule_update
 from badges.models import Issuance, IssuanceStatus, Notification
 from tests.events.factories import body, processed, rule_for
 from tests.factories import BadgeFactory
@@ -287,3 +288,104 @@ def test_any_arrival_order_gives_the_issuances_progress_and_crossing_dates_of_da
     random.shuffle(arrival)
     expected = _run(org, badges, events, date_order, now)
     assert _run(org, badges, events, arrival, now) == expected
+
+
+def test_each_customer_has_their_own_progress_toward_the_same_target():
+    badge = BadgeFactory()
+    rule = rule_for(badge, target={"kind": "COUNT", "value": 2})
+    processed(badge.org, body("a-1", customer_id="a"))
+    processed(badge.org, body("b-1", customer_id="b"))
+    assert not Issuance.objects.exists()
+    assert sorted(TargetProgress.objects.filter(rule=rule).values_list("count", flat=True)) == [
+        1,
+        1,
+    ]
+    processed(badge.org, body("a-2", customer_id="a"))
+    assert [i.customer.customer_id for i in Issuance.objects.all()] == ["a"]
+
+
+def test_events_on_the_same_instant_count_in_event_id_order_whatever_comes_first():
+    badge = BadgeFactory()
+    rule_for(badge, target={"kind": "COUNT", "value": 1})
+    when = badge.start_on + timedelta(hours=1)
+    processed(badge.org, body("pos-b", event_date=when, reference="BILL-B"))
+    processed(badge.org, body("pos-a", event_date=when, reference="BILL-A"))
+    held = Issuance.objects.get(revoked_on__isnull=True)
+    assert held.triggered_by_reference == "BILL-A"
+
+
+def test_an_event_at_the_badge_end_does_not_count():
+    badge = BadgeFactory()
+    rule_for(badge, target={"kind": "COUNT", "value": 1})
+    end = badge.expires_on
+    skipped = processed(badge.org, body("at-end", event_date=end), now=end)
+    assert (outcome(skipped).code, outcome(skipped).seen) == (
+        "EVENT_DATE_OUTSIDE_BADGE_PERIOD",
+        None,
+    )
+    assert outcome(skipped).message == (
+        "Only events dated in the badge's period count toward its target."
+    )
+
+
+def test_a_refused_crossing_moved_by_a_late_event_is_tried_at_the_new_crossing():
+    badge = BadgeFactory()
+    rule_for(badge, target={"kind": "COUNT", "value": 2})
+    start = badge.start_on
+    badge.is_active = False
+    badge.save()
+    processed(badge.org, body("d1", event_date=start + timedelta(hours=1)))
+    processed(badge.org, body("d3", event_date=start + timedelta(hours=3)))
+    assert TargetProgress.objects.get().refusal_code == "BADGE_INACTIVE"
+    badge.is_active = True
+    badge.save()
+    late = processed(badge.org, body("d2", event_date=start + timedelta(hours=2)))
+    progress = TargetProgress.objects.get()
+    assert (outcome(late).result, progress.refusal_code, progress.refusal_message) == (
+        "ISSUED",
+        "",
+        "",
+    )
+    assert Issuance.objects.get().event_date == start + timedelta(hours=2)
+
+
+def test_a_close_closes_the_orgs_active_target_rules_of_its_program_in_name_order():
+    badge = BadgeFactory()
+    org = badge.org
+    second = rule_for(badge, name="B visits", target={"kind": "COUNT", "value": 5})
+    first = rule_for(badge, name="A spend", target={"kind": "SUM", "field": "amount", "value": 900})
+    pharmacy = rule_for(
+        badge, name="C pharmacy", target={"kind": "COUNT", "value": 5}, program="Pharmacy"
+    )
+    disabled = rule_for(badge, name="D disabled", target={"kind": "COUNT", "value": 5})
+    rule_update(
+        rule=disabled, changes={"is_active": False}, confirm_claim=False, now=timezone.now()
+    )
+    rule_for(badge, name="E no target")
+    other_org_badge = BadgeFactory()
+    rule_for(other_org_badge, name="F other org", target={"kind": "COUNT", "value": 5})
+    processed(org, body("pos-1", payload={"amount": 300}))
+    closed = processed(
+        org,
+        body(
+            "close",
+            event_type=EventType.TARGET_PERIOD_ELAPSES,
+            payload={"program": "Supermarket program"},
+        ),
+    )
+    rows = list(closed.outcomes.order_by("position"))
+    assert [(r.rule, r.rule_name, r.action, r.badge, r.target) for r in rows] == [
+        (first, "A spend", "ISSUE_BADGE", badge, first.target),
+        (second, "B visits", "ISSUE_BADGE", badge, second.target),
+    ]
+    assert [(r.matched, r.result, r.code, r.progress_total, r.message) for r in rows] == [
+        (True, "PROGRESS", "PERIOD_CLOSED", 300, "Period closed at 300 of 900."),
+        (True, "PROGRESS", "PERIOD_CLOSED", 1, "Period closed at 1 of 5."),
+    ]
+    assert not TargetProgress.objects.filter(rule=pharmacy, period_end__isnull=False).exists()
+    every = processed(org, body("close-all", event_type=EventType.TARGET_PERIOD_ELAPSES))
+    assert [r.rule_name for r in every.outcomes.order_by("position")] == [
+        "A spend",
+        "B visits",
+        "C pharmacy",
+    ]

@@ -71,12 +71,14 @@ def progress_reconciled(rule: Rule, customer: Customer, now: datetime) -> dict:
     """Make the stored progress of (rule, customer) what its contributions say; the issue
     calls made, by period start, and the periods."""
     badge = rule.badge
+    # Closes are only ever added, so every period start stored is still one: each row is
+    # found again below.
     rows = _progress_rows(rule, customer)
     issued = {}
     all_periods = _periods(rule, customer)
     for period in all_periods:
         start = period.start or badge.start_on
-        row = rows.pop(start, None) or TargetProgress(
+        row = rows.get(start) or TargetProgress(
             org_id=rule.org_id, rule=rule, badge=badge, customer=customer, period_start=start
         )
         crossing_pk = period.crossing.key if period.crossing else None
@@ -87,9 +89,6 @@ def progress_reconciled(rule: Rule, customer: Customer, now: datetime) -> dict:
         if crossing_pk is not None and row.crossing_event_id is None:
             issued[start] = _issued(rule, customer, row, period.crossing, now)
         row.save()
-    for row in rows.values():  # periods a late close removed
-        _withdrawn(row, now)
-        row.delete()
     return {"issued": issued, "periods": all_periods}
 
 
