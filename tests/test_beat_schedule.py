@@ -12,6 +12,8 @@ JOBS = {
     "badges.tasks.roll_over_fixed_windows": crontab(minute="*/15"),
     "badges.tasks.expire_issuances": crontab(minute=5),
     "badges.tasks.deliver_notifications": timedelta(seconds=60),
+    # Events whose queued processing was lost (#15).
+    "badges.events.tasks.process_pending_events": timedelta(minutes=1),
 }
 
 
