@@ -16,6 +16,8 @@ urlpatterns = [
     path("customers/ui/", include("badges.ui.customer_urls")),
     path("groups/ui/", include("groups.ui.urls")),
     path("custom-fields/ui/", include("customfields.ui.urls")),
+    path("rules/ui/", include("badges.events.ui.rule_urls")),
+    path("events/ui/", include("badges.events.ui.event_urls")),
     path("org/settings/", include("badges.ui.settings_urls")),
     path("api/v1/", include("badges_project.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

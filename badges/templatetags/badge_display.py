@@ -69,6 +69,12 @@ def thousands(value):
 
 
 @register.filter
+def amount(value):
+    """A total or a target: 1,250.5, never 1250.500000."""
+    return display.amount_words(value)
+
+
+@register.filter
 def pairs(mapping):
     """A dict's (key, value) pairs: ``mapping.items`` in a template would read a key named
     "items" first."""

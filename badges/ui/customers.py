@@ -1,6 +1,7 @@
 """The customer pages (SPEC 15): find a customer by id, and the customer-care desk's page of one
-customer's badges and the badges available to them. Reads go through the selectors and the
-filter class the customer badges API uses; the actions are in ``care``."""
+customer's badges, their progress toward targets (SPEC 12) and the badges available to them.
+Reads go through the selectors and the filter class the customer badges API uses; the actions
+are in ``care``."""
 
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
+from badges.events.selectors import BadgeProgress, customer_progress, progress_by_badge
 from badges.exceptions import RuleViolation
 from badges.filters import CustomerBadgeFilter
 from badges.models import Badge, Customer, ImageSlot, Issuance, IssuanceStatus
@@ -25,8 +27,9 @@ from .care import RegisterForm
 from .inputs import instant_in
 from .views import customer_or_404
 
-PAGE_SIZE = 100  # a customer's badges; the available badges come 50 to a page
+PAGE_SIZE = 100  # a customer's badges; the available badges and progress come 50 to a page
 AVAILABLE_PAGE_SIZE = 50
+PROGRESS_PAGE_SIZE = 50
 ENDED_SUGGESTED = 100  # badges that ended within the retro window, suggested by name
 
 
@@ -41,19 +44,31 @@ class CustomerBadgeRow:
 
 @dataclass
 class AvailableRow:
-    """A live, active badge with the customer's enrolment and the issuance they hold now."""
+    """A live, active badge with the customer's enrolment, the issuance they hold now and
+    where they stand on its target (None for a badge no active target rule issues)."""
 
     badge: Badge
     enrolment: object
     enrolment_status: str
     held: Issuance | None
     image: object
+    progress: BadgeProgress | None = None
 
 
 def image_in(badge: Badge, slot: ImageSlot):
     """The badge's image in ``slot``: the slot that fits the customer's state (issued for a
-    badge held now, unissued otherwise; in progress comes with targets), or None."""
+    badge held now, in progress toward its target, unissued otherwise), or None."""
     return next((image for image in badge.rows("images") if image.slot == slot), None)
+
+
+def available_slot(held: Issuance | None, progress: BadgeProgress | None) -> ImageSlot:
+    """An available badge's state for the customer: held now, else in progress toward its
+    target (some progress, not reached), else unissued."""
+    if held is not None:
+        return ImageSlot.ISSUED
+    if progress is not None and progress.in_progress:
+        return ImageSlot.IN_PROGRESS
+    return ImageSlot.UNISSUED
 
 
 def page_of(request, rows, size: int, parameter: str):
@@ -151,6 +166,7 @@ class CustomerView(OrgPageMixin, TemplateView):
             ],
             can_write=can_write(request),
             **self._available(customer),
+            **self._progress(customer),
         )
         status = 200
         if filters.is_valid():
@@ -173,18 +189,27 @@ class CustomerView(OrgPageMixin, TemplateView):
         org, now = self.request.org, self.request.now
         found = customer_selectors.available_badges(org=org, customer=customer, now=now)
         page = page_of(self.request, found, AVAILABLE_PAGE_SIZE, "available_page")
+        badges = customer_selectors.badge_images_loaded(list(page.object_list))
+        progress = progress_by_badge(org=org, customer=customer, badges=badges)
         rows = []
-        for badge in customer_selectors.badge_images_loaded(list(page.object_list)):
+        for badge in badges:
             enrolment = customer_selectors.customer_enrolment(badge, now)
             held = badge.customer_active_issuances[0] if badge.customer_active_issuances else None
-            slot = ImageSlot.ISSUED if held else ImageSlot.UNISSUED
+            standing = progress.get(badge.pk)
             rows.append(
                 AvailableRow(
                     badge=badge,
                     enrolment=enrolment,
                     enrolment_status=enrolment.status_at(now) if enrolment else "NOT_ENROLLED",
                     held=held,
-                    image=image_in(badge, slot),
+                    image=image_in(badge, available_slot(held, standing)),
+                    progress=standing,
                 )
             )
         return {"available": rows, "available_page": page}
+
+    def _progress(self, customer: Customer) -> dict:
+        """The customer's progress toward every target, period by period (SPEC 12)."""
+        found = customer_progress(customer=customer)
+        page = page_of(self.request, found, PROGRESS_PAGE_SIZE, "progress_page")
+        return {"progress": list(page.object_list), "progress_page": page}

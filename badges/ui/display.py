@@ -1,6 +1,7 @@
 """Words the browser UI shows for a badge's values (SPEC 8: "issue expiry in words")."""
 
 from datetime import datetime, tzinfo
+from decimal import Decimal
 
 from django.utils import formats
 from django.utils.timezone import localtime
@@ -21,6 +22,11 @@ def instant_words(value: datetime | None, zone: tzinfo) -> str:
     if value is None:
         return ""
     return formats.date_format(localtime(value, zone), "j M Y, H:i")
+
+
+def amount_words(value: Decimal | int | float) -> str:
+    """A total or a target as a person writes it: 1,250.5, never 1250.500000 or 1.25E+3."""
+    return f"{Decimal(str(value)).normalize():,f}"
 
 
 def count_of(count: int, unit: str) -> str:

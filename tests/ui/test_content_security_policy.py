@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from tests.events.factories import body, processed, rule_for
 from tests.factories import BadgeFactory
 
 pytestmark = pytest.mark.django_db
@@ -14,6 +15,8 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/js
 
 def test_every_page_gets_the_strict_policy_and_holds_no_inline_script(editor_page, org_a):
     badge = BadgeFactory(org=org_a)
+    rule = rule_for(badge)
+    event = processed(org_a, body("e-1", payload={"amount": 600}))
     editor_page.user.is_staff = editor_page.user.is_superuser = True
     editor_page.user.save()
     for path in (
@@ -26,6 +29,14 @@ def test_every_page_gets_the_strict_policy_and_holds_no_inline_script(editor_pag
         "/badges/ui/new/",
         f"/badges/ui/{badge.pk}/edit/",
         f"/badges/ui/{badge.pk}/images/",
+        "/customers/ui/c-42/",
+        "/rules/ui/",
+        "/rules/ui/new/",
+        f"/rules/ui/{rule.pk}/edit/",
+        f"/rules/ui/{rule.pk}/disable/",
+        f"/rules/ui/{rule.pk}/delete/",
+        "/events/ui/",
+        f"/events/ui/{event.pk}/",
         "/api/docs/",
         "/admin/",
     ):

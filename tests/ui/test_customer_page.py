@@ -1,7 +1,7 @@
 """The customer page (SPEC 15 in the browser): a customer's badges in the display order of SPEC
-10 under the customer badges API's filters, each with the image that fits, and the badges
-available to them; found by id, scoped to the acting org, read in a constant number of
-queries."""
+10 under the customer badges API's filters, each with the image that fits, their progress toward
+targets (SPEC 12), and the badges available to them (in progress toward a target shows that
+image); found by id, scoped to the acting org, read in a constant number of queries."""
 
 import re
 from urllib.parse import quote
@@ -10,8 +10,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from badges.events.selectors import customer_progress
 from badges.models import Role
 from tests.customer_view import at, live_badge
+from tests.events.factories import body, processed, rule_for
 from tests.factories import (
     BadgeBenefitFactory,
     BadgeFactory,
@@ -144,6 +146,70 @@ def test_each_badge_shows_the_image_that_fits_the_customers_state(viewer_page, o
     assert stored["issued"] in available, "held now"
 
 
+def image_of_available(body_text: str, badge) -> str | None:
+    row = re.search(rf'<tr id="available-{badge.pk}">(.*?)</tr>', body_text, re.S).group(1)
+    found = re.search(r'<img src="([^"]+)"', row)
+    return found.group(1) if found else None
+
+
+def with_every_image(badge) -> dict:
+    for slot in ("unissued", "in_progress", "issued"):
+        BadgeImageFactory(badge=badge, slot=slot, name=slot)
+    return {image.slot: image.file.url for image in badge.images.all()}
+
+
+def bill(org, event_id: str, amount, customer_id: str = "c-1"):
+    return processed(org, body(event_id, customer_id=customer_id, payload={"amount": amount}))
+
+
+def test_progress_toward_a_target_is_shown_with_the_in_progress_image(viewer_page, org_a, customer):
+    gold = live_badge(org_a, "Gold Shopper")
+    images = with_every_image(gold)
+    rule_for(gold, name="Toward gold", target={"kind": "SUM", "field": "amount", "value": 1500})
+    bill(org_a, "e-1", 600)
+    bill(org_a, "e-2", 300.5)
+    text = viewer_page.get(PAGE).text
+    rows = re.findall(r'<tr id="progress-\d+">(.*?)</tr>', text, re.S)
+    assert len(rows) == 1
+    for shown in [
+        "Gold Shopper",
+        "Toward gold",
+        "900.5 of 1,500",
+        "1 Oct 2026, 05:30 \N{EN DASH} open",
+        "Not yet",
+    ]:
+        assert shown in rows[0], shown
+    assert 'max="1500' in rows[0] and 'value="900.5' in rows[0]
+    assert image_of_available(text, gold) == images["in_progress"]
+    assert "900.5 of 1,500, in progress" in text
+
+
+def test_a_target_reached_shows_when_and_the_issuance_and_the_issued_image(
+    viewer_page, org_a, customer
+):
+    gold = live_badge(org_a, "Gold Shopper")
+    images = with_every_image(gold)
+    rule_for(gold, name="Two bills", target={"kind": "COUNT", "value": 2})
+    bill(org_a, "e-1", 10)
+    bill(org_a, "e-2", 10)
+    issuance = customer.issuances.get()
+    text = viewer_page.get(PAGE).text
+    row = re.search(r'<tr id="progress-\d+">(.*?)</tr>', text, re.S).group(1)
+    assert "2 of 2" in row and "10 Oct 2026, 17:30" in row, "reached with the crossing event's date"
+    assert f'href="#issuance-{issuance.issual_id}"' in row
+    assert image_of_available(text, gold) == images["issued"], "held now"
+    assert "2 of 2, reached" in text
+
+
+def test_a_target_not_started_shows_the_unissued_image(viewer_page, org_a, customer):
+    gold = live_badge(org_a, "Gold Shopper")
+    images = with_every_image(gold)
+    rule_for(gold, target={"kind": "COUNT", "value": 2})
+    text = viewer_page.get(PAGE).text
+    assert image_of_available(text, gold) == images["unissued"]
+    assert "0 of 2" in text and "No progress toward a target yet." in text
+
+
 def test_a_row_shows_dates_in_the_orgs_timezone_source_trigger_benefits_and_reasons(
     viewer_page, org_a, customer
 ):
@@ -215,6 +281,10 @@ def test_any_customer_id_has_a_page(viewer_page, org_a, customer_id):
     assert response.context["customer"] == customer
 
 
+def progress_of(customer) -> list:
+    return list(customer_progress(customer=customer))
+
+
 def customer_page_queries(client, url) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
@@ -223,7 +293,8 @@ def customer_page_queries(client, url) -> int:
 
 def holding(org, customer, count: int) -> None:
     """``count`` issuances of badges with everything a row shows: group, images, custom field
-    values, benefits."""
+    values, benefits; and progress toward the targets of ``count // 4`` other badges (one at
+    least)."""
     group = BadgeGroupFactory(org=org)
     field = CustomFieldFactory(org=org)
     for index in range(count):
@@ -232,9 +303,20 @@ def holding(org, customer, count: int) -> None:
         BadgeBenefitFactory(badge=badge)
         BadgeFieldValueFactory(badge=badge, field=field)
         IssuanceFactory(badge=badge, customer=customer)
+    tag = f"for-{customer.customer_id}"
+    for index in range(max(1, count // 4)):
+        badge = live_badge(org)
+        BadgeImageFactory(badge=badge, slot="in_progress")
+        rule_for(
+            badge,
+            name=f"{tag} {index}",
+            condition={"field": "tag", "op": "eq", "value": tag},
+            target={"kind": "SUM", "field": "amount", "value": 1000},
+        )
+    processed(org, body(tag, customer_id=customer.customer_id, payload={"tag": tag, "amount": 5}))
 
 
-@pytest.mark.parametrize("role, most", [(Role.VIEWER, 15), (Role.EDITOR, 16)])
+@pytest.mark.parametrize("role, most", [(Role.VIEWER, 18), (Role.EDITOR, 19)])
 def test_the_page_reads_in_a_constant_number_of_queries(org_a, role, most):
     client = signed_in(org_a, role)
     few, many = CustomerFactory(org=org_a), CustomerFactory(org=org_a)
@@ -248,6 +330,7 @@ def test_the_page_reads_in_a_constant_number_of_queries(org_a, role, most):
             expires_on=at("2026-10-01T00:00Z"),
         )
     assert many.issuances.count() == 200
+    assert (len(progress_of(few)), len(progress_of(many))) == (1, 50)
     expected = customer_page_queries(client, f"/customers/ui/{few.customer_id}/")
     assert customer_page_queries(client, f"/customers/ui/{many.customer_id}/") == expected
     assert expected <= most
