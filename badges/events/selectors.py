@@ -64,8 +64,8 @@ def customer_progress(*, customer: Customer | None) -> QuerySet[TargetProgress]:
 
 @dataclass(frozen=True)
 class BadgeProgress:
-    """Where a customer stands on a badge's target now: the current period of its first
-    active target rule (by name)."""
+    """Where a customer stands on a badge's target now: the current (latest) period of one of
+    the badge's active target rules."""
 
     rule: Rule
     total: Decimal
@@ -78,29 +78,32 @@ class BadgeProgress:
     def in_progress(self) -> bool:
         return self.total > 0 and not self.reached
 
+    @property
+    def standing(self) -> tuple:
+        """How far along: reached first, then the larger share of the target."""
+        return (self.reached, self.total / self.target)
+
 
 def progress_by_badge(*, org: Organization, customer: Customer | None, badges: list[Badge]) -> dict:
     """Badge id → BadgeProgress for those of ``badges`` that an active target rule issues, in
-    two statements (a badge with a target and no progress yet stands at 0)."""
+    two statements. A badge several target rules issue shows the one the customer is furthest
+    along (ties: the first rule by name); a badge with no progress yet stands at 0."""
     rules = list(
         Rule.objects.filter(org=org, badge__in=badges, is_active=True)
         .exclude(target_kind="")
         .order_by("name", "id")
     )
-    first = {}
-    for rule in rules:
-        first.setdefault(rule.badge_id, rule)
     latest = {}
-    if customer is not None and first:
-        rows = TargetProgress.objects.filter(
-            customer=customer, rule__in=list(first.values())
-        ).order_by("rule_id", "-period_start")
+    if customer is not None and rules:
+        rows = TargetProgress.objects.filter(customer=customer, rule__in=rules).order_by(
+            "rule_id", "-period_start"
+        )
         for row in rows:
             latest.setdefault(row.rule_id, row)
     result = {}
-    for badge_id, rule in first.items():
+    for rule in rules:
         row = latest.get(rule.pk)
-        result[badge_id] = BadgeProgress(
+        progress = BadgeProgress(
             rule=rule,
             total=row.total if row else Decimal(0),
             target=rule.target_value,
@@ -108,4 +111,7 @@ def progress_by_badge(*, org: Organization, customer: Customer | None, badges: l
             period_start=row.period_start if row else None,
             issual_id=row.issuance_id if row else None,
         )
+        shown = result.get(rule.badge_id)
+        if shown is None or progress.standing > shown.standing:
+            result[rule.badge_id] = progress
     return result
