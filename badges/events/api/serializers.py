@@ -187,10 +187,6 @@ class PayloadReadField(serializers.ReadOnlyField):
     """An event's payload, as posted."""
 
 
-def _username(user) -> str | None:
-    return None if user is None else user.username
-
-
 class RuleSerializer(serializers.ModelSerializer):
     """A rule as every read shows it."""
 
@@ -198,9 +194,13 @@ class RuleSerializer(serializers.ModelSerializer):
     condition = ConditionReadField()
     target = TargetReadField()
     created_on = OrgDateTimeField()
-    created_by = serializers.SerializerMethodField()
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     updated_on = OrgDateTimeField()
-    updated_by = serializers.SerializerMethodField()
+    updated_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Rule
@@ -222,14 +222,6 @@ class RuleSerializer(serializers.ModelSerializer):
             "updated_by",
         ]
         read_only_fields = fields
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_created_by(self, rule: Rule) -> str | None:
-        return _username(rule.created_by)
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_updated_by(self, rule: Rule) -> str | None:
-        return _username(rule.updated_by)
 
 
 class EventPostSerializer(serializers.Serializer):
