@@ -195,7 +195,7 @@ SPECTACULAR_SETTINGS = {
         "RuleActionEnum": "badges.events.choices.RuleAction",
         "TargetKindEnum": "badges.events.choices.TargetKind",
         "OutcomeKindEnum": "badges.events.choices.OutcomeKind",
-        "OutcomeResultEnum": "badges.events.api.serializers.RESULTS",
+        "OutcomeResultEnum": "badges.events.api.event_serializers.RESULTS",
     },
 }
 

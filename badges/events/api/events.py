@@ -16,7 +16,7 @@ from badges.selectors import customers as customer_selectors
 from badges_project.api.access import OrgScopedMixin
 from badges_project.api.schema import error_response
 
-from .serializers import (
+from .event_serializers import (
     EventDetailSerializer,
     EventPostedSerializer,
     EventPostSerializer,

@@ -14,7 +14,7 @@ from badges.events.services import rules
 from badges_project.api.access import OrgScopedMixin
 from badges_project.api.schema import error_response
 
-from .serializers import RuleSerializer, RuleWriteSerializer
+from .rule_serializers import RuleSerializer, RuleWriteSerializer
 
 RULE_CODES = (
     "RULE_NAME_INVALID, RULE_NAME_TAKEN, PROGRAM_INVALID, CONDITION_INVALID, "
