@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from badges.events.models import Event, Rule, TargetProgress
 from badges.models import Badge, Enrolment, Issuance, Membership, Organization, Role
 from customfields.models import CustomField
 from groups.models import BadgeGroup
@@ -56,7 +57,12 @@ def test_demo_data_has_badges_in_every_status_and_is_rerunnable():
     statuses = {badge.status_at(now) for badge in Badge.objects.all()}
     assert statuses == {"upcoming", "live", "ended"}
     assert Badge.objects.count() == 4
-    assert Issuance.objects.count() == 9, "activity is made once, on the first run"
+    assert Issuance.objects.count() == 11, "activity is made once, on the first run"
+    # The workflow rules at work: a registration welcomed, a target reached, one on its way.
+    assert Rule.objects.count() == 3
+    assert Event.objects.filter(status="PROCESSED").count() == 5
+    assert Issuance.objects.filter(source="EVENT").count() == 2
+    assert TargetProgress.objects.filter(crossed_on__isnull=True).count() == 1
     assert Enrolment.objects.count() == 3
     assert BadgeGroup.objects.count() == 2
     assert CustomField.objects.count() == 2

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from badges import selectors
+from badges.events import selectors as event_selectors
 from badges.filters import CustomerBadgeFilter
 from badges.selectors import customers as customer_selectors
 from badges.services import customers
@@ -104,8 +105,10 @@ class CustomerViewSet(
         summary="Badges available to the customer: live and active, in the display order",
         description=(
             "Each with what the customer must do (`description`), the benefits, the customer's "
-            "enrolment state for Enrol & Issue badges and the issuance they hold now, if any. "
-            "A customer not seen yet gets the same list, not enrolled anywhere."
+            "enrolment state for Enrol & Issue badges, the issuance they hold now, if any, and "
+            "their progress toward the badge's target when an active target rule issues it "
+            "(null otherwise). A customer not seen yet gets the same list, not enrolled "
+            "anywhere, at 0 toward every target."
         ),
         responses={200: AvailableBadgeSerializer(many=True)},
         filters=False,
@@ -125,4 +128,9 @@ class CustomerViewSet(
         page = customer_selectors.available_badge_reads_loaded(
             list(self.paginate_queryset(found)), request.org
         )
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        progress = event_selectors.progress_by_badge(
+            org=request.org, customer=customer, badges=page
+        )
+        context = {**self.get_serializer_context(), "progress": progress}
+        serializer = AvailableBadgeSerializer(page, many=True, context=context)
+        return self.get_paginated_response(serializer.data)

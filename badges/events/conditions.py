@@ -63,7 +63,7 @@ def number(value: Any) -> Decimal | None:
 
 def _is_scalar(value: Any) -> bool:
     if isinstance(value, str):
-        return 0 < len(value) <= TEXT_MAX_LENGTH
+        return 0 < len(value) <= TEXT_MAX_LENGTH and "\x00" not in value
     return isinstance(value, bool | int) or (isinstance(value, float) and number(value) is not None)
 
 
@@ -72,7 +72,12 @@ def condition_problem(raw: Any) -> str | None:
     if not isinstance(raw, dict) or set(raw) != {"field", "op", "value"}:
         return "A condition is {field, op, value}."
     field, op, value = raw["field"], raw["op"], raw["value"]
-    if not isinstance(field, str) or not field.strip() or len(field) > FIELD_MAX_LENGTH:
+    if (
+        not isinstance(field, str)
+        or not field.strip()
+        or len(field) > FIELD_MAX_LENGTH
+        or "\x00" in field
+    ):
         return f"A condition's field is a payload field name of 1 to {FIELD_MAX_LENGTH} characters."
     if any(not part for part in field.split(".")):
         return "A condition's field names a payload field: no empty part between dots."

@@ -41,8 +41,11 @@ def outcomes_of(event: Event) -> list[EventOutcome]:
 
 
 def event_get(*, org: Organization, pk) -> Event:
-    """The org's event with its outcomes (``outcome_rows``), in a constant number of queries."""
-    outcomes = EventOutcome.objects.select_related("badge", "issuance").order_by("position")
+    """The org's event with its outcomes (``outcome_rows``), in a constant number of queries
+    (each outcome's issuance with its customer, as an issuance read shows it)."""
+    outcomes = EventOutcome.objects.select_related("badge", "issuance__customer").order_by(
+        "position"
+    )
     return (
         event_list(org=org)
         .prefetch_related(Prefetch("outcomes", queryset=outcomes, to_attr="outcome_rows"))

@@ -85,4 +85,4 @@ __all__ = [
 
 # The events domain keeps its models in its own sub-package (badges/events/); importing them
 # here registers them with the app. Last, because they refer to the models above.
-import badges.events.models  # noqa: E402, F401
+import badges.events.models  # noqa: F401

@@ -5,6 +5,7 @@ partial update."""
 
 import re
 from datetime import UTC, datetime, time
+from decimal import Decimal
 
 from django.db import models
 from django.utils.dateparse import parse_date
@@ -73,6 +74,26 @@ def instant_shown(value: datetime | None, zone) -> str | None:
         return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
     text = local.isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def amount_shown(value: Decimal | None) -> int | float | None:
+    """A decimal amount (a target, a total) as a JSON number: an integer when whole (exact at
+    any size), else a float, as JSON numbers are read (some 15 significant digits)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+@extend_schema_field({"type": "number"})
+class AmountField(serializers.Field):
+    """A read-only decimal amount shown by ``amount_shown``: DRF's ``DecimalField`` writes
+    decimals as strings, and JSON numbers are what a sum or a count is."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return amount_shown(value)
 
 
 class StatusAtField(serializers.ChoiceField):

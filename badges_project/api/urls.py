@@ -8,6 +8,8 @@ from badges.api.customers import CustomerViewSet
 from badges.api.issuance import EnrolmentViewSet, IssuanceViewSet
 from badges.api.notifications import NotificationViewSet
 from badges.api.org import OrgView
+from badges.events.api.events import CustomerProgressView, EventViewSet
+from badges.events.api.rules import RuleViewSet
 from customfields.api.views import CustomFieldViewSet
 from groups.api.views import GroupViewSet
 
@@ -19,9 +21,16 @@ router.register("customers", CustomerViewSet, basename="customer")
 router.register("groups", GroupViewSet, basename="group")
 router.register("custom-fields", CustomFieldViewSet, basename="custom-field")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("rules", RuleViewSet, basename="rule")
+router.register("events", EventViewSet, basename="event")
 
 app_name = "api"
 urlpatterns = [
     path("org/", OrgView.as_view(), name="org"),
+    path(
+        "customers/<str:customer_id>/progress/",
+        CustomerProgressView.as_view(),
+        name="customer-progress",
+    ),
     path("", include(router.urls)),
 ]

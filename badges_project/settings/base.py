@@ -190,6 +190,12 @@ SPECTACULAR_SETTINGS = {
         "EnrolRefusalCodeEnum": "badges.choices.ENROL_REFUSALS",
         "IssueResultStatusEnum": ["ISSUED", "REFUSED", "WOULD_ISSUE"],
         "EnrolResultStatusEnum": ["ENROLLED", "REFUSED"],
+        "EventTypeEnum": "badges.events.choices.EventType",
+        "EventStatusEnum": "badges.events.choices.EventStatus",
+        "RuleActionEnum": "badges.events.choices.RuleAction",
+        "TargetKindEnum": "badges.events.choices.TargetKind",
+        "OutcomeKindEnum": "badges.events.choices.OutcomeKind",
+        "OutcomeResultEnum": "badges.events.api.serializers.RESULTS",
     },
 }
 

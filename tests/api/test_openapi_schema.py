@@ -33,6 +33,11 @@ ENDPOINTS = {
     "/api/v1/groups/{id}/": {"get", "patch", "delete"},
     "/api/v1/custom-fields/": {"get", "post"},
     "/api/v1/custom-fields/{id}/": {"get", "patch"},
+    "/api/v1/rules/": {"get", "post"},
+    "/api/v1/rules/{id}/": {"get", "patch", "delete"},
+    "/api/v1/events/": {"get", "post"},
+    "/api/v1/events/{id}/": {"get"},
+    "/api/v1/customers/{customer_id}/progress/": {"get"},
 }
 
 
@@ -155,3 +160,64 @@ def test_trimmed_text_is_documented_as_counted_trimmed(schema):
     assert pattern.match("\t" + "x" * 200)
     assert not pattern.match("x" * 201)
     assert not pattern.match(" \t ")
+
+
+# Codes the rule service has for what the API's shape already refuses (an enum's
+# INVALID_CHOICE, a required badge's REQUIRED or NULL).
+RULE_CODES_THE_SHAPE_ANSWERS = {"MODULE_INVALID", "EVENT_TYPE_INVALID", "ACTION_INVALID"}
+RULE_CODES_THE_SHAPE_ANSWERS |= {"BADGE_REQUIRED"}
+
+
+def test_rule_writes_document_every_code_the_rule_service_answers(schema):
+    from badges.events.services import rules
+
+    codes = set(re.findall(r'checks\.add\(\s*"([A-Z_]+)"', inspect.getsource(rules)))
+    codes = (codes | violation_codes(rules)) - RULE_CODES_THE_SHAPE_ANSWERS
+    assert {"CLAIM_CONFIRMATION_REQUIRED", "RULE_FIELD_FIXED", "BADGE_NOT_FOUND"} <= codes
+    create = schema["paths"]["/api/v1/rules/"]["post"]["responses"]["400"]["description"]
+    assert {c for c in codes - {"RULE_FIELD_FIXED"} if c not in create} == set()
+    update = schema["paths"]["/api/v1/rules/{id}/"]["patch"]["responses"]["400"]["description"]
+    assert {c for c in codes if c not in update} == set()
+
+
+def test_posting_an_event_documents_every_code_the_intake_answers(schema):
+    from badges.events.services import intake
+
+    codes = violation_codes(intake) - {"EVENT_TYPE_INVALID"}  # the enum's INVALID_CHOICE
+    assert {"EVENT_ID_REUSED", "PAYLOAD_INVALID"} <= codes
+    post = schema["paths"]["/api/v1/events/"]["post"]["responses"]
+    assert {"200", "202", "400", "403"} <= set(post)
+    assert {c for c in codes if c not in post["400"]["description"]} == set()
+
+
+def test_schema_documents_the_rule_event_and_progress_shapes(schema):
+    components = schema["components"]["schemas"]
+    assert set(components["Rule"]["properties"]) == {
+        "id",
+        "name",
+        "module",
+        "program",
+        "event_type",
+        "event_name",
+        "action",
+        "badge",
+        "condition",
+        "target",
+        "is_active",
+        "created_on",
+        "created_by",
+        "updated_on",
+        "updated_by",
+    }
+    assert "confirm_claim" in components["RuleWriteRequest"]["properties"]
+    assert {"dry_run", "outcomes", "status"} <= set(components["EventPosted"]["properties"])
+    assert {"issuance", "progress", "result", "code", "seen"} <= set(
+        components["Outcome"]["properties"]
+    )
+    assert {"WOULD_ISSUE", "WOULD_REVOKE", "ISSUED"} <= set(components["OutcomeResultEnum"]["enum"])
+    assert components["AvailableBadge"]["properties"]["progress"]["nullable"] is True
+    assert components["BadgeProgress"]["properties"]["total"]["type"] == "number"
+    events = schema["paths"]["/api/v1/events/"]["get"]
+    rules = schema["paths"]["/api/v1/rules/"]["get"]
+    assert {"customer", "event_type", "status", "page"} <= {p["name"] for p in events["parameters"]}
+    assert {"event_type", "action", "is_active"} <= {p["name"] for p in rules["parameters"]}

@@ -121,3 +121,39 @@ def test_a_badge_is_reached_only_through_the_org_it_belongs_to(member_of_both, o
 def test_x_org_may_name_the_org_by_id(member_of_both, org_a, org_b):
     BadgeFactory(org=org_b)
     assert member_of_both.get(URL, HTTP_X_ORG=str(org_b.pk)).json()["count"] == 1
+
+
+@pytest.fixture
+def foreign_rule(org_b):
+    from tests.events.factories import rule_for
+
+    return rule_for(BadgeFactory(org=org_b), name="B's rule")
+
+
+@pytest.mark.parametrize(
+    ("method", "body"),
+    [("get", None), ("patch", {"name": "Taken over", "is_active": False}), ("delete", None)],
+)
+def test_another_orgs_rule_answers_404_and_stays_untouched(editor_a, foreign_rule, method, body):
+    url = "/api/v1/rules/"
+    response = getattr(editor_a, method)(f"{url}{foreign_rule.pk}/", body, format="json")
+    missing = getattr(editor_a, method)(f"{url}{uuid.uuid4()}/", body, format="json")
+    assert response.status_code == missing.status_code == 404
+    assert response.json() == missing.json() == {"detail": "Not found.", "code": "NOT_FOUND"}
+    foreign_rule.refresh_from_db()
+    assert (foreign_rule.name, foreign_rule.is_active) == ("B's rule", True)
+    for query in ("", "?is_active=true", "?event_type=TransactionAdd", "?action=ISSUE_BADGE"):
+        assert editor_a.get(url + query).json()["count"] == 0
+
+
+def test_another_orgs_event_answers_404_and_its_customer_shows_no_progress(
+    editor_a, foreign_rule, org_b
+):
+    from tests.events.factories import body, processed
+
+    event = processed(org_b, body("e-b", customer_id="c-b"))
+    response = editor_a.get(f"/api/v1/events/{event.pk}/")
+    assert (response.status_code, response.json()["code"]) == (404, "NOT_FOUND")
+    for query in ("", "?customer=c-b", "?status=PROCESSED"):
+        assert editor_a.get(f"/api/v1/events/{query}").json()["count"] == 0
+    assert editor_a.get("/api/v1/customers/c-b/progress/").json()["count"] == 0

@@ -10,7 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from badges.events.models import Rule
 from customfields.models import BadgeFieldValue
+from tests.events.factories import body, processed, rule_for
 from tests.factories import (
     BadgeFactory,
     BadgeGroupFactory,
@@ -20,6 +22,7 @@ from tests.factories import (
     EnrolmentFactory,
     IssuanceFactory,
     RollingLimitFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -76,8 +79,9 @@ def test_customer_badges(viewer_a, collection, n, django_assert_num_queries):
 def test_available_badges(viewer_a, collection, n, django_assert_num_queries):
     collection(n)
     # the caller (token, membership and org in one), customer, count, badges, benefits,
-    # images, values, mandatory fields, the customer's enrolments and active issuances
-    with django_assert_num_queries(10):
+    # images, values, mandatory fields, the customer's enrolments and active issuances, the
+    # org's target rules of the page's badges (none: no progress to read)
+    with django_assert_num_queries(11):
         response = viewer_a.get("/api/v1/customers/c-1/available-badges/?page_size=100")
     assert response.json()["count"] == n
     assert all(len(r["images"]) == 1 for r in response.json()["results"])
@@ -167,3 +171,67 @@ def test_customer_badges_of_a_customer_holding_none(viewer_a, org_a, django_asse
     with django_assert_num_queries(3):
         response = viewer_a.get("/api/v1/customers/c-1/badges/")
     assert response.json()["count"] == 0
+
+
+@pytest.fixture
+def targets(org_a):
+    """``n`` badges, each issued by a target rule the customer has progress toward, each rule
+    by a different user, and one processed event every rule matched."""
+
+    def make(n: int):
+        now = timezone.now()
+        for i in range(n):
+            badge = BadgeFactory(org=org_a)
+            rule = rule_for(badge, name=f"Rule {i}", target={"kind": "COUNT", "value": 2})
+            Rule.objects.filter(pk=rule.pk).update(
+                created_by=UserFactory(), updated_by=UserFactory()
+            )
+            rule_for(badge, name=f"Plain {i}", program=f"P{i}")
+        return processed(org_a, body("e-1", customer_id="c-1"), now=now)
+
+    return make
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_available_badges_with_targets(viewer_a, targets, n, django_assert_num_queries):
+    targets(n)
+    # the caller, customer, count, badges, benefits, the customer's enrolments and active
+    # issuances, images, the org's custom fields (none: no values to read), the target rules
+    # and the customer's progress toward them
+    with django_assert_num_queries(11):
+        response = viewer_a.get("/api/v1/customers/c-1/available-badges/?page_size=100")
+    assert all(r["progress"]["total"] == 1 for r in response.json()["results"])
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_rule_list(viewer_a, targets, n, django_assert_num_queries):
+    targets(n)
+    # the caller, count, rules with their badges and users
+    with django_assert_num_queries(3):
+        response = viewer_a.get("/api/v1/rules/?page_size=100")
+    assert response.json()["count"] == 2 * n
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_event_list_and_read(viewer_a, targets, n, django_assert_num_queries):
+    event = targets(n)
+    for i in range(n):
+        processed(event.org, body(f"e-more-{i}", customer_id=f"c-{i}"))
+    # the caller, count, events
+    with django_assert_num_queries(3):
+        response = viewer_a.get("/api/v1/events/?page_size=100")
+    assert response.json()["count"] == n + 1
+    # the caller, the event, its outcomes with their badges, issuances and customers
+    with django_assert_num_queries(3):
+        response = viewer_a.get(f"/api/v1/events/{event.pk}/")
+    assert len(response.json()["outcomes"]) == 2 * n
+    assert sum(o["issuance"] is not None for o in response.json()["outcomes"]) == n
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_customer_progress(viewer_a, targets, n, django_assert_num_queries):
+    targets(n)
+    # the caller, customer, count, progress rows with their rules, badges and issuances
+    with django_assert_num_queries(4):
+        response = viewer_a.get("/api/v1/customers/c-1/progress/?page_size=100")
+    assert response.json()["count"] == n

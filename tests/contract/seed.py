@@ -1,5 +1,6 @@
 """Seed a database for the live contract run (``make contract``): an org with an admin token,
-live badges, a customer holding an issuance and an enrolment, a group and a custom field, made
+live badges, a customer holding an issuance and an enrolment, a group and a custom field, workflow
+rules (one with a target) and a processed event that made the customer progress toward it, made
 through the services. Prints ``NAME=value`` lines for the schemathesis configuration."""
 
 import os
@@ -16,6 +17,9 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from badges.events.services.intake import EventBody, event_submit  # noqa: E402
+from badges.events.services.processing import event_process  # noqa: E402
+from badges.events.services.rules import RuleDraft, rule_create  # noqa: E402
 from badges.services import definitions, orgs  # noqa: E402
 from badges.services.enrolment import enrol  # noqa: E402
 from badges.services.issuance import IssueOrder, issue  # noqa: E402
@@ -73,6 +77,40 @@ def seed() -> dict[str, str]:
         now=now,
         definition=customfields.FieldDefinition(name="Contract field", data_type="STRING"),
     )
+    spend, doomed_rule = (
+        rule_create(
+            org=org,
+            draft=RuleDraft(
+                name=name,
+                module="LOYALTY",
+                program="Contract program",
+                event_type="TransactionAdd",
+                action="ISSUE_BADGE",
+                badge=badge,
+                target=target,
+            ),
+            confirm_claim=True,
+            actor=user,
+            now=now,
+        )
+        for name, target in (
+            ("Contract target", {"kind": "SUM", "field": "amount", "value": 500}),
+            ("Contract rule to delete", None),
+        )
+    )
+    event, _ = event_submit(
+        org=org,
+        body=EventBody(
+            event_id="contract-event",
+            event_type="TransactionAdd",
+            customer_id="c-1",
+            event_date=now,
+            reference="BILL-1",
+            payload={"amount": 200},
+        ),
+        now=now,
+    )
+    event_process(event_pk=event.pk, now=now)  # done already when its post committed
     return {
         "CONTRACT_TOKEN": token.key,
         "CONTRACT_ORG": org.slug,
@@ -86,6 +124,9 @@ def seed() -> dict[str, str]:
         "CONTRACT_FIELD_ID": str(field.pk),
         # The org has no webhook: its notifications are SKIPPED, and redelivering one is refused.
         "CONTRACT_NOTIFICATION_ID": str(issued.issuance.notifications.get().pk),
+        "CONTRACT_RULE_ID": str(spend.pk),
+        "CONTRACT_DOOMED_RULE_ID": str(doomed_rule.pk),
+        "CONTRACT_EVENT_ID": str(event.pk),
     }
 
 

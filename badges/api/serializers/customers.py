@@ -8,7 +8,13 @@ from badges.choices import BadgeStatus, EnrolmentStatus, IssueType
 from badges.models import Badge, Customer, Issuance
 from badges.selectors import customers as customer_selectors
 from badges.values import CLIENT_ID_PATTERN, CUSTOMER_ID_MAX_LENGTH
-from badges_project.api.fields import OrgDateTimeField, ServiceCheckedText, StatusAtField
+from badges_project.api.fields import (
+    AmountField,
+    OrgDateTimeField,
+    ServiceCheckedText,
+    StatusAtField,
+    amount_shown,
+)
 from customfields.api.serializers import FieldReadsField
 from groups.api.serializers import GroupBriefSerializer
 
@@ -63,8 +69,19 @@ class EnrolmentStateSerializer(serializers.Serializer):
     enrolment = EnrolmentSerializer(allow_null=True)
 
 
+class BadgeProgressSerializer(serializers.Serializer):
+    """The customer's progress toward a badge's target, in the current period of its first
+    active target rule (by name)."""
+
+    rule = serializers.UUIDField(help_text="The target rule.")
+    total = AmountField(help_text="What the customer's matching events add up to so far.")
+    target = AmountField()
+    reached = serializers.BooleanField()
+
+
 class AvailableBadgeSerializer(serializers.ModelSerializer):
-    """A live, active badge as a customer sees it, with their enrolment state."""
+    """A live, active badge as a customer sees it, with their enrolment state and their
+    progress toward its target."""
 
     start_on = OrgDateTimeField(read_only=True)
     expires_on = OrgDateTimeField(read_only=True)
@@ -120,10 +137,19 @@ class AvailableBadgeSerializer(serializers.ModelSerializer):
         held = badge.customer_active_issuances
         return str(held[0].issual_id) if held else None
 
-    @extend_schema_field(serializers.DictField(allow_null=True))
-    def get_progress(self, badge: Badge) -> None:
-        """Progress toward a target comes with workflow rules (SPEC 12); null until then."""
-        return None
+    @extend_schema_field(BadgeProgressSerializer(allow_null=True))
+    def get_progress(self, badge: Badge) -> dict | None:
+        """Where the customer stands on the badge's target (context ``progress``, from
+        ``progress_by_badge``); null when no active target rule issues the badge."""
+        found = self.context["progress"].get(badge.pk)
+        if found is None:
+            return None
+        return {
+            "rule": str(found.rule.pk),
+            "total": amount_shown(found.total),
+            "target": amount_shown(found.target),
+            "reached": found.reached,
+        }
 
 
 class CustomerSerializer(serializers.ModelSerializer):

@@ -7,6 +7,7 @@ the same body answers the first event; with another body it is EVENT_ID_REUSED.
 
 import hashlib
 import logging
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -92,6 +93,33 @@ def _return_problems(body: EventBody) -> list[Violation]:
     return []
 
 
+def _payload_problem(payload: Any) -> bool:
+    """Whether the payload is no JSON object, is over the size limit, or holds what no column
+    stores or the fingerprint can't write: an integer beyond 64 bits, a lone surrogate or
+    nesting orjson refuses, the NUL character (PostgreSQL's jsonb refuses it), an infinite
+    number (``1e999`` reads as one)."""
+    if not isinstance(payload, dict):
+        return True
+    try:
+        written = orjson.dumps(payload)
+    except orjson.JSONEncodeError:
+        return True
+    if len(written) > PAYLOAD_MAX_BYTES:
+        return True
+    pending: list[Any] = [payload]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return True
+        if isinstance(item, float) and not math.isfinite(item):
+            return True
+        if isinstance(item, dict):
+            pending.extend([*item.keys(), *item.values()])
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
 def check_event(body: EventBody, now: datetime) -> None:
     """Every rule of an event's body, all reported at once."""
     problems = []
@@ -147,11 +175,12 @@ def check_event(body: EventBody, now: datetime) -> None:
                 "reference",
             )
         )
-    if not isinstance(body.payload, dict) or len(orjson.dumps(body.payload)) > PAYLOAD_MAX_BYTES:
+    if _payload_problem(body.payload):
         problems.append(
             Violation(
                 "PAYLOAD_INVALID",
-                f"A payload is a JSON object of at most {PAYLOAD_MAX_BYTES // 1024} KB.",
+                f"A payload is a JSON object of at most {PAYLOAD_MAX_BYTES // 1024} KB, without "
+                "the NUL character, integers beyond 64 bits or infinite numbers.",
                 "payload",
             )
         )

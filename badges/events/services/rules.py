@@ -24,6 +24,7 @@ NAME_MAX_LENGTH = 100
 PROGRAM_MAX_LENGTH = 200
 EVENT_NAME_MAX_LENGTH = 100
 TARGET_MAX = Decimal("1e17")
+TARGET_STEP = Decimal("0.000001")  # the column's scale: a finer value would be stored rounded
 FIXED_FIELDS = ("module", "event_type", "event_name", "action", "badge", "target")
 
 
@@ -95,18 +96,26 @@ def target_read(raw: Any) -> tuple[str, str, Decimal | None] | str:
     amount = None if isinstance(value, str) else number(value)
     if amount is None or not 0 < amount < TARGET_MAX:
         return "A target's value is a number above 0."
+    if amount != amount.quantize(TARGET_STEP):
+        return "A target's value has at most 6 decimals."
     if kind == TargetKind.COUNT:
         if field_name not in (None, ""):
             return "A COUNT target counts events: it takes no field."
         if amount != amount.to_integral_value():
             return "A COUNT target's value is a whole number."
         return kind, "", amount
-    if not isinstance(field_name, str) or not 1 <= len(field_name.strip()) <= FIELD_MAX_LENGTH:
+    if (
+        not isinstance(field_name, str)
+        or not 1 <= len(field_name.strip()) <= FIELD_MAX_LENGTH
+        or "\x00" in field_name
+    ):
         return f"A SUM target names the payload field it sums (1 to {FIELD_MAX_LENGTH} characters)."
     return kind, field_name.strip(), amount
 
 
-def _check_identity(checks: _Checks, draft: RuleDraft, now: datetime) -> tuple | None:
+def _check_identity(
+    checks: _Checks, org: Organization, draft: RuleDraft, now: datetime
+) -> tuple | None:
     """The fixed part of a new rule; the target read, or None when broken."""
     if draft.module not in Module.values:
         checks.add("MODULE_INVALID", f"Unknown module: {draft.module}.", "module")
@@ -137,6 +146,8 @@ def _check_identity(checks: _Checks, draft: RuleDraft, now: datetime) -> tuple |
     badge = draft.badge
     if badge is None:
         checks.add("BADGE_REQUIRED", "A rule acts on a badge.", "badge")
+    elif badge.org_id != org.pk:
+        checks.add("BADGE_NOT_FOUND", "The org has no badge with this id.", "badge")
     elif draft.module in Module.values and not badge_is_eligible(badge, draft.module, now):
         checks.add(
             "RULE_BADGE_NOT_ELIGIBLE",
@@ -194,7 +205,7 @@ def rule_create(
     _check_name(checks, org, name, None)
     _check_program(checks, program)
     _check_condition(checks, draft.condition)
-    target = _check_identity(checks, draft, now)
+    target = _check_identity(checks, org, draft, now)
     if checks.violations:
         raise RuleViolation(*checks.violations)
     kind, target_field, target_value = target

@@ -6,6 +6,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from badges.events.services.intake import EventBody, event_submit
+from badges.events.services.processing import event_process
+from badges.events.services.rules import RuleDraft, rule_create
 from badges.models import Badge, Organization
 from badges.services import definitions, orgs
 from badges.services.enrolment import enrol
@@ -155,7 +158,7 @@ def demo_activity(badges: dict[str, Badge], now, actor) -> None:
         now=now - 3 * day,
     )
     gold = badges["Gold Shopper"]
-    enrol(badge=gold, customer_ids=customers[:3], actor=actor, now=now - 2 * day)
+    enrol(badge=gold, customer_ids=customers[:3], actor=actor, now=now - day - timedelta(hours=1))
     issue(
         badge=gold,
         customer_ids=customers[:2],
@@ -163,6 +166,76 @@ def demo_activity(badges: dict[str, Badge], now, actor) -> None:
         actor=actor,
         now=now - day,
     )
+
+
+def demo_rules(org, badges: dict[str, Badge], now, actor) -> None:
+    """Three workflow rules (their claims confirmed) and the events that show each at work:
+    a registration welcomed, a target reached and one on its way, an update that matched
+    nothing."""
+    hour = timedelta(hours=1)
+    rules = [
+        RuleDraft(
+            name="Welcome on registration",
+            module="JOURNEYS",
+            program="Onboarding journey",
+            event_type="CustomerRegistration",
+            action="ISSUE_BADGE",
+            badge=badges["Welcome"],
+        ),
+        RuleDraft(
+            name="Gold Shopper: 500 in purchases",
+            module="LOYALTY",
+            program="Supermarket program",
+            event_type="TransactionAdd",
+            action="ISSUE_BADGE",
+            badge=badges["Gold Shopper"],
+            target={"kind": "SUM", "field": "amount", "value": 500},
+        ),
+        RuleDraft(
+            name="Welcome taken back on fraud",
+            module="JOURNEYS",
+            program="Onboarding journey",
+            event_type="CustomerUpdate",
+            action="REVOKE_BADGE",
+            badge=badges["Welcome"],
+            condition={"field": "flag", "op": "eq", "value": "fraud"},
+        ),
+    ]
+    for draft in rules:
+        rule_create(org=org, draft=draft, confirm_claim=True, actor=actor, now=now - 2 * hour)
+    events = [
+        EventBody("demo-reg-1006", "CustomerRegistration", "c-1006", now - 5 * hour),
+        EventBody(
+            "demo-pos-9001",
+            "TransactionAdd",
+            "c-1003",
+            now - 4 * hour,
+            "BILL-9001",
+            {"amount": 200},
+        ),
+        EventBody(
+            "demo-pos-9002",
+            "TransactionAdd",
+            "c-1003",
+            now - 3 * hour,
+            "BILL-9002",
+            {"amount": 350},
+        ),
+        EventBody(
+            "demo-pos-9003",
+            "TransactionAdd",
+            "c-1004",
+            now - 2 * hour,
+            "BILL-9003",
+            {"amount": 300},
+        ),
+        EventBody(
+            "demo-upd-1005", "CustomerUpdate", "c-1005", now - hour, "", {"flag": "address changed"}
+        ),
+    ]
+    for body in events:
+        event, _ = event_submit(org=org, body=body, now=now)
+        event_process(event_pk=event.pk, now=now)
 
 
 class Command(BaseCommand):
@@ -191,6 +264,7 @@ class Command(BaseCommand):
         if len(created) == len(demo_badges(now)):
             demo_display(org, created, now, user)
             demo_activity(created, now, user)
+            demo_rules(org, created, now, user)
         self.stdout.write(
             f"Demo org '{org.name}' has {org.badges.count()} badges and "
             f"{org.customers.count()} customers.\n"

@@ -1,0 +1,512 @@
+"""Shapes of rules, events, their outcomes and target progress (SPEC 12, 17).
+
+Bodies are read for their shape only: what a name, a condition, a target or an event may be is
+the services' rule, answered with their codes. The one lookup here is a rule's badge, found in
+the acting org only (any other id is BADGE_NOT_FOUND, whether or not another org has it).
+"""
+
+from datetime import datetime
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from badges.api.serializers.issuance import CustomerIdField, IssuanceSerializer
+from badges.choices import Module
+from badges.events.choices import (
+    DRY_RUN_RESULTS,
+    EventStatus,
+    EventType,
+    OutcomeResult,
+    RuleAction,
+    TargetKind,
+)
+from badges.events.conditions import FIELD_MAX_LENGTH, OPERATORS
+from badges.events.models import Event, EventOutcome, Rule, TargetProgress
+from badges.selectors import badges_of
+from badges.services.idempotency import INSTANT_KEYS
+from badges.values import CLIENT_ID_PATTERN, REQUEST_ID_MAX_LENGTH, stripped_text_pattern
+from badges_project.api.fields import (
+    AmountField,
+    JsonBooleanField,
+    JsonTyped,
+    JsonUUIDField,
+    OrgDateTimeField,
+    ServiceCheckedString,
+    ServiceCheckedText,
+    instant_shown,
+    service_checked_name,
+)
+
+# What the services allow, stated for the schema (the services check it, with their codes).
+RULE_NAME_MAX_LENGTH = 100
+PROGRAM_MAX_LENGTH = 200
+EVENT_NAME_MAX_LENGTH = 100
+REFERENCE_MAX_LENGTH = 200
+TARGET_MAX = 10**17
+RESULTS = [*OutcomeResult.values, *DRY_RUN_RESULTS.values()]
+
+CONDITION_SCHEMA = {
+    "type": "object",
+    "description": "A test of one payload field: `{field, op, value}`. `gt`, `gte`, `lt` and "
+    "`lte` compare numbers; `eq` and `ne` text, a number or a boolean; `in` any of a list of "
+    "1 to 100 of those. CONDITION_INVALID otherwise.",
+    "properties": {
+        "field": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": FIELD_MAX_LENGTH,
+            "description": "A payload field; dots reach nested values (`customer.tier`).",
+        },
+        "op": {"type": "string", "enum": list(OPERATORS)},
+        "value": {"description": "What the field is compared with."},
+    },
+    "required": ["field", "op", "value"],
+    "additionalProperties": False,
+}
+TARGET_VALUE_SCHEMA = {
+    "type": "number",
+    "minimum": 0,
+    "exclusiveMinimum": True,
+    "maximum": TARGET_MAX,
+    "exclusiveMaximum": True,
+}
+TARGET_SCHEMA = {
+    "type": "object",
+    "description": "Issue once the customer's matching events reach `value` in the badge's "
+    "period: COUNT counts them, SUM adds up their payload `field` (a whole number for COUNT, "
+    "at most 6 decimals for SUM). Only an ISSUE_BADGE rule has one; TARGET_INVALID, "
+    "TARGET_NEEDS_ISSUE otherwise.",
+    "properties": {
+        "kind": {"type": "string", "enum": TargetKind.values},
+        "field": {
+            "type": "string",
+            "nullable": True,
+            "pattern": stripped_text_pattern(FIELD_MAX_LENGTH, blank=True),
+            "description": "The payload field a SUM adds up; none for a COUNT.",
+        },
+        "value": TARGET_VALUE_SCHEMA,
+    },
+    "required": ["kind", "value"],
+    "additionalProperties": False,
+}
+PAYLOAD_SCHEMA = {
+    "type": "object",
+    "additionalProperties": {},
+    "description": "The event's fields that conditions and targets read (`amount`, ...). At "
+    "most 16 kB; PAYLOAD_INVALID for what no database stores (the NUL character, an integer "
+    "beyond 64 bits, ...). A ReturnBill carries `return_type` (FULL or PARTIAL) and "
+    "`original_reference`; a ReturnTargetCompleted the target's `rule` id; a "
+    "TargetPeriodElapses may name the `program` whose periods it closes.",
+}
+
+
+class JsonObjectField(JsonTyped, serializers.JSONField):
+    """A JSON object, as sent (its content is a service's rule)."""
+
+    json_types = (dict,)
+
+
+class OrgBadgeField(JsonUUIDField):
+    """A badge of the acting org, by id; any other id is BADGE_NOT_FOUND, never telling
+    whether another org has that badge."""
+
+    default_error_messages = {"badge_not_found": "The org has no badge with this id."}
+
+    def to_internal_value(self, data):
+        key = super().to_internal_value(data)
+        badge = badges_of(org=self.context["org"]).filter(pk=key).first()
+        if badge is None:
+            self.fail("badge_not_found")
+        return badge
+
+
+class RuleWriteSerializer(serializers.Serializer):
+    """A rule as sent: create takes every field; an update the fields sent (name, program,
+    condition and is_active change; the others, once saved, only stay as they are)."""
+
+    name = service_checked_name(
+        RULE_NAME_MAX_LENGTH, "1 to 100 characters once trimmed; unique in the org."
+    )
+    module = serializers.ChoiceField(choices=Module.choices)
+    program = service_checked_name(
+        PROGRAM_MAX_LENGTH,
+        "The program the rule serves (a reference, 1 to 200 characters once trimmed): with the "
+        "module and event type, the claim the rule adds to its badge.",
+    )
+    event_type = serializers.ChoiceField(choices=EventType.choices)
+    event_name = ServiceCheckedString(
+        required=False,
+        allow_blank=True,
+        schema={
+            "type": "string",
+            "pattern": stripped_text_pattern(EVENT_NAME_MAX_LENGTH, blank=True),
+            "description": "The name of a Behavioral event (EVENT_NAME_REQUIRED); empty for "
+            "other types (EVENT_NAME_NOT_ALLOWED).",
+        },
+    )
+    action = serializers.ChoiceField(choices=RuleAction.choices)
+    badge = OrgBadgeField(
+        help_text="A live, active badge of the org owned by `module` (RULE_BADGE_NOT_ELIGIBLE)."
+    )
+    condition = JsonObjectField(required=False, allow_null=True, schema=CONDITION_SCHEMA)
+    target = JsonObjectField(required=False, allow_null=True, schema=TARGET_SCHEMA)
+    is_active = JsonBooleanField(required=False)
+    confirm_claim = JsonBooleanField(
+        required=False,
+        write_only=True,
+        help_text="Confirms the permanent claim (module, program, event type) that saving adds "
+        "to the badge when it does not hold it yet (CLAIM_CONFIRMATION_REQUIRED without it).",
+    )
+
+
+TARGET_READ_SCHEMA = {
+    "type": "object",
+    "nullable": True,
+    "description": TARGET_SCHEMA["description"],
+    "properties": {
+        "kind": {"type": "string", "enum": TargetKind.values},
+        "field": {"type": "string", "nullable": True},
+        "value": {"type": "number", "description": "An integer when whole."},
+    },
+    "required": ["kind", "field", "value"],
+}
+
+
+@extend_schema_field(CONDITION_SCHEMA | {"nullable": True})
+class ConditionReadField(serializers.ReadOnlyField):
+    """A rule's condition, or null (every event of the type matches)."""
+
+
+@extend_schema_field(TARGET_READ_SCHEMA)
+class TargetReadField(serializers.ReadOnlyField):
+    """A rule's target ``{kind, field, value}``, or null."""
+
+
+@extend_schema_field(PAYLOAD_SCHEMA)
+class PayloadReadField(serializers.ReadOnlyField):
+    """An event's payload, as posted."""
+
+
+def _username(user) -> str | None:
+    return None if user is None else user.username
+
+
+class RuleSerializer(serializers.ModelSerializer):
+    """A rule as every read shows it."""
+
+    badge = serializers.UUIDField(source="badge_id")
+    condition = ConditionReadField()
+    target = TargetReadField()
+    created_on = OrgDateTimeField()
+    created_by = serializers.SerializerMethodField()
+    updated_on = OrgDateTimeField()
+    updated_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Rule
+        fields = [
+            "id",
+            "name",
+            "module",
+            "program",
+            "event_type",
+            "event_name",
+            "action",
+            "badge",
+            "condition",
+            "target",
+            "is_active",
+            "created_on",
+            "created_by",
+            "updated_on",
+            "updated_by",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_created_by(self, rule: Rule) -> str | None:
+        return _username(rule.created_by)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_updated_by(self, rule: Rule) -> str | None:
+        return _username(rule.updated_by)
+
+
+class EventPostSerializer(serializers.Serializer):
+    event_id = ServiceCheckedText(
+        max_length=REQUEST_ID_MAX_LENGTH,
+        pattern=CLIENT_ID_PATTERN,
+        help_text="The client's id of the event (EVENT_ID_INVALID): a repeat with the same body "
+        "answers the first event; with another body it is EVENT_ID_REUSED.",
+    )
+    event_type = serializers.ChoiceField(choices=EventType.choices)
+    event_name = ServiceCheckedString(
+        required=False,
+        allow_blank=True,
+        schema={
+            "type": "string",
+            "pattern": stripped_text_pattern(EVENT_NAME_MAX_LENGTH, blank=True),
+            "description": "A Behavioral event's name (EVENT_NAME_REQUIRED); none for other "
+            "types (EVENT_NAME_NOT_ALLOWED).",
+        },
+    )
+    customer_id = CustomerIdField(help_text="A string; a whole number is read as its text.")
+    event_date = OrgDateTimeField(
+        help_text="When it happened; at most 24 hours ahead (EVENT_DATE_IN_FUTURE)."
+    )
+    reference = ServiceCheckedString(
+        required=False,
+        allow_blank=True,
+        schema={
+            "type": "string",
+            "maxLength": REFERENCE_MAX_LENGTH,
+            "description": "A bill number or the like: what issuances are triggered by "
+            "(REFERENCE_INVALID).",
+        },
+    )
+    payload = JsonObjectField(required=False, schema=PAYLOAD_SCHEMA)
+    dry_run = JsonBooleanField(
+        required=False, help_text="Answer what the event would do, and write nothing."
+    )
+
+
+class SeenSerializer(serializers.Serializer):
+    """What a condition (or a SUM target) read in the payload."""
+
+    field = serializers.CharField()
+    present = serializers.BooleanField()
+    value = serializers.JSONField(allow_null=True)
+
+
+class ProgressSerializer(serializers.Serializer):
+    total = AmountField()
+    target = AmountField()
+
+
+@extend_schema_field({"type": "object", "additionalProperties": {}})
+class DetailsField(serializers.Field):
+    """A refusal's details (which limit, its window or cycle, when eligible again) or what a
+    revocation revoked; instants in the org's timezone."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, details):
+        zone = self.context["org"].tzinfo
+        return _instants_shown(details, zone)
+
+
+def _instants_shown(value, zone, key: str | None = None):
+    if isinstance(value, dict):
+        return {k: _instants_shown(v, zone, k) for k, v in value.items()}
+    if key in INSTANT_KEYS and isinstance(value, str):
+        return instant_shown(datetime.fromisoformat(value), zone)
+    return value
+
+
+def _blank_as_none(value: str) -> str | None:
+    return value or None
+
+
+class OutcomeSerializer(serializers.ModelSerializer):
+    """What one rule did with the event (kind RULE), a revocation on return (RETURN), or a
+    target period the event closed (PERIOD_CLOSE), with the rule as it was then."""
+
+    rule = serializers.UUIDField(source="rule_id", allow_null=True)
+    rule_name = serializers.SerializerMethodField()
+    action = serializers.SerializerMethodField()
+    badge = serializers.UUIDField(source="badge_id", allow_null=True)
+    condition = ConditionReadField()
+    target = TargetReadField()
+    seen = SeenSerializer(allow_null=True)
+    result = serializers.ChoiceField(
+        choices=RESULTS,
+        help_text="WOULD_ISSUE and WOULD_REVOKE in a dry run's answer, for ISSUED and REVOKED.",
+    )
+    code = serializers.SerializerMethodField()
+    issuance = IssuanceSerializer(
+        allow_null=True, help_text="The issuance made or revoked, as it stands now."
+    )
+    issual_id = serializers.UUIDField(source="issuance_id", allow_null=True)
+    next_eligible_at = OrgDateTimeField(allow_null=True)
+    details = DetailsField()
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EventOutcome
+        fields = [
+            "position",
+            "kind",
+            "rule",
+            "rule_name",
+            "action",
+            "badge",
+            "condition",
+            "target",
+            "matched",
+            "seen",
+            "result",
+            "code",
+            "message",
+            "issuance",
+            "issual_id",
+            "next_eligible_at",
+            "details",
+            "progress",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_rule_name(self, outcome: EventOutcome) -> str | None:
+        return _blank_as_none(outcome.rule_name)
+
+    @extend_schema_field(serializers.ChoiceField(choices=RuleAction.choices, allow_null=True))
+    def get_action(self, outcome: EventOutcome) -> str | None:
+        return _blank_as_none(outcome.action)
+
+    @extend_schema_field(
+        serializers.CharField(
+            allow_null=True,
+            help_text="Why it did not issue or revoke: the issue's refusal code (SPEC 17), "
+            "or the rule's own (FIELD_MISSING, FIELD_NOT_NUMBER, CONDITION_NOT_MET, NOT_HELD, "
+            "TARGET_REACHED, PERIOD_CLOSED, EVENT_DATE_OUTSIDE_BADGE_PERIOD, "
+            "REVOKE_ON_RETURN_OFF, PARTIAL_RETURN, NOTHING_TO_REVOKE, RULE_FAILED); null "
+            "when none.",
+        )
+    )
+    def get_code(self, outcome: EventOutcome) -> str | None:
+        return _blank_as_none(outcome.code)
+
+    @extend_schema_field(
+        ProgressSerializer(
+            allow_null=True, help_text="A target's total and value after this event."
+        )
+    )
+    def get_progress(self, outcome: EventOutcome) -> dict | None:
+        if outcome.progress_total is None:
+            return None
+        return ProgressSerializer(
+            {"total": outcome.progress_total, "target": outcome.progress_target}
+        ).data
+
+
+class EventSerializer(serializers.ModelSerializer):
+    """An event as posted, with where its processing stands."""
+
+    event_date = OrgDateTimeField()
+    payload = PayloadReadField()
+    status = serializers.ChoiceField(choices=EventStatus.choices)
+    received_on = OrgDateTimeField()
+    processed_on = OrgDateTimeField(allow_null=True)
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "event_id",
+            "event_type",
+            "event_name",
+            "customer_id",
+            "event_date",
+            "reference",
+            "payload",
+            "status",
+            "received_on",
+            "processed_on",
+            "error",
+        ]
+        read_only_fields = fields
+
+
+class EventDetailSerializer(EventSerializer):
+    """An event with its outcomes, in the order they were decided."""
+
+    outcomes = OutcomeSerializer(many=True, source="outcome_rows")
+
+    class Meta(EventSerializer.Meta):
+        fields = [*EventSerializer.Meta.fields, "outcomes"]
+        read_only_fields = fields
+
+
+class EventPostedSerializer(EventDetailSerializer):
+    """The answer to a post: the event with its outcomes (none yet while PENDING). On a dry
+    run (context ``dry_run``), what the event would do, with ``id`` null; or, when this
+    event_id was posted before (context ``stored``), that event and its outcomes."""
+
+    id = serializers.SerializerMethodField()
+    dry_run = serializers.SerializerMethodField()
+
+    class Meta(EventDetailSerializer.Meta):
+        fields = [*EventDetailSerializer.Meta.fields, "dry_run"]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        serializers.UUIDField(
+            allow_null=True, help_text="Null on a dry run of an event_id not posted before."
+        )
+    )
+    def get_id(self, event: Event) -> str | None:
+        return str(event.pk) if self.context["stored"] else None
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_dry_run(self, event: Event) -> bool:
+        return self.context["dry_run"]
+
+
+class TargetProgressSerializer(serializers.ModelSerializer):
+    """A customer's progress toward one rule's target in one period."""
+
+    rule = serializers.UUIDField(source="rule_id")
+    rule_name = serializers.CharField(source="rule.name")
+    badge = serializers.UUIDField(source="badge_id")
+    badge_name = serializers.CharField(source="badge.name")
+    kind = serializers.ChoiceField(choices=TargetKind.choices, source="rule.target_kind")
+    field = serializers.SerializerMethodField()
+    target = AmountField()
+    total = AmountField()
+    period_start = OrgDateTimeField()
+    period_end = OrgDateTimeField(
+        allow_null=True, help_text="When a TargetPeriodElapses closed it; null while open."
+    )
+    reached = serializers.BooleanField()
+    crossed_on = OrgDateTimeField(
+        allow_null=True, help_text="The event date of the event that reached the target."
+    )
+    issual_id = serializers.UUIDField(source="issuance_id", allow_null=True)
+    refusal_code = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TargetProgress
+        fields = [
+            "rule",
+            "rule_name",
+            "badge",
+            "badge_name",
+            "kind",
+            "field",
+            "target",
+            "total",
+            "count",
+            "period_start",
+            "period_end",
+            "reached",
+            "crossed_on",
+            "issual_id",
+            "refusal_code",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        serializers.CharField(allow_null=True, help_text="The field a SUM adds up.")
+    )
+    def get_field(self, row: TargetProgress) -> str | None:
+        return _blank_as_none(row.rule.target_field)
+
+    @extend_schema_field(
+        serializers.CharField(
+            allow_null=True,
+            help_text="Why reaching the target issued nothing (the issue's refusal code).",
+        )
+    )
+    def get_refusal_code(self, row: TargetProgress) -> str | None:
+        return _blank_as_none(row.refusal_code)
