@@ -375,16 +375,16 @@ def processed_directly(event_badge, count: int, threads: int = 2) -> tuple[float
 
 
 def broker_cleaned(was_empty: bool) -> None:
-    """The bench's Redis database as it found it: flushed when it was empty, else the bench's
-    queues and their bindings deleted."""
+    """The bench's Redis database as it found it: flushed when it was empty, else every key
+    naming this run (its queues, and their bindings, however kombu names those) deleted."""
     import redis
 
     client = redis.Redis.from_url(BROKER)
     if was_empty:
         client.flushdb()
     else:
-        for queue in (EVENTS_QUEUE, ISSUES_QUEUE, IDLE_QUEUE, ENQUEUE_QUEUE):
-            client.delete(queue, f"_kombu.binding.{queue}")
+        for key in list(client.scan_iter(match=f"*{RUN}*")):
+            client.delete(key)
     client.close()
 
 
