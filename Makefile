@@ -28,7 +28,7 @@ with psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True) a
 endef
 export CREATE_DATABASE
 
-.PHONY: install run stack test test-sqlite test-postgres lint check contract bench bench-jobs bench-seed bench-images bench-universe screenshots clean mutants
+.PHONY: install run stack test test-sqlite test-postgres lint check contract bench bench-jobs bench-events bench-seed bench-images bench-universe screenshots clean mutants
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11), 'Python 3.11+ is needed'"
@@ -124,6 +124,12 @@ bench: $(STAMP)
 ## once, and Redis; BENCH_ARGS="--quick" for a smoke run).
 bench-jobs: $(STAMP)
 	$(BIN)/python bench/jobs.py $(BENCH_ARGS)
+
+## The events (#15): POST events/ (store and enqueue) next to POST badges/{id}/issue/, and events
+## processed per second end to end by a real Celery worker next to issue calls, in the same run
+## (a database of its own, made and dropped; Redis; BENCH_ARGS="--quick" for a smoke run).
+bench-events: $(STAMP)
+	$(BIN)/python bench/events.py $(BENCH_ARGS)
 
 ## The image checks on hostile files: time and peak memory of each refusal, next to ordinary
 ## icons (issue #12's budget: 200 ms, 50 MB; no database needed).

@@ -354,12 +354,14 @@ def sync_at_scale(url: str, *, rounds: int, issuances: int, badges: int) -> dict
 
 
 def database_created(url: str) -> None:
-    """``badges_bench_jobs``, new, migrated by ``manage.py migrate``."""
+    """The database ``url`` names (``badges_bench_jobs`` here), new, migrated by
+    ``manage.py migrate``."""
     database_dropped(url)
     import psycopg
 
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{JOBS_DATABASE}"')
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(server + "/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
     env = {**os.environ, "DATABASE_URL": url}
     migrate = [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"]
     subprocess.run(migrate, cwd=ROOT, env=env, check=True)
@@ -368,8 +370,9 @@ def database_created(url: str) -> None:
 def database_dropped(url: str) -> None:
     import psycopg
 
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{JOBS_DATABASE}" WITH (FORCE)')
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(server + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def default_database_is(name: str) -> None:

@@ -1,11 +1,14 @@
-"""Issue #11 on the stack as deployed (SPEC 13, 16): real ``celery worker`` and ``celery beat``
-processes, on the Redis broker and the test's PostgreSQL database, deliver what the app writes.
+"""Issues #11 and #15 on the stack as deployed (SPEC 12, 13, 16): real ``celery worker`` and
+``celery beat`` processes, on the Redis broker and the test's PostgreSQL database, deliver what
+the app writes.
 
 An issue over HTTP reaches the receiver signed, under the notification's id; a failing receiver
 gets the same ``webhook-id`` until it answers; a worker killed mid-delivery loses nothing (its
-claim runs out and beat's sweep sends the notification again). The worker and beat run the dev
-settings with a retry schedule of seconds and a sweep every 2 s, on a queue of the test's own,
-so that other runs sharing the broker neither take its tasks nor give it theirs.
+claim runs out and beat's sweep sends the notification again). A loyalty event posted over HTTP
+is processed by the worker, whose rule issues the badge and whose delivery signs the webhook.
+The worker and beat run the dev settings with a retry schedule of seconds and a sweep every
+2 s, on a queue of the test's own, so that other runs sharing the broker neither take its tasks
+nor give it theirs.
 """
 
 import json
@@ -17,18 +20,23 @@ import threading
 import time
 import urllib.request
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import kombu
 import pytest
 from django.db import connection
+from django.utils import timezone
 from standardwebhooks import Webhook
 from werkzeug import Response
 
+from badges.events.choices import EventStatus, OutcomeResult
+from badges.events.models import Event, EventOutcome
 from badges.models import Notification, NotificationAttempt, NotificationStatus, Role
 from badges.services.orgs import new_webhook_secret
 from badges_project.celery import app
+from tests.events.factories import rule_for
 from tests.factories import BadgeFactory, MembershipFactory, OrganizationFactory, TokenFactory
 
 pytestmark = [
@@ -170,18 +178,32 @@ def org(transactional_db, httpserver):
     return OrganizationFactory(webhook_url=httpserver.url_for("/hooks"), webhook_secret=SECRET)
 
 
-def issued_over_http(live_server, org) -> Notification:
-    """An editor's issue call, as an integration makes it; the notification it wrote."""
-    membership = MembershipFactory(org=org, role=Role.EDITOR)
-    token = TokenFactory(user=membership.user).key
-    badge = BadgeFactory(org=org)
+def editor_token(org) -> str:
+    return TokenFactory(user=MembershipFactory(org=org, role=Role.EDITOR).user).key
+
+
+def api_call(live_server, token: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+    """A call to the API as an integration makes it (a POST when there is a body): the status
+    and the JSON answered."""
     request = urllib.request.Request(
-        f"{live_server.url}/api/v1/badges/{badge.pk}/issue/",
-        data=json.dumps({"customers": ["c-1"], "request_id": "r-1"}).encode(),
+        f"{live_server.url}/api/v1/{path}",
+        data=None if body is None else json.dumps(body).encode(),
         headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=10) as response:
-        [result] = json.load(response)["results"]
+        return response.status, json.load(response)
+
+
+def issued_over_http(live_server, org) -> Notification:
+    """An editor's issue call; the notification it wrote."""
+    badge = BadgeFactory(org=org)
+    _, answer = api_call(
+        live_server,
+        editor_token(org),
+        f"badges/{badge.pk}/issue/",
+        {"customers": ["c-1"], "request_id": "r-1"},
+    )
+    [result] = answer["results"]
     assert result["status"] == "ISSUED", result
     return Notification.objects.get(issuance_id=result["issuance"]["issual_id"])
 
@@ -256,4 +278,49 @@ def test_a_worker_killed_mid_delivery_loses_nothing(stack, org, live_server, htt
     assert [r.headers["webhook-id"] for r, _ in httpserver.log] == [str(note.pk)] * 2
     [attempt] = NotificationAttempt.objects.filter(notification=note)
     assert attempt.status_code == 200
+    httpserver.check_assertions()
+
+
+def test_an_event_posted_over_http_issues_through_the_worker_and_reaches_the_webhook_signed(
+    stack, org, live_server, httpserver
+):
+    """Without beat: the post stores the event and queues its processing on commit; the
+    worker's ``process_event`` runs the rule, whose issue queues the delivery the worker then
+    makes."""
+    httpserver.expect_request("/hooks", method="POST").respond_with_data("ok")
+    rule = rule_for(BadgeFactory(org=org), condition={"field": "amount", "op": "gte", "value": 500})
+    token = editor_token(org)
+    status, posted = api_call(
+        live_server,
+        token,
+        "events/",
+        {
+            "event_id": "pos-7781",
+            "event_type": "TransactionAdd",
+            "customer_id": "c-42",
+            "event_date": (timezone.now() - timedelta(minutes=5)).isoformat(),
+            "reference": "BILL-7781",
+            "payload": {"amount": 600},
+        },
+    )
+    assert (status, posted["event_id"]) == (202, "pos-7781")
+    wait_until(
+        lambda: Event.objects.filter(pk=posted["id"], status=EventStatus.PROCESSED).exists(),
+        30,
+        "the worker processed the event",
+    )
+    [outcome] = EventOutcome.objects.filter(event_id=posted["id"]).select_related("issuance")
+    assert (outcome.rule_id, outcome.result) == (rule.pk, OutcomeResult.ISSUED)
+    issuance = outcome.issuance
+    assert (issuance.source, issuance.triggered_by_reference) == ("EVENT", "BILL-7781")
+    assert issuance.request_id == f"event:{posted['id']}:rule:{rule.pk}"
+    _, read = api_call(live_server, token, f"events/{posted['id']}/")
+    assert (read["status"], [o["result"] for o in read["outcomes"]]) == ("PROCESSED", ["ISSUED"])
+
+    note = Notification.objects.get(issuance=issuance, type="badge.issued")
+    delivered(note, 30)
+    [(request, _)] = httpserver.log
+    assert request.headers["webhook-id"] == str(note.pk)
+    body = Webhook(SECRET).verify(request.get_data(), dict(request.headers))
+    assert (body["type"], body["data"]["issual_id"]) == ("badge.issued", str(issuance.issual_id))
     httpserver.check_assertions()
