@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
+from badges.events.choices import EventStatus
 from badges.events.models import Event, EventOutcome, Rule, TargetProgress
 from badges.models import Badge, BadgeStatus, Customer, Organization
 from badges.selectors import badge_status_q
@@ -51,6 +52,16 @@ def event_get(*, org: Organization, pk) -> Event:
         .prefetch_related(Prefetch("outcomes", queryset=outcomes, to_attr="outcome_rows"))
         .get(pk=pk)
     )
+
+
+def event_after_post(*, org: Organization, event: Event) -> Event:
+    """The event as it stands just after its post: processed already when no broker queued
+    it (read again, with its outcomes), else as stored, PENDING with none (one statement)."""
+    status = Event.objects.filter(pk=event.pk).values_list("status", flat=True).first()
+    if status != EventStatus.PENDING:
+        return event_get(org=org, pk=event.pk)
+    event.outcome_rows = []
+    return event
 
 
 def customer_progress(*, customer: Customer | None) -> QuerySet[TargetProgress]:

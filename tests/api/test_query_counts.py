@@ -235,3 +235,19 @@ def test_customer_progress(viewer_a, targets, n, django_assert_num_queries):
     with django_assert_num_queries(4):
         response = viewer_a.get("/api/v1/customers/c-1/progress/?page_size=100")
     assert response.json()["count"] == n
+
+
+def test_event_post(editor_a, django_assert_num_queries):
+    """With a broker the post answers the stored event: PENDING, outcomes not read."""
+    payload = {
+        "event_id": "pos-1",
+        "event_type": "TransactionAdd",
+        "customer_id": "c-1",
+        "event_date": timezone.now().isoformat(),
+        "payload": {"amount": 600},
+    }
+    # the caller, a repeat looked for, the savepoint, the insert and its release, the status
+    with django_assert_num_queries(6):
+        response = editor_a.post("/api/v1/events/", payload, format="json")
+    assert response.status_code == 202
+    assert (response.json()["status"], response.json()["outcomes"]) == ("PENDING", [])

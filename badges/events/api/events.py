@@ -117,9 +117,8 @@ class EventViewSet(
                 event, dry_run=True, stored=found.replayed, status_code=status.HTTP_200_OK
             )
         event, created = intake.event_submit(org=request.org, body=posted, now=request.now)
-        # Without a broker the event was processed when its post committed: read it again.
         return self._posted(
-            self._event(event.pk),
+            selectors.event_after_post(org=request.org, event=event),
             dry_run=False,
             stored=True,
             status_code=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK,
