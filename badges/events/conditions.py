@@ -28,9 +28,6 @@ class Condition:
     op: str
     value: Any
 
-    def as_json(self) -> dict:
-        return {"field": self.field, "op": self.op, "value": self.value}
-
 
 @dataclass(frozen=True)
 class Seen:

@@ -9,7 +9,7 @@ target. Arrival order never enters: the same contributions give the same periods
 crossings, however late some of them came.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -39,7 +39,6 @@ class Period:
     total: Decimal = Decimal(0)
     count: int = 0
     crossing: Contribution | None = None
-    contributions: list[Contribution] = field(default_factory=list)
 
 
 def periods(
@@ -55,7 +54,6 @@ def periods(
     for contribution in sorted(contributions, key=lambda c: c.order):
         index = sum(1 for close in bounds if close <= contribution.event_date)
         period = result[index]
-        period.contributions.append(contribution)
         period.total += contribution.amount
         period.count += 1
         if period.crossing is None and period.total >= target:
@@ -64,8 +62,5 @@ def periods(
 
 
 def period_at(all_periods: list[Period], instant: datetime) -> Period:
-    """The period an instant falls in."""
-    for period in reversed(all_periods):
-        if period.start is None or period.start <= instant:
-            return period
-    return all_periods[0]
+    """The period an instant falls in (the first has no start: it holds every earlier one)."""
+    return next(p for p in reversed(all_periods) if p.start is None or p.start <= instant)

@@ -48,6 +48,10 @@ def test_gold_shopper_purchases_totalling_500_issue_with_the_date_of_the_purchas
     )
     issuance = Issuance.objects.get()
     assert (outcome(second).result, outcome(second).issuance) == ("ISSUED", issuance)
+    assert outcome(second).seen is None  # no condition: nothing was looked at
+    assert outcome(second).message == (
+        "Target reached: issued with the event date of the event that reached it."
+    )
     assert issuance.event_date == start + timedelta(hours=2)
     assert (issuance.source, issuance.triggered_by_reference) == ("EVENT", "BILL-2")
     progress = TargetProgress.objects.get()
@@ -199,16 +203,21 @@ def test_a_late_close_withdraws_a_crossing_date_order_would_not_have_reached():
 
 def test_a_refused_crossing_is_recorded_and_not_tried_again_by_later_events():
     badge = BadgeFactory(is_active=True)
-    rule = rule_for(badge, target={"kind": "COUNT", "value": 1})
+    rule = rule_for(
+        badge,
+        condition={"field": "store", "op": "eq", "value": "S1"},
+        target={"kind": "COUNT", "value": 1},
+    )
     badge.is_active = False
     badge.save()
-    refused = processed(badge.org, body("a"))
+    refused = processed(badge.org, body("a", payload={"store": "S1"}))
     assert (outcome(refused).result, outcome(refused).code) == ("REFUSED", "BADGE_INACTIVE")
+    assert outcome(refused).seen == {"field": "store", "present": True, "value": "S1"}
     progress = TargetProgress.objects.get(rule=rule)
     assert progress.refusal_code == "BADGE_INACTIVE" and progress.issuance is None
     badge.is_active = True
     badge.save()
-    later = processed(badge.org, body("b"))
+    later = processed(badge.org, body("b", payload={"store": "S1"}))
     assert (outcome(later).result, outcome(later).code) == ("PROGRESS", "TARGET_REACHED")
     assert not Issuance.objects.exists()
 

@@ -46,8 +46,9 @@ def _bill_issuances(event: Event, customer: Customer) -> list[Issuance]:
 
 def _target_issuances(event: Event, customer: Customer) -> list[Issuance]:
     """The customer's unrevoked issuances earned by reaching the named rule's target."""
+    # The customer is the org's, so only the org's rules have progress rows with them.
     made = TargetProgress.objects.filter(
-        org_id=event.org_id, rule_id=_uuid_or_none(event.payload["rule"]), customer=customer
+        rule_id=_uuid_or_none(event.payload["rule"]), customer=customer
     ).values("issuance")
     return list(
         Issuance.objects.filter(issual_id__in=made, revoked_on__isnull=True).order_by("issued_on")
