@@ -17,7 +17,6 @@ from badges.events.choices import (
     DRY_RUN_RESULTS,
     EventStatus,
     EventType,
-    OutcomeKind,
     OutcomeResult,
     RuleAction,
     TargetKind,
@@ -25,12 +24,12 @@ from badges.events.choices import (
 from badges.events.conditions import Seen, condition_read, evaluate, field_read, number
 from badges.events.models import Event, EventOutcome, Rule
 from badges.events.services.intake import EventBody, check_event, event_first_posted, event_new
+from badges.events.services.outcomes import issue_outcome, rule_outcome
 from badges.events.services.returns import return_outcomes
 from badges.events.services.target_progress import period_closes, target_outcome
 from badges.exceptions import Busy, RuleViolation
 from badges.models import Customer, Organization
 from badges.services.customers import customer_register
-from badges.services.idempotency import details_stored
 from badges.services.issuance import IssueOrder, TriggeredBy, issuances_revoke_active, issue
 from badges.services.locking import customers_locked
 
@@ -61,45 +60,9 @@ def seen_stored(condition_field: str | None, seen: Seen) -> dict | None:
     return {"field": condition_field, "present": seen.present, "value": seen.value}
 
 
-def rule_outcome(rule: Rule, **values) -> EventOutcome:
-    """An outcome row of ``rule`` with the rule as it is now (its snapshot)."""
-    return EventOutcome(
-        kind=OutcomeKind.RULE,
-        rule=rule,
-        rule_name=rule.name,
-        action=rule.action,
-        badge=rule.badge,
-        condition=rule.condition,
-        target=rule.target,
-        **values,
-    )
-
-
 def triggered_by(rule: Rule, event: Event) -> TriggeredBy:
     """The rule's module and the event's reference (its event_id when it has none)."""
     return TriggeredBy(module=rule.module, reference=event.reference or event.event_id)
-
-
-def issue_outcome(rule: Rule, outcome, **values) -> EventOutcome:
-    """An outcome row for what an issue call answered."""
-    if outcome.status == "ISSUED":
-        return rule_outcome(
-            rule,
-            result=OutcomeResult.ISSUED,
-            message="Issued." if not outcome.replayed else "Issued before, for this event.",
-            issuance=outcome.issuance,
-            **values,
-        )
-    refusal = outcome.refusal
-    return rule_outcome(
-        rule,
-        result=OutcomeResult.REFUSED,
-        code=refusal.code,
-        message=refusal.message[:ERROR_MAX_LENGTH],
-        next_eligible_at=refusal.details.get("next_eligible_at"),
-        details=details_stored(refusal.details),
-        **values,
-    )
 
 
 def _issue(rule: Rule, event: Event, customer: Customer, now: datetime, seen: dict) -> EventOutcome:
@@ -111,7 +74,7 @@ def _issue(rule: Rule, event: Event, customer: Customer, now: datetime, seen: di
         claimed_for=rule.program,
     )
     [outcome] = issue(badge=rule.badge, customer_ids=[customer.customer_id], order=order, now=now)
-    return issue_outcome(rule, outcome, matched=True, seen=seen)
+    return issue_outcome(rule, outcome, issued="Issued.", matched=True, seen=seen)
 
 
 def _revoke(

@@ -14,9 +14,9 @@ from decimal import Decimal
 from badges.choices import IssueSource
 from badges.events.choices import OutcomeKind, OutcomeResult
 from badges.events.models import Event, EventOutcome, Rule, TargetContribution, TargetProgress
+from badges.events.services.outcomes import issue_outcome, rule_outcome
 from badges.events.targets import Contribution, Period, period_at, periods
 from badges.models import Customer
-from badges.services.idempotency import details_stored
 from badges.services.issuance import IssueOrder, TriggeredBy, issuance_revoke, issue
 
 _INSTANT = timedelta(microseconds=1)
@@ -117,9 +117,10 @@ def target_outcome(
     reached the target, PROGRESS otherwise."""
     badge = rule.badge
     if not badge.start_on <= event.event_date < badge.expires_on:
-        return _outcome(
+        return rule_outcome(
             rule,
-            seen,
+            matched=True,
+            seen=seen,
             result=OutcomeResult.SKIPPED,
             code="EVENT_DATE_OUTSIDE_BADGE_PERIOD",
             message="Only events dated in the badge's period count toward its target.",
@@ -129,49 +130,23 @@ def target_outcome(
     period = period_at(reconciled["periods"], event.event_date)
     values = _progress_values(rule, period)
     for outcome in reconciled["issued"].values():
-        if outcome.status == "ISSUED":
-            return _outcome(
-                rule,
-                seen,
-                result=OutcomeResult.ISSUED,
-                message="Target reached: issued with the event date of the event that reached it.",
-                issuance=outcome.issuance,
-                **values,
-            )
-        refusal = outcome.refusal
-        return _outcome(
+        return issue_outcome(
             rule,
-            seen,
-            result=OutcomeResult.REFUSED,
-            code=refusal.code,
-            message=refusal.message,
-            next_eligible_at=refusal.details.get("next_eligible_at"),
-            details=details_stored(refusal.details),
+            outcome,
+            issued="Target reached: issued with the event date of the event that reached it.",
+            matched=True,
+            seen=seen,
             **values,
         )
     reached = period.crossing is not None
-    return _outcome(
+    return rule_outcome(
         rule,
-        seen,
+        matched=True,
+        seen=seen,
         result=OutcomeResult.PROGRESS,
         code="TARGET_REACHED" if reached else "",
         message=f"{_number(period.total)} of {_number(rule.target_value)}"
         + (" (reached before)" if reached else ""),
-        **values,
-    )
-
-
-def _outcome(rule: Rule, seen, **values) -> EventOutcome:
-    return EventOutcome(
-        kind=OutcomeKind.RULE,
-        rule=rule,
-        rule_name=rule.name,
-        action=rule.action,
-        badge=rule.badge,
-        condition=rule.condition,
-        target=rule.target,
-        matched=True,
-        seen=seen,
         **values,
     )
 
@@ -193,13 +168,9 @@ def period_closes(event: Event, customer: Customer, now: datetime) -> list[Event
         reconciled = progress_reconciled(rule, customer, now)
         closed = period_at(reconciled["periods"], event.event_date - _INSTANT)
         outcomes.append(
-            EventOutcome(
+            rule_outcome(
+                rule,
                 kind=OutcomeKind.PERIOD_CLOSE,
-                rule=rule,
-                rule_name=rule.name,
-                action=rule.action,
-                badge=rule.badge,
-                target=rule.target,
                 matched=True,
                 result=OutcomeResult.PROGRESS,
                 code="PERIOD_CLOSED",
