@@ -211,6 +211,7 @@ def test_a_retried_issue_of_the_same_event_and_rule_replays_the_first_issuance()
     event_process(event_pk=event.pk, now=now)
     [outcome] = EventOutcome.objects.all()
     assert (outcome.result, Issuance.objects.count()) == ("ISSUED", 1)
+    assert outcome.message == "Issued before, for this event."
     assert IssueRequest.objects.get().request_id == f"event:{event.pk}:rule:{rule.pk}"
 
 
