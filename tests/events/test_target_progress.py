@@ -317,10 +317,21 @@ def test_events_on_the_same_instant_count_in_event_id_order_whatever_comes_first
     badge = BadgeFactory()
     rule_for(badge, target={"kind": "COUNT", "value": 1})
     when = badge.start_on + timedelta(hours=1)
-    processed(badge.org, body("pos-b", event_date=when, reference="BILL-B"))
-    processed(badge.org, body("pos-a", event_date=when, reference="BILL-A"))
-    held = Issuance.objects.get(revoked_on__isnull=True)
-    assert held.triggered_by_reference == "BILL-A"
+    # Five customers, five events each on one instant, posted in reverse id order: only the
+    # tie-break, not the order rows come back in, makes "a" the crossing for all of them.
+    for customer in range(5):
+        for letter in "edcba":
+            processed(
+                badge.org,
+                body(
+                    f"pos-{customer}-{letter}",
+                    customer_id=f"c-{customer}",
+                    event_date=when,
+                    reference=f"BILL-{letter.upper()}",
+                ),
+            )
+    held = Issuance.objects.filter(revoked_on__isnull=True)
+    assert [i.triggered_by_reference for i in held] == ["BILL-A"] * 5
 
 
 def test_an_event_at_the_badge_end_does_not_count():
