@@ -35,7 +35,13 @@ def test_gold_shopper_purchases_totalling_500_issue_with_the_date_of_the_purchas
     first = processed(
         badge.org, body("p-1", event_date=start + timedelta(hours=1), payload={"amount": 200})
     )
-    assert (outcome(first).result, outcome(first).message) == ("PROGRESS", "200 of 500")
+    assert (outcome(first).result, outcome(first).code, outcome(first).message) == (
+        "PROGRESS",
+        "",
+        "200 of 500",
+    )
+    assert (outcome(first).rule, outcome(first).badge, outcome(first).seen) == (rule, badge, None)
+    assert (outcome(first).condition, outcome(first).target) == (None, GOLD)
     assert outcome(first).progress_total == 200 and outcome(first).progress_target == 500
     second = processed(
         badge.org,
@@ -66,6 +72,7 @@ def test_gold_shopper_purchases_totalling_500_issue_with_the_date_of_the_purchas
         badge.org, body("p-3", event_date=start + timedelta(hours=3), payload={"amount": 50})
     )
     assert (outcome(third).result, outcome(third).code) == ("PROGRESS", "TARGET_REACHED")
+    assert outcome(third).message == "550 of 500 (reached before)"
     assert Issuance.objects.count() == 1
 
 
@@ -213,6 +220,11 @@ def test_a_refused_crossing_is_recorded_and_not_tried_again_by_later_events():
     refused = processed(badge.org, body("a", payload={"store": "S1"}))
     assert (outcome(refused).result, outcome(refused).code) == ("REFUSED", "BADGE_INACTIVE")
     assert outcome(refused).seen == {"field": "store", "present": True, "value": "S1"}
+    assert (outcome(refused).rule, outcome(refused).badge, outcome(refused).condition) == (
+        rule,
+        badge,
+        {"field": "store", "op": "eq", "value": "S1"},
+    )
     progress = TargetProgress.objects.get(rule=rule)
     assert progress.refusal_code == "BADGE_INACTIVE" and progress.issuance is None
     badge.is_active = True
