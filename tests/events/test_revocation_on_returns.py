@@ -55,6 +55,9 @@ def test_a_full_return_revokes_what_the_bill_issued_and_queues_badge_revoked(bil
     issuance.refresh_from_db()
     assert issuance.revoked_on is not None and "BILL-7781" in issuance.revoke_reason
     assert returns(event) == [("RETURN", "REVOKED", "", issuance)]
+    [outcome] = event.outcomes.all()
+    assert (outcome.badge, outcome.message) == (issuance.badge, "Bill BILL-7781 returned.")
+    assert issuance.revoke_reason == "Bill BILL-7781 returned (event ret-1)"
     assert Notification.objects.filter(type="badge.revoked", issuance=issuance).exists()
 
 
@@ -75,6 +78,9 @@ def test_with_the_setting_off_no_return_revokes(bill_issued, make):
     issuance.refresh_from_db()
     assert issuance.revoked_on is None
     assert returns(event) == [("RETURN", "SKIPPED", "REVOKE_ON_RETURN_OFF", None)]
+    assert event.outcomes.get().message == (
+        "The org does not revoke badges on returns (revoke_on_return)."
+    )
 
 
 def test_a_full_return_of_another_bill_or_customer_revokes_nothing(bill_issued):
@@ -84,6 +90,7 @@ def test_a_full_return_of_another_bill_or_customer_revokes_nothing(bill_issued):
     issuance.refresh_from_db()
     assert issuance.revoked_on is None
     assert returns(other_bill)[0][2] == returns(other_customer)[0][2] == "NOTHING_TO_REVOKE"
+    assert other_bill.outcomes.get().message == "No badge issued for it is held unrevoked."
 
 
 def test_returning_a_bill_twice_revokes_once(bill_issued):

@@ -61,6 +61,12 @@ def test_a_field_that_is_not_a_number_does_not_match_an_ordering():
     for value in ("abc", True, None, [1], {"a": 1}):
         result = seen("gt", 1, {"amount": value})
         assert (result.matched, result.code) == (False, "FIELD_NOT_NUMBER"), value
+        assert (result.message, result.value) == ("'amount' is not a number.", value)
+
+
+def test_a_match_says_what_was_met():
+    result = seen("gte", 500, {"amount": 600})
+    assert (result.code, result.message, result.value) == ("MATCHED", "amount gte 500: met.", 600)
 
 
 def test_in_matches_any_listed_value_text_exactly_and_numbers_as_decimals():
@@ -86,7 +92,9 @@ def test_a_dotted_field_reads_a_nested_value():
 
 
 def test_no_condition_matches_every_event():
-    assert evaluate(None, {}).matched
+    result = evaluate(None, {})
+    assert (result.matched, result.code, result.present) == (True, "MATCHED", False)
+    assert result.message == "No condition: every event of the type matches."
 
 
 @pytest.mark.parametrize(

@@ -81,9 +81,7 @@ def return_outcomes(event: Event, customer: Customer, now: datetime) -> list[Eve
         return _skipped("NOTHING_TO_REVOKE", "No badge issued for it is held unrevoked.")
     outcomes = []
     for issuance in issuances:
-        issuance_revoke(
-            issuance=issuance, reason=f"{reason} (event {event.event_id})"[:500], now=now
-        )
+        issuance_revoke(issuance=issuance, reason=f"{reason} (event {event.event_id})", now=now)
         outcomes.append(
             EventOutcome(
                 kind=OutcomeKind.RETURN,
