@@ -215,6 +215,10 @@ def test_schema_documents_the_rule_event_and_progress_shapes(schema):
         components["Outcome"]["properties"]
     )
     assert {"WOULD_ISSUE", "WOULD_REVOKE", "ISSUED"} <= set(components["OutcomeResultEnum"]["enum"])
+    for shape in ("Event", "EventPosted"):
+        payload = components[shape]["properties"]["payload"]
+        assert (payload["type"], payload["additionalProperties"]) == ("object", {}), shape
+    assert components["Rule"]["properties"]["condition"]["properties"]["op"]["enum"]
     assert components["AvailableBadge"]["properties"]["progress"]["nullable"] is True
     assert components["BadgeProgress"]["properties"]["total"]["type"] == "number"
     events = schema["paths"]["/api/v1/events/"]["get"]

@@ -45,6 +45,7 @@ PAYLOAD_SCHEMA = {
 }
 
 
+@extend_schema_field(PAYLOAD_SCHEMA)
 class PayloadReadField(serializers.ReadOnlyField):
     """An event's payload, as posted."""
 
