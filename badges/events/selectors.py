@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from badges.events.choices import EventStatus
 from badges.events.models import Event, EventOutcome, Rule, TargetProgress
@@ -52,6 +52,16 @@ def event_get(*, org: Organization, pk) -> Event:
         .prefetch_related(Prefetch("outcomes", queryset=outcomes, to_attr="outcome_rows"))
         .get(pk=pk)
     )
+
+
+def outcome_results_loaded(events: list[Event]) -> list[Event]:
+    """Load each event's outcome results (``outcome_results``, in order) in one statement:
+    what a list of events counts of them."""
+    results = EventOutcome.objects.only("event_id", "result").order_by("position")
+    prefetch_related_objects(
+        events, Prefetch("outcomes", queryset=results, to_attr="outcome_results")
+    )
+    return events
 
 
 def event_after_post(*, org: Organization, event: Event) -> Event:

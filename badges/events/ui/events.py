@@ -5,7 +5,6 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.views.generic import TemplateView
 
@@ -71,11 +70,7 @@ class EventListView(OrgPageMixin, TemplateView):
             context.update(rows=[], page=None, errors=filters.errors)
             return self.render_to_response(context, status=400)
         page = page_of(request, filters.qs, PAGE_SIZE, "page")
-        events = list(page.object_list)
-        results = EventOutcome.objects.only("event_id", "result").order_by("position")
-        prefetch_related_objects(
-            events, Prefetch("outcomes", queryset=results, to_attr="outcome_results")
-        )
+        events = selectors.outcome_results_loaded(list(page.object_list))
         context.update(page=page, rows=[event_row(event) for event in events])
         return self.render_to_response(context)
 
