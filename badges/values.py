@@ -20,14 +20,30 @@ PYTHON_WHITE_SPACE = (
 CLIENT_ID_PATTERN = rf"^[^\u0000]*[^\u0000{PYTHON_WHITE_SPACE}][^\u0000]*$"
 
 
+SPACE = f"[{PYTHON_WHITE_SPACE}]"
+
+
+def _stripped_text(max_length: int) -> str:
+    """1 to ``max_length`` characters, the first and last not white space, no NUL."""
+    solid = f"[^\\u0000{PYTHON_WHITE_SPACE}]"
+    return rf"{solid}([^\u0000]{{0,{max_length - 2}}}{solid})?"
+
+
 def stripped_text_pattern(max_length: int, *, blank: bool = False) -> str:
     """The OpenAPI ``pattern`` of text counted once stripped of white space (as the services
     count names, and as DRF reads trimmed text): 1 (0 if ``blank``) to ``max_length``
     characters that way, and no NUL."""
-    space = f"[{PYTHON_WHITE_SPACE}]"
-    solid = f"[^\\u0000{PYTHON_WHITE_SPACE}]"
-    text = rf"{solid}([^\u0000]{{0,{max_length - 2}}}{solid})?"
-    return rf"^{space}*({text})?{space}*$" if blank else rf"^{space}*{text}{space}*$"
+    text = _stripped_text(max_length)
+    return rf"^{SPACE}*({text})?{SPACE}*$" if blank else rf"^{SPACE}*{text}{SPACE}*$"
+
+
+def blank_field_pattern(max_length: int) -> str:
+    """The ``pattern`` of a field that may be blank and is otherwise 1 to ``max_length``
+    characters once stripped: white space only, or such text, but never the empty string.
+    drf-spectacular documents an ``allow_blank`` field as ``oneOf`` this pattern and an empty
+    string of its own, so a pattern matching the empty string too would make the schema refuse
+    every empty string (it would match both)."""
+    return rf"^({SPACE}+|{SPACE}*{_stripped_text(max_length)}{SPACE}*)$"
 
 
 # Names the zone database holds that name no place: the host's own clock (a link to

@@ -5,6 +5,7 @@ import re
 
 import pytest
 import yaml
+from jsonschema import Draft4Validator
 from openapi_spec_validator import validate
 
 pytestmark = pytest.mark.django_db
@@ -160,6 +161,50 @@ def test_trimmed_text_is_documented_as_counted_trimmed(schema):
     assert pattern.match("\t" + "x" * 200)
     assert not pattern.match("x" * 201)
     assert not pattern.match(" \t ")
+
+
+def one_of_schemas(node):
+    if isinstance(node, dict):
+        if "oneOf" in node:
+            yield node
+        for value in node.values():
+            yield from one_of_schemas(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from one_of_schemas(value)
+
+
+def matches(schema, branch, value) -> bool:
+    return Draft4Validator({**branch, "components": schema["components"]}).is_valid(value)
+
+
+@pytest.mark.parametrize("value", ["", " ", "x", 0, None])
+def test_no_value_matches_two_branches_of_a_one_of(schema, value):
+    """A ``oneOf`` refuses a value that matches more than one of its branches: overlapping
+    branches (an empty string both a blank pattern and drf-spectacular's empty branch took)
+    would document as invalid what the API takes."""
+    overlapping = [
+        node["oneOf"]
+        for node in one_of_schemas(schema)
+        if sum(matches(schema, branch, value) for branch in node["oneOf"]) > 1
+    ]
+    assert overlapping == []
+
+
+@pytest.mark.parametrize(
+    ("component", "field"),
+    [
+        ("RuleWriteRequest", "event_name"),
+        ("PatchedRuleWriteRequest", "event_name"),
+        ("EventPostRequest", "event_name"),
+    ],
+)
+def test_an_event_name_is_documented_as_blank_or_up_to_100_characters(schema, component, field):
+    documented = schema["components"]["schemas"][component]["properties"][field]
+    for value in ["", "  ", "Visit", " Store visit ", "x" * 100]:
+        assert matches(schema, documented, value), value
+    for value in ["x" * 101, "a\u0000b"]:
+        assert not matches(schema, documented, value), value
 
 
 # Codes the rule service has for what the API's shape already refuses (an enum's

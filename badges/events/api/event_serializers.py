@@ -21,7 +21,7 @@ from badges.events.choices import (
 from badges.events.models import Event, EventOutcome, TargetProgress
 from badges.events.services.intake import EVENT_NAME_MAX_LENGTH, REFERENCE_MAX_LENGTH
 from badges.services.idempotency import INSTANT_KEYS
-from badges.values import CLIENT_ID_PATTERN, REQUEST_ID_MAX_LENGTH, stripped_text_pattern
+from badges.values import CLIENT_ID_PATTERN, REQUEST_ID_MAX_LENGTH, blank_field_pattern
 from badges_project.api.fields import (
     AmountField,
     JsonBooleanField,
@@ -63,7 +63,7 @@ class EventPostSerializer(serializers.Serializer):
         allow_blank=True,
         schema={
             "type": "string",
-            "pattern": stripped_text_pattern(EVENT_NAME_MAX_LENGTH, blank=True),
+            "pattern": blank_field_pattern(EVENT_NAME_MAX_LENGTH),
             "description": "A Behavioral event's name (EVENT_NAME_REQUIRED); none for other "
             "types (EVENT_NAME_NOT_ALLOWED).",
         },

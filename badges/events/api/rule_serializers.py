@@ -20,7 +20,7 @@ from badges.events.models import Rule
 from badges.events.services.intake import EVENT_NAME_MAX_LENGTH
 from badges.events.services.rules import NAME_MAX_LENGTH, PROGRAM_MAX_LENGTH, TARGET_MAX
 from badges.selectors import badges_of
-from badges.values import stripped_text_pattern
+from badges.values import blank_field_pattern, stripped_text_pattern
 from badges_project.api.fields import (
     JsonBooleanField,
     JsonTyped,
@@ -115,7 +115,7 @@ class RuleWriteSerializer(serializers.Serializer):
         allow_blank=True,
         schema={
             "type": "string",
-            "pattern": stripped_text_pattern(EVENT_NAME_MAX_LENGTH, blank=True),
+            "pattern": blank_field_pattern(EVENT_NAME_MAX_LENGTH),
             "description": "The name of a Behavioral event (EVENT_NAME_REQUIRED); empty for "
             "other types (EVENT_NAME_NOT_ALLOWED).",
         },
