@@ -19,6 +19,14 @@ PYTHON_WHITE_SPACE = (
 )
 CLIENT_ID_PATTERN = rf"^[^\u0000]*[^\u0000{PYTHON_WHITE_SPACE}][^\u0000]*$"
 
+# The years an instant may be written with: every instant of them converts to UTC and back,
+# whatever its offset, so that no later comparison, storage or rendering overflows. A date alone
+# (midnight in the org's timezone) may also be in 9999.
+DATETIME_YEARS = (
+    r"^(000[2-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-"
+)
+DATE_YEARS = r"^(000[2-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-"
+
 
 SPACE = f"[{PYTHON_WHITE_SPACE}]"
 

@@ -83,6 +83,8 @@ __all__ = [
     "validate_timezone",
 ]
 
-# The events domain keeps its models in its own sub-package (badges/events/); importing them
-# here registers them with the app. Last, because they refer to the models above.
-import badges.events.models  # noqa: F401
+# The events and imports domains keep their models in their own sub-packages (badges/events/,
+# badges/imports/); importing them here registers them with the app. Last, because they refer
+# to the models above.
+import badges.events.models
+import badges.imports.models  # noqa: F401

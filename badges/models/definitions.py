@@ -34,6 +34,9 @@ class Badge(LoadedFromRows, models.Model):
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="badges")
     name = models.CharField(max_length=100)
     description = models.TextField(max_length=2000, blank=True)
+    # The id a badge imported from another platform had there (SPEC 14): a re-run of the
+    # import answers the badge, and earned badges may name it by this id.
+    external_id = models.CharField(max_length=255, blank=True, default="", db_default="")
     start_on = models.DateTimeField()
     expires_on = models.DateTimeField()
     is_active = models.BooleanField(default=True)
@@ -81,6 +84,11 @@ class Badge(LoadedFromRows, models.Model):
         ordering = ["-updated_on", "id"]
         constraints = [
             models.UniqueConstraint(Lower("name"), "org", name="badge_name_unique_per_org"),
+            models.UniqueConstraint(
+                fields=["org", "external_id"],
+                condition=~Q(external_id=""),
+                name="badge_external_id_unique_per_org",
+            ),
             models.CheckConstraint(
                 condition=Q(expires_on__gt=models.F("start_on")), name="badge_expires_after_start"
             ),

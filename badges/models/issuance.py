@@ -154,6 +154,12 @@ class Issuance(LoadedFromRows, models.Model):
             ),
         ]
         constraints = [
+            # An earned badge is imported once (SPEC 14: a re-run answers DUPLICATE).
+            models.UniqueConstraint(
+                fields=["badge", "customer", "event_date"],
+                condition=Q(source=IssuanceSource.IMPORT),
+                name="issuance_imported_once",
+            ),
             models.CheckConstraint(
                 condition=Q(status=IssuanceStatus.REVOKED, revoked_on__isnull=False)
                 | ~Q(status=IssuanceStatus.REVOKED) & Q(revoked_on__isnull=True),

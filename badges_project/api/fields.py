@@ -13,15 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
-from badges.values import stripped_text_pattern
-
-# The years an instant may be written with: every instant of them converts to UTC and back,
-# whatever its offset, so that no later comparison, storage or rendering overflows. A date alone
-# (midnight in the org's timezone) may also be in 9999.
-DATETIME_YEARS = (
-    r"^(000[2-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-"
-)
-DATE_YEARS = r"^(000[2-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-"
+from badges.values import DATE_YEARS, DATETIME_YEARS, stripped_text_pattern
 
 
 class OrgDateTimeField(serializers.DateTimeField):

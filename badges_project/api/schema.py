@@ -14,8 +14,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
+from badges.values import DATE_YEARS, DATETIME_YEARS
+
 from .errors import BUSY_RETRY_AFTER, OUTAGE_RETRY_AFTER
-from .fields import DATE_YEARS, DATETIME_YEARS, OrgDateTimeField
+from .fields import OrgDateTimeField
 
 X_ORG = OpenApiParameter(
     "X-Org",
