@@ -21,19 +21,31 @@ from .choices import RowStatus
 
 @dataclass(frozen=True)
 class Span:
-    """A held issuance: its validity, whether it counts (is not revoked), and its event date
-    when it was imported (else None)."""
+    """A held issuance: its validity, whether it counts (is not revoked), its event date when
+    it was imported (else None), and its id."""
 
     start: datetime
     end: datetime | None
     counts: bool = True
     imported_on: datetime | None = None
+    id: object = None
 
 
 @dataclass(frozen=True)
 class Candidate:
+    """A row to decide: its validity and the id its issuance would have."""
+
     start: datetime
     end: datetime | None
+    id: object = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A row's status and, for DUPLICATE or OVERLAPPING, the id of the issuance it met."""
+
+    status: RowStatus
+    met: object = None
 
 
 def overlaps(a_start: datetime, a_end: datetime | None, b_start: datetime, b_end) -> bool:
@@ -41,18 +53,20 @@ def overlaps(a_start: datetime, a_end: datetime | None, b_start: datetime, b_end
     return (b_end is None or a_start < b_end) and (a_end is None or b_start < a_end)
 
 
-def classified(rows: Sequence[Candidate], held: Sequence[Span]) -> list[RowStatus]:
-    """The status of each row, in the rows' order."""
-    imported_dates = {span.imported_on for span in held if span.imported_on is not None}
-    counted = [(span.start, span.end) for span in held if span.counts]
-    statuses = []
+def classified(rows: Sequence[Candidate], held: Sequence[Span]) -> list[Decision]:
+    """The decision on each row, in the rows' order."""
+    imported = {span.imported_on: span.id for span in held if span.imported_on is not None}
+    counted = [(span.start, span.end, span.id) for span in held if span.counts]
+    decisions = []
     for row in rows:
-        if row.start in imported_dates:
-            statuses.append(RowStatus.DUPLICATE)
-        elif any(overlaps(row.start, row.end, start, end) for start, end in counted):
-            statuses.append(RowStatus.OVERLAPPING)
-        else:
-            statuses.append(RowStatus.IMPORTED)
-            imported_dates.add(row.start)
-            counted.append((row.start, row.end))
-    return statuses
+        if row.start in imported:
+            decisions.append(Decision(RowStatus.DUPLICATE, imported[row.start]))
+            continue
+        hit = next((c for c in counted if overlaps(row.start, row.end, c[0], c[1])), None)
+        if hit is not None:
+            decisions.append(Decision(RowStatus.OVERLAPPING, hit[2]))
+            continue
+        decisions.append(Decision(RowStatus.IMPORTED, row.id))
+        imported[row.start] = row.id
+        counted.append((row.start, row.end, row.id))
+    return decisions

@@ -65,15 +65,13 @@ def instant_read(value: str, zone: tzinfo) -> datetime | None:
     datetime without offset is local to ``zone``; years 2 to 9998 (9999 for a date). None
     when it is none of those, or a local time the zone skips."""
     value = value.strip()
-    day = parse_date(value) if len(value) == 10 else None
-    if day is not None:
-        if not _DATE_YEARS.match(value):
-            return None
-        return _local(datetime.combine(day, time(0)), zone)
-    if not _DATETIME_YEARS.match(value):
-        return None
     try:
-        instant = parse_datetime(value)
+        day = parse_date(value) if len(value) == 10 else None
+        if day is not None:
+            if not _DATE_YEARS.match(value):
+                return None
+            return _local(datetime.combine(day, time(0)), zone)
+        instant = parse_datetime(value) if _DATETIME_YEARS.match(value) else None
     except ValueError:
         return None
     if instant is None:

@@ -124,6 +124,10 @@ def token_membership(*, key: str, org_slug: str | None) -> Membership | None:
         return None
 
 
+def org_by_slug(slug: str) -> Organization | None:
+    return Organization.objects.filter(slug=slug).first()
+
+
 def acting_membership(*, user, org_slug: str | None) -> Membership:
     """The membership a request acts through: the named org's (by slug, or by id), or the
     user's only one.

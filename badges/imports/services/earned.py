@@ -1,0 +1,205 @@
+"""Customers' earned badges imported from another platform (SPEC 14), by API batches and CSV.
+
+Each row ends in one status (``badges.imports.classify`` decides among a badge's rows for one
+customer). Imported issuances have ``source=IMPORT``, ``issued_on`` at the earn date (their
+validity is the one they had), no benefits and no notification; they skip limits and
+enrolment, and count for both afterwards (a change row per badge keeps the issued count exact).
+An expiry already past is stored EXPIRED, so the expiry job sends nothing for it.
+
+Rows are written in batches, one transaction each, under the same customer locks as issues
+(an issue for one of the batch's customers waits for it), so that no race writes an overlap.
+On PostgreSQL a batch is staged with COPY and decided and written by set-based statements
+(``staging``); elsewhere by ``batched``. A dry run is the real import in one transaction that is
+rolled back: its answer is what the import would do.
+"""
+
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import nullcontext
+from datetime import datetime
+from typing import IO
+
+from django.db import connection, transaction
+
+from badges.exceptions import RuleViolation
+from badges.imports.choices import MAX_API_ROWS, RowStatus
+from badges.imports.classify import Decision
+from badges.imports.files import Report, Summary, rows_counted, rows_read
+from badges.imports.rows import (
+    EARNED_COLUMNS,
+    EARNED_OPTIONAL_COLUMNS,
+    EarnedRow,
+    RowResult,
+    earned_row,
+)
+from badges.models import Badge, Organization
+
+from . import batched, staging
+
+# Rows per transaction: a batch holds its customers' locks for well under a second.
+BATCH_ROWS = 10_000
+
+MESSAGES = {
+    RowStatus.IMPORTED: "Imported.",
+    RowStatus.DUPLICATE: "Imported before: the same badge, customer and earn date.",
+    RowStatus.OVERLAPPING: "Overlaps an issuance of the badge the customer holds.",
+}
+
+
+class BadgeNames:
+    """The org's badges as rows name them, by id or by the ``external_id`` of their import,
+    each looked up once per import."""
+
+    def __init__(self, org: Organization):
+        self.org = org
+        self.known: dict[str, Badge | None] = {}
+
+    def resolve(self, keys: Iterable[str]) -> None:
+        missing = {key for key in keys if key not in self.known}
+        if not missing:
+            return
+        ids = {key for key in missing if _is_uuid(key)}
+        found = Badge.objects.filter(org=self.org).only("id", "start_on", "expires_on")
+        by_id = {str(b.pk): b for b in found.filter(pk__in=ids)} if ids else {}
+        by_external = {
+            b.external_id: b for b in found.filter(external_id__in=missing - by_id.keys())
+        }
+        for key in missing:
+            self.known[key] = by_id.get(_uuid_text(key)) or by_external.get(key)
+
+    def __getitem__(self, key: str) -> Badge | None:
+        return self.known[key]
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _uuid_text(text: str) -> str:
+    return str(uuid.UUID(text)) if _is_uuid(text) else ""
+
+
+def _badge_refusal(row: EarnedRow, badge: Badge | None) -> RowResult | None:
+    if badge is None:
+        return RowResult(
+            row.line,
+            RowStatus.BADGE_NOT_FOUND,
+            "BADGE_NOT_FOUND",
+            "badge",
+            f"No badge of the org has the id or external id '{row.badge}'.",
+        )
+    if not badge.start_on <= row.earn_event_date < badge.expires_on:
+        return RowResult(
+            row.line,
+            RowStatus.INVALID,
+            "EVENT_DATE_OUTSIDE_BADGE_PERIOD",
+            "earn_event_date",
+            "The earn date is outside the badge's period.",
+        )
+    return None
+
+
+def _result(row: EarnedRow, decision: Decision) -> RowResult:
+    met = decision.met if isinstance(decision.met, uuid.UUID) else None
+    return RowResult(
+        row.line,
+        decision.status,
+        "" if decision.status == RowStatus.IMPORTED else decision.status.value,
+        "",
+        MESSAGES[decision.status],
+        met,
+    )
+
+
+def _batch_imported(
+    org: Organization, parsed: Sequence[EarnedRow | RowResult], badges: BadgeNames, now
+) -> list[RowResult]:
+    """Decide and write one batch (in the caller's transaction): a result per row, in order."""
+    rows = [row for row in parsed if isinstance(row, EarnedRow)]
+    badges.resolve(row.badge for row in rows)
+    results = {}
+    candidates = []
+    for row in rows:
+        refusal = _badge_refusal(row, badges[row.badge])
+        if refusal is not None:
+            results[row.line] = refusal
+        else:
+            candidates.append((row, badges[row.badge]))
+    if candidates:
+        decide = staging if connection.vendor == "postgresql" else batched
+        for row, decision in decide.imported(org=org, candidates=candidates, now=now):
+            results[row.line] = _result(row, decision)
+    return [row if isinstance(row, RowResult) else results[row.line] for row in parsed]
+
+
+def _check_rows(rows: Sequence) -> None:
+    if not rows:
+        raise RuleViolation.one("ROWS_REQUIRED", "Send at least one row.", "rows")
+    if len(rows) > MAX_API_ROWS:
+        raise RuleViolation.one(
+            "TOO_MANY_ROWS", f"At most {MAX_API_ROWS:,} rows per request.", "rows"
+        )
+
+
+def _parsed(line: int, values: object, org: Organization, now: datetime):
+    if not isinstance(values, Mapping):
+        return RowResult(line, RowStatus.INVALID, "ROW_INVALID", "", "A row is a JSON object.")
+    return earned_row(line, values, org.tzinfo, now)
+
+
+@transaction.atomic
+def earned_badges_import(
+    *, org: Organization, rows: Sequence[object], now: datetime, dry_run: bool = False
+) -> list[RowResult]:
+    """An API batch of up to 5,000 rows, in one transaction; a row's line is its position
+    from 1."""
+    _check_rows(rows)
+    parsed = [_parsed(index, values, org, now) for index, values in enumerate(rows, start=1)]
+    results = _batch_imported(org, parsed, BadgeNames(org), now)
+    if dry_run:
+        transaction.set_rollback(True)
+    return results
+
+
+def earned_badges_import_file(
+    *,
+    org: Organization,
+    binary: IO[bytes],
+    report: IO[str],
+    now: datetime,
+    dry_run: bool = False,
+    on_progress: Callable[[int], None] | None = None,
+    batch_rows: int = BATCH_ROWS,
+) -> Summary:
+    """A CSV file of earned badges (``rows.EARNED_COLUMNS``), streamed: read through once for
+    what makes it malformed (``FileRefused``, before anything is written), then imported a
+    batch per transaction. Each row's result goes to ``report``; ``on_progress`` hears the
+    rows done after each batch."""
+    rows_counted(binary, EARNED_COLUMNS, EARNED_OPTIONAL_COLUMNS)
+    binary.seek(0)
+    summary, written, badges = Summary(), Report(report), BadgeNames(org)
+    read = rows_read(binary, EARNED_COLUMNS, EARNED_OPTIONAL_COLUMNS)
+    with transaction.atomic() if dry_run else nullcontext():
+        for batch in batched.chunked(read, batch_rows):
+            parsed = [earned_row(line, values, org.tzinfo, now) for line, values in batch]
+            with transaction.atomic():
+                results = _batch_imported(org, parsed, badges, now)
+            for result in results:
+                summary.add(result.status)
+                written.write(
+                    result.line,
+                    result.status,
+                    result.code,
+                    result.field,
+                    result.message,
+                    result.issual_id,
+                )
+            if on_progress is not None:
+                on_progress(summary.rows)
+        if dry_run:
+            transaction.set_rollback(True)
+    return summary

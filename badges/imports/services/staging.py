@@ -1,0 +1,183 @@
+"""A batch of earned badges decided and written by set-based statements (PostgreSQL).
+
+The batch is copied (``COPY``) into a session's temporary staging table; one upsert creates and
+locks its customers, in ``customer_id`` order as issues lock them; one query decides every row
+that is the only one of its badge and customer in the batch (against the issuances held, by
+index lookups); the few (badge, customer) pairs with several rows are decided in order by
+``classify``, as ``batched`` decides them all; one statement writes the imported rows and their
+issued count changes. Each staged row's ``issual_id`` is drawn by the database as it is copied.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db import connection
+
+from badges.choices import IssuanceSource, IssuanceStatus
+from badges.imports.choices import RowStatus
+from badges.imports.classify import Candidate, Decision, classified
+from badges.imports.rows import EarnedRow
+from badges.models import Badge, Customer, Issuance, IssuedCountChange, Organization
+
+from .batched import held_spans
+
+STAGING = "badges_import_staging"
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _column(model, name: str) -> str:
+    return connection.ops.quote_name(model._meta.get_field(name).column)
+
+
+def _staged(cursor, candidates: Sequence[tuple[EarnedRow, Badge]]) -> None:
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING} (line integer PRIMARY KEY, "
+        "badge_id uuid NOT NULL, customer_key text NOT NULL, earn timestamptz NOT NULL, "
+        "expires timestamptz, external_id text NOT NULL, "
+        "issual_id uuid NOT NULL DEFAULT gen_random_uuid())"
+    )
+    cursor.execute(f"TRUNCATE {STAGING}")
+    copying = (
+        f"COPY {STAGING} (line, badge_id, customer_key, earn, expires, external_id) FROM STDIN"
+    )
+    with cursor.cursor.copy(copying) as copy:
+        for row, badge in candidates:
+            copy.write_row(
+                (
+                    row.line,
+                    badge.pk,
+                    row.customer_id,
+                    row.earn_event_date,
+                    row.expires_on,
+                    row.external_id,
+                )
+            )
+
+
+def _customers_locked(cursor, org: Organization, now: datetime) -> None:
+    """The batch's customers created where missing and every one locked, as
+    ``badges.services.locking.customers_locked`` does for an issue (an upsert whose update
+    changes nothing, taking rows in the order Python sorts ids, which "C" collation keeps)."""
+    org_column, key = _column(Customer, "org"), _column(Customer, "customer_id")
+    cursor.execute(
+        f"INSERT INTO {_table(Customer)} ({org_column}, {key}, {_column(Customer, 'created_on')}) "
+        f"SELECT %s, customer_key, %s FROM (SELECT DISTINCT customer_key FROM {STAGING}) keys "
+        'ORDER BY customer_key COLLATE "C" '
+        f"ON CONFLICT ({org_column}, {key}) DO UPDATE SET {key} = EXCLUDED.{key}",
+        [org.pk, now],
+    )
+
+
+def _decisions_sql() -> str:
+    """Per staged row: its customer's key, whether its pair has other rows in the batch, the
+    imported issuance it duplicates and one non-revoked issuance it overlaps."""
+    issuance, customer = _table(Issuance), _table(Customer)
+    i = {
+        name: _column(Issuance, name)
+        for name in (
+            "issual_id",
+            "badge",
+            "customer",
+            "source",
+            "event_date",
+            "revoked_on",
+            "issued_on",
+            "expires_on",
+        )
+    }
+    return (
+        f"SELECT s.line, s.issual_id, c.id, count(*) OVER (PARTITION BY s.badge_id, c.id), "
+        f"(SELECT i.{i['issual_id']} FROM {issuance} i WHERE i.{i['badge']} = s.badge_id "
+        f"AND i.{i['customer']} = c.id AND i.{i['source']} = %s "
+        f"AND i.{i['event_date']} = s.earn), "
+        f"(SELECT i.{i['issual_id']} FROM {issuance} i WHERE i.{i['badge']} = s.badge_id "
+        f"AND i.{i['customer']} = c.id AND i.{i['revoked_on']} IS NULL "
+        f"AND (s.expires IS NULL OR i.{i['issued_on']} < s.expires) "
+        f"AND (i.{i['expires_on']} IS NULL OR i.{i['expires_on']} > s.earn) LIMIT 1) "
+        f"FROM {STAGING} s JOIN {customer} c ON c.{_column(Customer, 'org')} = %s "
+        f"AND c.{_column(Customer, 'customer_id')} = s.customer_key"
+    )
+
+
+def _written(cursor, org: Organization, lines: list[int], now: datetime) -> None:
+    """Insert the staged rows of ``lines`` as imported issuances, with their count changes."""
+    names = (
+        "issual_id",
+        "org",
+        "badge",
+        "customer",
+        "event_date",
+        "issued_on",
+        "expires_on",
+        "status",
+        "source",
+        "triggered_by_module",
+        "triggered_by_reference",
+        "request_id",
+        "benefits",
+        "revoke_reason",
+    )
+    columns = ", ".join(_column(Issuance, name) for name in names)
+    change = f"{_column(IssuedCountChange, 'badge')}, {_column(IssuedCountChange, 'change')}"
+    cursor.execute(
+        f"WITH written AS (INSERT INTO {_table(Issuance)} ({columns}) "
+        "SELECT s.issual_id, %s, s.badge_id, c.id, s.earn, s.earn, s.expires, "
+        "CASE WHEN s.expires <= %s THEN %s ELSE %s END, %s, '', '', s.external_id, "
+        "'[]'::jsonb, '' "
+        f"FROM {STAGING} s JOIN {_table(Customer)} c ON c.{_column(Customer, 'org')} = %s "
+        f"AND c.{_column(Customer, 'customer_id')} = s.customer_key "
+        f"WHERE s.line = ANY(%s) RETURNING {_column(Issuance, 'badge')} AS badge_id) "
+        f"INSERT INTO {_table(IssuedCountChange)} ({change}) "
+        "SELECT badge_id, count(*) FROM written GROUP BY badge_id",
+        [
+            org.pk,
+            now,
+            IssuanceStatus.EXPIRED,
+            IssuanceStatus.ACTIVE,
+            IssuanceSource.IMPORT,
+            org.pk,
+            lines,
+        ],
+    )
+
+
+def imported(
+    *, org: Organization, candidates: Sequence[tuple[EarnedRow, Badge]], now: datetime
+) -> list[tuple[EarnedRow, Decision]]:
+    """Each candidate's decision; the IMPORTED ones written."""
+    by_line = {row.line: (row, badge) for row, badge in candidates}
+    decisions: dict[int, Decision] = {}
+    shared = defaultdict(list)
+    with connection.cursor() as cursor:
+        _staged(cursor, candidates)
+        _customers_locked(cursor, org, now)
+        cursor.execute(_decisions_sql(), [IssuanceSource.IMPORT, org.pk])
+        for line, issual_id, customer_pk, rows, duplicate_of, overlapped in cursor.fetchall():
+            if rows > 1:
+                shared[by_line[line][1].pk, customer_pk].append((line, issual_id))
+            elif duplicate_of is not None:
+                decisions[line] = Decision(RowStatus.DUPLICATE, duplicate_of)
+            elif overlapped is not None:
+                decisions[line] = Decision(RowStatus.OVERLAPPING, overlapped)
+            else:
+                decisions[line] = Decision(RowStatus.IMPORTED, issual_id)
+        spans = held_spans(set(shared))
+        for pair, members in shared.items():
+            members.sort()
+            rows = [by_line[line][0] for line, _ in members]
+            found = classified(
+                [
+                    Candidate(r.earn_event_date, r.expires_on, id)
+                    for r, (_, id) in zip(rows, members, strict=True)
+                ],
+                spans.get(pair, ()),
+            )
+            decisions.update(zip((line for line, _ in members), found, strict=True))
+        lines = [line for line, d in decisions.items() if d.status == RowStatus.IMPORTED]
+        if lines:
+            _written(cursor, org, lines, now)
+    return [(by_line[line][0], decisions[line]) for line in sorted(decisions)]
