@@ -6,7 +6,8 @@ before the import and the rows of the import decided IMPORTED before it:
 - DUPLICATE: an issuance of the badge imported before (any status) has the same earn event
   date, or an earlier row of this import with that date was imported;
 - OVERLAPPING: its validity ``[earn_event_date, expires_on)`` overlaps a non-revoked issuance
-  or an earlier imported row (none for an expiry of never);
+  or an earlier imported row (none for an expiry of never); the earliest it overlaps is the
+  one it met;
 - IMPORTED otherwise.
 
 A row that is not imported is never written, so it blocks nothing after it.
@@ -62,8 +63,9 @@ def classified(rows: Sequence[Candidate], held: Sequence[Span]) -> list[Decision
         if row.start in imported:
             decisions.append(Decision(RowStatus.DUPLICATE, imported[row.start]))
             continue
-        hit = next((c for c in counted if overlaps(row.start, row.end, c[0], c[1])), None)
-        if hit is not None:
+        hits = [c for c in counted if overlaps(row.start, row.end, c[0], c[1])]
+        if hits:
+            hit = min(hits, key=lambda c: c[0])
             decisions.append(Decision(RowStatus.OVERLAPPING, hit[2]))
             continue
         decisions.append(Decision(RowStatus.IMPORTED, row.id))

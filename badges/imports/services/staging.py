@@ -74,7 +74,7 @@ def _customers_locked(cursor, org: Organization, now: datetime) -> None:
 
 def _decisions_sql() -> str:
     """Per staged row: its customer's key, whether its pair has other rows in the batch, the
-    imported issuance it duplicates and one non-revoked issuance it overlaps."""
+    imported issuance it duplicates and the earliest non-revoked issuance it overlaps."""
     issuance, customer = _table(Issuance), _table(Customer)
     i = {
         name: _column(Issuance, name)
@@ -97,7 +97,8 @@ def _decisions_sql() -> str:
         f"(SELECT i.{i['issual_id']} FROM {issuance} i WHERE i.{i['badge']} = s.badge_id "
         f"AND i.{i['customer']} = c.id AND i.{i['revoked_on']} IS NULL "
         f"AND (s.expires IS NULL OR i.{i['issued_on']} < s.expires) "
-        f"AND (i.{i['expires_on']} IS NULL OR i.{i['expires_on']} > s.earn) LIMIT 1) "
+        f"AND (i.{i['expires_on']} IS NULL OR i.{i['expires_on']} > s.earn) "
+        f"ORDER BY i.{i['issued_on']} LIMIT 1) "
         f"FROM {STAGING} s JOIN {customer} c ON c.{_column(Customer, 'org')} = %s "
         f"AND c.{_column(Customer, 'customer_id')} = s.customer_key"
     )
