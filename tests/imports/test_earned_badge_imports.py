@@ -128,7 +128,8 @@ def test_a_row_overlapping_a_held_issuance_is_reported_and_not_written(org_a, ba
         RowStatus.OVERLAPPING,
         RowStatus.IMPORTED,
     ]
-    assert results[1].issual_id == held.issual_id
+    assert results[1].issual_id == results[0].issual_id  # the earliest it overlaps
+    assert results[2].issual_id == held.issual_id
     assert results[1].code == "OVERLAPPING"
 
 

@@ -37,7 +37,7 @@ from badges.models import Badge, Organization
 from . import batched, staging
 
 # Rows per transaction: a batch holds its customers' locks for well under a second.
-BATCH_ROWS = 10_000
+BATCH_ROWS = 20_000
 
 MESSAGES = {
     RowStatus.IMPORTED: "Imported.",
@@ -182,10 +182,15 @@ def earned_badges_import_file(
     rows_counted(binary, EARNED_COLUMNS, EARNED_OPTIONAL_COLUMNS)
     binary.seek(0)
     summary, written, badges = Summary(), Report(report), BadgeNames(org)
-    read = rows_read(binary, EARNED_COLUMNS, EARNED_OPTIONAL_COLUMNS)
+    zone = org.tzinfo
+    parsed_batches = (
+        [earned_row(line, values, zone, now) for line, values in batch]
+        for batch in batched.chunked(
+            rows_read(binary, EARNED_COLUMNS, EARNED_OPTIONAL_COLUMNS), batch_rows
+        )
+    )
     with transaction.atomic() if dry_run else nullcontext():
-        for batch in batched.chunked(read, batch_rows):
-            parsed = [earned_row(line, values, org.tzinfo, now) for line, values in batch]
+        for parsed in parsed_batches:
             with transaction.atomic():
                 results = _batch_imported(org, parsed, badges, now)
             for result in results:

@@ -10,6 +10,7 @@ issued count changes. Each staged row's ``issual_id`` is drawn by the database a
 
 from collections import defaultdict
 from collections.abc import Sequence
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.db import connection
@@ -56,6 +57,7 @@ def _staged(cursor, candidates: Sequence[tuple[EarnedRow, Badge]]) -> None:
                     row.external_id,
                 )
             )
+    cursor.execute(f"ANALYZE {STAGING}")
 
 
 def _customers_locked(cursor, org: Organization, now: datetime) -> None:
@@ -74,7 +76,9 @@ def _customers_locked(cursor, org: Organization, now: datetime) -> None:
 
 def _decisions_sql() -> str:
     """Per staged row: its customer's key, whether its pair has other rows in the batch, the
-    imported issuance it duplicates and the earliest non-revoked issuance it overlaps."""
+    imported issuance it duplicates and the earliest non-revoked issuance it overlaps (an
+    aggregate, not ``ORDER BY ... LIMIT 1``, which tempts the planner to walk the badge's
+    issuances in date order rather than look up the customer's)."""
     issuance, customer = _table(Issuance), _table(Customer)
     i = {
         name: _column(Issuance, name)
@@ -94,11 +98,11 @@ def _decisions_sql() -> str:
         f"(SELECT i.{i['issual_id']} FROM {issuance} i WHERE i.{i['badge']} = s.badge_id "
         f"AND i.{i['customer']} = c.id AND i.{i['source']} = %s "
         f"AND i.{i['event_date']} = s.earn), "
-        f"(SELECT i.{i['issual_id']} FROM {issuance} i WHERE i.{i['badge']} = s.badge_id "
+        f"(SELECT (array_agg(i.{i['issual_id']} ORDER BY i.{i['issued_on']}))[1] "
+        f"FROM {issuance} i WHERE i.{i['badge']} = s.badge_id "
         f"AND i.{i['customer']} = c.id AND i.{i['revoked_on']} IS NULL "
         f"AND (s.expires IS NULL OR i.{i['issued_on']} < s.expires) "
-        f"AND (i.{i['expires_on']} IS NULL OR i.{i['expires_on']} > s.earn) "
-        f"ORDER BY i.{i['issued_on']} LIMIT 1) "
+        f"AND (i.{i['expires_on']} IS NULL OR i.{i['expires_on']} > s.earn)) "
         f"FROM {STAGING} s JOIN {customer} c ON c.{_column(Customer, 'org')} = %s "
         f"AND c.{_column(Customer, 'customer_id')} = s.customer_key"
     )
@@ -146,6 +150,39 @@ def _written(cursor, org: Organization, lines: list[int], now: datetime) -> None
     )
 
 
+# A table is analyzed again once writes since its last analysis reach this share of its rows.
+REANALYZE_SHARE = 0.5
+REANALYZE_MIN_ROWS = 5000
+
+
+def _statistics_kept(cursor) -> None:
+    """Analyze the customer and issuance tables once an import has grown them by half: with
+    statistics of the tables as they were (empty, say), the planner would look up the held
+    issuances of each row by a scan of all its badge's issuances rather than by customer.
+    Autovacuum would get there too, but only minutes later."""
+    tables = [Customer._meta.db_table, Issuance._meta.db_table]
+    cursor.execute(
+        "SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid "
+        "WHERE s.relname = ANY(%s) AND n_mod_since_analyze > greatest(%s, c.reltuples * %s)",
+        [tables, REANALYZE_MIN_ROWS, REANALYZE_SHARE],
+    )
+    for (table,) in cursor.fetchall():
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
+@contextmanager
+def _planned_each_time():
+    """Plan each statement for its batch: a prepared statement's generic plan, made once the
+    tables were small, would keep scanning them whole as they grow during the import."""
+    raw = connection.connection
+    threshold = raw.prepare_threshold
+    raw.prepare_threshold = None
+    try:
+        yield
+    finally:
+        raw.prepare_threshold = threshold
+
+
 def imported(
     *, org: Organization, candidates: Sequence[tuple[EarnedRow, Badge]], now: datetime
 ) -> list[tuple[EarnedRow, Decision]]:
@@ -153,7 +190,9 @@ def imported(
     by_line = {row.line: (row, badge) for row, badge in candidates}
     decisions: dict[int, Decision] = {}
     shared = defaultdict(list)
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, _planned_each_time():
+        # An import is re-run safely: a crash may lose its last batches' commits, not corrupt.
+        cursor.execute("SET LOCAL synchronous_commit = off")
         _staged(cursor, candidates)
         _customers_locked(cursor, org, now)
         cursor.execute(_decisions_sql(), [IssuanceSource.IMPORT, org.pk])
@@ -181,4 +220,5 @@ def imported(
         lines = [line for line, d in decisions.items() if d.status == RowStatus.IMPORTED]
         if lines:
             _written(cursor, org, lines, now)
+        _statistics_kept(cursor)
     return [(by_line[line][0], decisions[line]) for line in sorted(decisions)]
