@@ -57,7 +57,7 @@ class RowResult:
 class _Invalid(Exception):
     def __init__(self, field: str, code: str, message: str):
         super().__init__(message)
-        self.field, self.code, self.message = field, code, message
+        self.field, self.code = field, code
 
 
 def instant_read(value: str, zone: tzinfo) -> datetime | None:
@@ -140,7 +140,7 @@ def _earned_row(line: int, values: Mapping[str, object], zone: tzinfo, now: date
             "The expiry must be after the earn date (empty for a badge that never expires).",
         )
     external_id = _text(values, "external_id")
-    if external_id and (len(external_id) > REQUEST_ID_MAX_LENGTH or not is_request_id(external_id)):
+    if external_id and not is_request_id(external_id):
         raise _Invalid(
             "external_id",
             "EXTERNAL_ID_INVALID",
@@ -156,4 +156,4 @@ def earned_row(
     try:
         return _earned_row(line, values, zone, now)
     except _Invalid as invalid:
-        return RowResult(line, RowStatus.INVALID, invalid.code, invalid.field, invalid.message)
+        return RowResult(line, RowStatus.INVALID, invalid.code, invalid.field, str(invalid))

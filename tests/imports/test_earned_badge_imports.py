@@ -293,3 +293,58 @@ def test_imports_skip_enrolment(org_a):
     badge = BadgeFactory(org=org_a, start_on=SEPT, enrol_issue=True)
     [result] = imported(org_a, row(badge, earned=(SEPT + timedelta(days=1)).isoformat()))
     assert result.status == RowStatus.IMPORTED
+
+
+MESSAGES = {
+    "BADGE_REQUIRED": "Name the badge by its id or external id.",
+    "BADGE_INVALID": "badge is text.",
+    "CUSTOMER_ID_INVALID": "Customer ids are 1 to 100 characters, not blank.",
+    "EARN_EVENT_DATE_REQUIRED": "Give the earn date.",
+    "EARN_EVENT_DATE_INVALID": "earn_event_date is an ISO 8601 date or datetime (years 2 to "
+    "9998), such as 2025-10-11 or 2025-10-11T18:20:00+05:30.",
+    "EVENT_DATE_IN_FUTURE": "An earned badge's date is at most 24 hours ahead of now.",
+    "EXPIRES_ON_NOT_AFTER_EARN": "The expiry must be after the earn date (empty for a badge "
+    "that never expires).",
+    "EXTERNAL_ID_INVALID": "An external id is 1 to 255 characters, not blank (or none).",
+}
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"badge": None}, "BADGE_REQUIRED"),
+        ({"badge": 7}, "BADGE_INVALID"),
+        ({"customer_id": " "}, "CUSTOMER_ID_INVALID"),
+        ({"earn_event_date": None}, "EARN_EVENT_DATE_REQUIRED"),
+        ({"earn_event_date": "2026-09-02T25:00"}, "EARN_EVENT_DATE_INVALID"),
+        ({"earn_event_date": "2026-11-02T12:01:00Z"}, "EVENT_DATE_IN_FUTURE"),
+        ({"expires_on": "2026-09-01"}, "EXPIRES_ON_NOT_AFTER_EARN"),
+        ({"external_id": "\u0000"}, "EXTERNAL_ID_INVALID"),
+    ],
+)
+def test_an_invalid_row_says_which_rule_it_broke(org_a, badge, changes, code):
+    [result] = imported(org_a, {**row(badge), **changes})
+    assert (result.code, result.message) == (code, MESSAGES[code])
+
+
+def test_a_row_may_leave_out_its_expiry_and_external_id(org_a, badge):
+    [result] = imported(
+        org_a, {"badge": str(badge.pk), "customer_id": "c-1", "earn_event_date": "2026-09-02"}
+    )
+    assert result.status == RowStatus.IMPORTED
+    issuance = Issuance.objects.get()
+    assert (issuance.expires_on, issuance.request_id) == (None, "")
+
+
+def test_an_expiry_may_be_a_date_in_9999_but_a_datetime_runs_to_9998(org_a, badge):
+    results = imported(
+        org_a,
+        row(badge, "c-1", expires="9999-12-31"),
+        row(badge, "c-2", expires="9999-01-01T00:00:00Z"),
+        row(badge, "c-3", expires="9998-12-31T00:00:00Z"),
+    )
+    assert statuses(results) == [
+        (RowStatus.IMPORTED, "", ""),
+        (RowStatus.INVALID, "EXPIRES_ON_INVALID", "expires_on"),
+        (RowStatus.IMPORTED, "", ""),
+    ]
