@@ -121,12 +121,15 @@ def definition_violations(
     old: Definition | None,
     new: Definition,
     now: datetime,
+    *,
+    imported: bool = False,
 ) -> list[Violation]:
     """The rules every state of a definition must satisfy, plus those that compare with now
-    and, on update, with the definition as it was (``old``)."""
+    and, on update, with the definition as it was (``old``). A definition ``imported`` from
+    another platform (SPEC 14) may start in the past: the future-start rule alone is skipped."""
     return [
         *_name_violations(org, badge, old, new),
-        *_date_violations(badge, old, new, now),
+        *_date_violations(badge, old, new, now, imported=imported),
         *_issue_type_violations(old, new),
         *_issue_expiry_violations(new),
         *_owner_violations(old, new),
@@ -162,7 +165,12 @@ def _name_violations(
 
 
 def _date_violations(
-    badge: Badge | None, old: Definition | None, new: Definition, now: datetime
+    badge: Badge | None,
+    old: Definition | None,
+    new: Definition,
+    now: datetime,
+    *,
+    imported: bool = False,
 ) -> list[Violation]:
     found = []
     if old is None or new.start_on != old.start_on:
@@ -174,7 +182,7 @@ def _date_violations(
                     "start_on",
                 )
             )
-        elif new.start_on <= now:
+        elif new.start_on <= now and not imported:
             found.append(
                 Violation("START_ON_NOT_IN_FUTURE", "The start must be in the future.", "start_on")
             )

@@ -127,15 +127,32 @@ def _write_limits(badge: Badge, scope: LimitScope, limits: LimitSet, now: dateti
 
 
 @transaction.atomic
-def badge_create(*, org: Organization, actor, now: datetime, definition: Definition) -> Badge:
-    """Create a badge, which must start in the future."""
+def badge_create(
+    *,
+    org: Organization,
+    actor,
+    now: datetime,
+    definition: Definition,
+    imported: bool = False,
+    external_id: str = "",
+) -> Badge:
+    """Create a badge, which must start in the future, unless it is ``imported`` from another
+    platform (SPEC 14): then it may start (and end) in the past, and keeps the ``external_id``
+    it was known by there (unique in the org; a lost race on it is an ``IntegrityError``)."""
     definition = normalised(definition)
-    violations = definition_violations(org, None, None, definition, now)
+    violations = definition_violations(org, None, None, definition, now, imported=imported)
     if violations:
         raise RuleViolation(*violations)
     definition = values_set(definition)
 
-    badge = Badge(org=org, created_on=now, created_by=actor, updated_on=now, updated_by=actor)
+    badge = Badge(
+        org=org,
+        external_id=external_id,
+        created_on=now,
+        created_by=actor,
+        updated_on=now,
+        updated_by=actor,
+    )
     _write_columns(badge, definition)
     _save_named(badge, badge.name)
     issued_count_start(badge)
@@ -149,7 +166,10 @@ def badge_create(*, org: Organization, actor, now: datetime, definition: Definit
         action=BadgeChange.Action.CREATED,
         actor=actor,
         now=now,
-        changes=_jsonable(dataclasses.asdict(definition)),
+        changes={
+            **_jsonable(dataclasses.asdict(definition)),
+            **({"external_id": external_id} if imported else {}),
+        },
     )
     return badge
 

@@ -8,7 +8,8 @@ UPPER_SNAKE code, and ``code`` repeats the first failure's code.
 
 import logging
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
@@ -45,6 +46,12 @@ def _flatten(detail, path: str = "") -> list[Violation]:
     return [Violation(code=str(code).upper(), message=str(detail), field=path or NON_FIELD)]
 
 
+def violations_of(detail) -> list[Violation]:
+    """A serializer's errors as the violations a 400 lists: each with its exact path and code
+    (for the results of a batch whose items are refused one by one)."""
+    return _flatten(detail)
+
+
 def error_body(violations) -> dict:
     body: dict = {}
     for violation in violations:
@@ -65,6 +72,14 @@ def _unavailable(detail: str, code: str, retry_after: int) -> Response:
 def exception_handler(exc, context):
     if isinstance(exc, RuleViolation):
         return Response(error_body(exc.violations), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {
+                "detail": f"The body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes.",
+                "code": "REQUEST_TOO_LARGE",
+            },
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, Busy):
         return _unavailable(
             "Busy with concurrent requests; retry shortly.", "BUSY", BUSY_RETRY_AFTER

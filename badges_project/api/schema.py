@@ -3,10 +3,11 @@ can give, and the ``X-Org`` header.
 
 ``ApiSchema`` (the project's ``DEFAULT_SCHEMA_CLASS``) adds to every operation the ``X-Org``
 header and the error answers any request can get (400, 401, 403, 404, 503 with
-``Retry-After``), and 415 to operations that take a body; an operation documents its own codes
-by giving its 400 (or another status) a description with ``error_response``.
+``Retry-After``), and 413 and 415 to operations that take a body; an operation documents its
+own codes by giving its 400 (or another status) a description with ``error_response``.
 """
 
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_array_type, build_basic_type
@@ -111,7 +112,11 @@ STANDARD_ERRORS = {
     "unavailable (`SERVICE_UNAVAILABLE`): retry after `Retry-After` seconds with the same "
     "request (a repeated `request_id` answers what was done, and does nothing twice).",
 }
-BODY_ERRORS = {"415": "The body is not JSON (`UNSUPPORTED_MEDIA_TYPE`)."}
+BODY_ERRORS = {
+    "413": f"The body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes "
+    "(`REQUEST_TOO_LARGE`).",
+    "415": "The body is not JSON (`UNSUPPORTED_MEDIA_TYPE`).",
+}
 
 
 class ApiSchema(AutoSchema):

@@ -10,6 +10,7 @@ from badges.api.notifications import NotificationViewSet
 from badges.api.org import OrgView
 from badges.events.api.events import CustomerProgressView, EventViewSet
 from badges.events.api.rules import RuleViewSet
+from badges.imports.api.views import BadgesImportView, EarnedBadgesImportView
 from customfields.api.views import CustomFieldViewSet
 from groups.api.views import GroupViewSet
 
@@ -31,6 +32,10 @@ urlpatterns = [
         "customers/<str:customer_id>/progress/",
         CustomerProgressView.as_view(),
         name="customer-progress",
+    ),
+    path("imports/badges/", BadgesImportView.as_view(), name="import-badges"),
+    path(
+        "imports/customer-badges/", EarnedBadgesImportView.as_view(), name="import-customer-badges"
     ),
     path("", include(router.urls)),
 ]

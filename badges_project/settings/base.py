@@ -196,6 +196,8 @@ SPECTACULAR_SETTINGS = {
         "TargetKindEnum": "badges.events.choices.TargetKind",
         "OutcomeKindEnum": "badges.events.choices.OutcomeKind",
         "OutcomeResultEnum": "badges.events.api.event_serializers.RESULTS",
+        "ImportRowStatusEnum": "badges.imports.choices.RowStatus",
+        "BadgeImportStatusEnum": "badges.imports.api.serializers.BADGE_STATUSES",
     },
 }
 

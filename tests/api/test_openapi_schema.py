@@ -39,6 +39,8 @@ ENDPOINTS = {
     "/api/v1/events/": {"get", "post"},
     "/api/v1/events/{id}/": {"get"},
     "/api/v1/customers/{customer_id}/progress/": {"get"},
+    "/api/v1/imports/badges/": {"post"},
+    "/api/v1/imports/customer-badges/": {"post"},
 }
 
 
@@ -270,3 +272,77 @@ def test_schema_documents_the_rule_event_and_progress_shapes(schema):
     rules = schema["paths"]["/api/v1/rules/"]["get"]
     assert {"customer", "event_type", "status", "page"} <= {p["name"] for p in events["parameters"]}
     assert {"event_type", "action", "is_active"} <= {p["name"] for p in rules["parameters"]}
+
+
+# The codes of a badge update only: an imported badge is new.
+UPDATE_ONLY_CODES = {"START_ON_LOCKED", "EXPIRES_ON_IN_PAST", "ISSUE_TYPE_FIXED", "OWNERS_ADD_ONLY"}
+
+
+def test_importing_badges_documents_every_code_an_item_can_answer(schema):
+    from badges.imports.services import definitions as imports
+    from badges.services import definition_rules
+    from customfields import services as customfield_services
+    from groups import services as group_services
+
+    codes = violation_codes(
+        definition_rules,
+        group_services.group_assignable,
+        group_services.rank_violations,
+        customfield_services.badge_values_violations,
+        imports,
+    )
+    assert {"EXTERNAL_ID_INVALID", "ROWS_REQUIRED", "TOO_MANY_ROWS"} <= codes
+    post = schema["paths"]["/api/v1/imports/badges/"]["post"]
+    assert {"200", "400", "403", "413"} <= set(post["responses"])
+    described = post["description"] + post["responses"]["400"]["description"]
+    assert {c for c in codes - UPDATE_ONLY_CODES if c not in described} == set()
+    components = schema["components"]["schemas"]
+    assert set(components["BadgeImportStatusEnum"]["enum"]) == {"IMPORTED", "DUPLICATE", "INVALID"}
+    item = components["BadgeImportItemRequest"]["properties"]
+    assert set(components["BadgeWriteRequest"]["properties"]) | {"external_id"} == set(item)
+    assert set(components["BadgeImportResult"]["properties"]) == {
+        "index",
+        "external_id",
+        "status",
+        "badge",
+        "errors",
+    }
+
+
+def test_importing_customer_badges_documents_every_code_a_row_can_answer(schema):
+    from badges.imports import rows
+    from badges.imports.services import earned
+
+    literal = set(re.findall(r'"([A-Z][A-Z_]+[A-Z])"', inspect.getsource(rows)))
+    literal |= set(re.findall(r'"([A-Z][A-Z_]+[A-Z])"', inspect.getsource(earned)))
+    # rows.py names the code of a value of the wrong JSON type after its field.
+    typed = {f"{field.upper()}_INVALID" for field in (*rows.EARNED_COLUMNS, "external_id")}
+    codes = (literal | typed) - {"ISO"}
+    assert {"BADGE_REQUIRED", "ROW_INVALID", "EVENT_DATE_OUTSIDE_BADGE_PERIOD"} <= codes
+    post = schema["paths"]["/api/v1/imports/customer-badges/"]["post"]
+    described = post["description"] + post["responses"]["400"]["description"]
+    assert {c for c in codes if c not in described} == set()
+    components = schema["components"]["schemas"]
+    assert set(components["ImportRowStatusEnum"]["enum"]) == {
+        "IMPORTED",
+        "DUPLICATE",
+        "OVERLAPPING",
+        "BADGE_NOT_FOUND",
+        "INVALID",
+    }
+    assert set(components["EarnedRowRequest"]["properties"]) == {
+        *rows.EARNED_COLUMNS,
+        *rows.EARNED_OPTIONAL_COLUMNS,
+    }
+    assert set(components["EarnedResult"]["properties"]) == {
+        "line",
+        "status",
+        "code",
+        "field",
+        "message",
+        "issual_id",
+    }
+    rows_field = components["EarnedImportRequest"]["properties"]["rows"]
+    assert (rows_field["minItems"], rows_field["maxItems"]) == (1, 5000)
+    badges_field = components["BadgesImportRequest"]["properties"]["badges"]
+    assert (badges_field["minItems"], badges_field["maxItems"]) == (1, 1000)
