@@ -116,6 +116,8 @@ def _earned_row(line: int, values: Mapping[str, object], zone: tzinfo, now: date
     badge = _text(values, "badge").strip()
     if not badge:
         raise _Invalid("badge", "BADGE_REQUIRED", "Name the badge by its id or external id.")
+    if "\x00" in badge:
+        raise _Invalid("badge", "BADGE_INVALID", "A badge's id or external id holds no NUL.")
     customer_id = _text(values, "customer_id", whole_number=True)
     if not is_customer_id(customer_id):
         raise _Invalid(

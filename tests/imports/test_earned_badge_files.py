@@ -121,6 +121,10 @@ def test_a_dry_run_reports_what_the_import_would_do_and_writes_nothing(org_a, ba
     real, real_report = run(org_a, text)
     assert dry.counts == real.counts
     assert [r["status"] for r in dry_report] == [r["status"] for r in real_report]
+    # Nothing was made: no id names the issuance, in its row or in the later ones (the
+    # last one in a later batch) meeting it.
+    assert [r["id"] for r in dry_report] == [""] * 4
+    assert len({r["id"] for r in real_report}) == 1
 
 
 @pytest.mark.parametrize(

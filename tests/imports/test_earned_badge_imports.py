@@ -185,6 +185,7 @@ def test_a_badge_is_named_by_its_id_or_its_import_external_id(org_a, badge, org_
     ("changes", "code", "field"),
     [
         ({"badge": " "}, "BADGE_REQUIRED", "badge"),
+        ({"badge": "old\u00007"}, "BADGE_INVALID", "badge"),
         ({"customer_id": " "}, "CUSTOMER_ID_INVALID", "customer_id"),
         ({"customer_id": "x" * 101}, "CUSTOMER_ID_INVALID", "customer_id"),
         ({"customer_id": 4.5}, "CUSTOMER_ID_INVALID", "customer_id"),

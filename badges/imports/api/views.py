@@ -7,7 +7,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from badges.imports.badge_rows import BadgeItem
-from badges.imports.choices import RowStatus
 from badges.imports.files import Summary
 from badges.imports.services import definitions as badge_imports
 from badges.imports.services.earned import earned_badges_import
@@ -150,16 +149,15 @@ class EarnedBadgesImportView(ImportView):
     def post(self, request):
         body = EarnedImportSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
-        dry_run = body.validated_data["dry_run"]
         results = earned_badges_import(
-            org=request.org, rows=body.validated_data["rows"], now=request.now, dry_run=dry_run
+            org=request.org,
+            rows=body.validated_data["rows"],
+            now=request.now,
+            dry_run=body.validated_data["dry_run"],
         )
         summary = Summary()
         for result in results:
             summary.add(result.status)
-        # A dry run made nothing: no id names an issuance it would import, in the row that
-        # would import it or in a later one meeting it.
-        made = {r.issual_id for r in results if r.status == RowStatus.IMPORTED} if dry_run else ()
         return Response(
             {
                 "results": [
@@ -169,9 +167,7 @@ class EarnedBadgesImportView(ImportView):
                         "code": r.code or None,
                         "field": r.field or None,
                         "message": r.message,
-                        "issual_id": str(r.issual_id)
-                        if r.issual_id and r.issual_id not in made
-                        else None,
+                        "issual_id": str(r.issual_id) if r.issual_id else None,
                     }
                     for r in results
                 ],

@@ -13,6 +13,7 @@ On PostgreSQL a batch is staged with COPY and decided and written by set-based s
 rolled back: its answer is what the import would do.
 """
 
+import dataclasses
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import nullcontext
@@ -136,6 +137,15 @@ def _batch_imported(
     return [row if isinstance(row, RowResult) else results[row.line] for row in parsed]
 
 
+def _as_shown(results: list[RowResult], dry_run: bool, made: set) -> list[RowResult]:
+    """A dry run made nothing: no id names an issuance it would import, in the row that would
+    import it or in a later one meeting it (``made`` gathers them across batches)."""
+    if not dry_run:
+        return results
+    made.update(r.issual_id for r in results if r.status == RowStatus.IMPORTED)
+    return [dataclasses.replace(r, issual_id=None) if r.issual_id in made else r for r in results]
+
+
 def _check_rows(rows: Sequence) -> None:
     if not rows:
         raise RuleViolation.one("ROWS_REQUIRED", "Send at least one row.", "rows")
@@ -162,7 +172,7 @@ def earned_badges_import(
     results = _batch_imported(org, parsed, BadgeNames(org), now)
     if dry_run:
         transaction.set_rollback(True)
-    return results
+    return _as_shown(results, dry_run, set())
 
 
 def earned_badges_import_file(
@@ -182,6 +192,7 @@ def earned_badges_import_file(
     rows_counted(binary, EARNED_COLUMNS, EARNED_OPTIONAL_COLUMNS)
     binary.seek(0)
     summary, written, badges = Summary(), Report(report), BadgeNames(org)
+    made: set = set()
     zone = org.tzinfo
     parsed_batches = (
         [earned_row(line, values, zone, now) for line, values in batch]
@@ -192,7 +203,7 @@ def earned_badges_import_file(
     with transaction.atomic() if dry_run else nullcontext():
         for parsed in parsed_batches:
             with transaction.atomic():
-                results = _batch_imported(org, parsed, badges, now)
+                results = _as_shown(_batch_imported(org, parsed, badges, now), dry_run, made)
             for result in results:
                 summary.add(result.status)
                 written.write(
