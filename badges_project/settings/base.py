@@ -116,6 +116,17 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env("DJANGO_MEDIA_URL", default="media/")
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+# Import files and their per-row reports (SPEC 14): the ``imports`` storage, never served
+# publicly (the UI hands a report to its org's users only). Production may name another backend.
+IMPORTS_ROOT = env.path("DJANGO_IMPORTS_ROOT", default=BASE_DIR / "imports")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "imports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": IMPORTS_ROOT},
+    },
+}
 # Stored images served by the app itself (badges_project.media), with their safety headers;
 # production sets it false when a media origin or object storage serves them (docs/deploy.md).
 MEDIA_SERVED_BY_APP = env.bool("DJANGO_MEDIA_SERVED_BY_APP", default=True)
