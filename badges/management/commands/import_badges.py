@@ -10,6 +10,7 @@ from badges.imports.files import FileRefused
 from badges.imports.services.command_runs import run_recorded
 from badges.imports.services.definitions import badges_import_file
 from badges.selectors import org_by_slug
+from badges_project.serving import garbage_collector_tuned
 
 # The statuses a badge definition's row ends in.
 BADGE_STATUSES = (RowStatus.IMPORTED, RowStatus.DUPLICATE, RowStatus.INVALID)
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file: Path, org: str, report: Path | None, dry_run: bool, **options):
+        garbage_collector_tuned()  # a file of a million rows is millions of objects
         acting = org_by_slug(org)
         if acting is None:
             raise CommandError(f"No org has the slug '{org}'.")

@@ -9,6 +9,7 @@ from badges.imports.files import FileRefused
 from badges.imports.services.command_runs import run_recorded
 from badges.imports.services.earned import earned_badges_import_file
 from badges.selectors import org_by_slug
+from badges_project.serving import garbage_collector_tuned
 
 
 class Command(BaseCommand):
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file: Path, org: str, report: Path | None, dry_run: bool, **options):
+        garbage_collector_tuned()  # a file of a million rows is millions of objects
         acting = org_by_slug(org)
         if acting is None:
             raise CommandError(f"No org has the slug '{org}'.")
