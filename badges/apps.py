@@ -13,3 +13,5 @@ class BadgesConfig(AppConfig):
         from badges import tasks  # noqa: F401
         from badges.events import admin as event_admin  # noqa: F401
         from badges.events import tasks as event_tasks  # noqa: F401
+        from badges.imports import admin as import_admin  # noqa: F401
+        from badges.imports import tasks as import_tasks  # noqa: F401

@@ -18,6 +18,7 @@ urlpatterns = [
     path("custom-fields/ui/", include("customfields.ui.urls")),
     path("rules/ui/", include("badges.events.ui.rule_urls")),
     path("events/ui/", include("badges.events.ui.event_urls")),
+    path("imports/ui/", include("badges.imports.ui.urls")),
     path("org/settings/", include("badges.ui.settings_urls")),
     path("api/v1/", include("badges_project.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

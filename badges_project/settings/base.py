@@ -116,6 +116,17 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env("DJANGO_MEDIA_URL", default="media/")
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+# Files uploaded to the import page and their reports (SPEC 14): never served publicly, read
+# back only by the import task and the report view of the org's users.
+IMPORTS_ROOT = env.path("DJANGO_IMPORTS_ROOT", default=BASE_DIR / "imports")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "imports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(IMPORTS_ROOT)},
+    },
+}
 # Stored images served by the app itself (badges_project.media), with their safety headers;
 # production sets it false when a media origin or object storage serves them (docs/deploy.md).
 MEDIA_SERVED_BY_APP = env.bool("DJANGO_MEDIA_SERVED_BY_APP", default=True)

@@ -1,7 +1,7 @@
 """Production: every secret from the environment, HTTPS only, hardened cookies and headers."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import IMPORTS_ROOT, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -30,6 +30,15 @@ STORAGES = {
         "OPTIONS": env.json("DJANGO_MEDIA_STORAGE_OPTIONS", default={}),
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Import files and reports: a private location (a bucket no one reads publicly).
+    "imports": {
+        "BACKEND": env(
+            "DJANGO_IMPORTS_STORAGE", default="django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": env.json(
+            "DJANGO_IMPORTS_STORAGE_OPTIONS", default={"location": str(IMPORTS_ROOT)}
+        ),
+    },
 }
 
 LOGGING = {

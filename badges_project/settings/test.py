@@ -11,6 +11,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "imports": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
 }
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
