@@ -30,6 +30,13 @@ def summary_words(run: ImportRun) -> list[tuple[str, str, int]]:
     ]
 
 
+def counts_words(run: ImportRun) -> str:
+    """The statuses a run's rows ended in, those that some did: "Imported 2, Duplicate 1"."""
+    return ", ".join(
+        f"{words} {count:,}" for key, words, count in summary_words(run) if key != "rows" and count
+    )
+
+
 class ImportListView(OrgPageMixin, TemplateView):
     """Past imports, newest first, and (for editors) the upload form."""
 
@@ -42,7 +49,7 @@ class ImportListView(OrgPageMixin, TemplateView):
         page = page_of(request, selectors.runs_of(org=request.org), PAGE_SIZE, "page")
         return self.get_context_data(
             page=page,
-            runs=[(run, summary_words(run)) for run in page.object_list],
+            runs=[(run, counts_words(run)) for run in page.object_list],
             kinds=ImportKind.choices,
             can_upload=can_write(request),
             **extra,
