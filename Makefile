@@ -28,7 +28,7 @@ with psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True) a
 endef
 export CREATE_DATABASE
 
-.PHONY: install run stack test test-sqlite test-postgres lint check contract bench bench-jobs bench-events bench-seed bench-images bench-universe screenshots clean mutants
+.PHONY: install run stack test test-sqlite test-postgres lint check contract bench bench-jobs bench-events bench-imports bench-seed bench-images bench-universe screenshots clean mutants
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11), 'Python 3.11+ is needed'"
@@ -130,6 +130,13 @@ bench-jobs: $(STAMP)
 ## (a database of its own, made and dropped; Redis; BENCH_ARGS="--quick" for a smoke run).
 bench-events: $(STAMP)
 	$(BIN)/python bench/events.py $(BENCH_ARGS)
+
+## The imports (#16): 1,000,000 customers' earned badges from a generated CSV by
+## import_customer_badges, next to a raw COPY of the same file, then the same file again, and
+## the import's peak memory growth (a database of its own, made and dropped; BENCH_ARGS="--rows
+## 100000" for a shorter run).
+bench-imports: $(STAMP)
+	$(BIN)/python bench/imports.py $(BENCH_ARGS)
 
 ## The image checks on hostile files: time and peak memory of each refusal, next to ordinary
 ## icons (issue #12's budget: 200 ms, 50 MB; no database needed).

@@ -4,7 +4,6 @@ authenticate by token, as integrations do."""
 import os
 
 import pytest
-from django.core.files.storage import storages
 from django.db import connection
 from hypothesis import settings
 from rest_framework.test import APIClient
@@ -94,12 +93,3 @@ def outbox_checked():
     notification a committed change (a module of concurrency proofs uses it)."""
     yield
     assert outbox_discrepancies() == {}
-
-
-@pytest.fixture(autouse=True)
-def imports_storage_emptied():
-    """Each test starts with an empty ``imports`` storage (in memory under the test settings):
-    what one test's runs kept is not another's."""
-    storages._storages.pop("imports", None)
-    yield
-    storages._storages.pop("imports", None)

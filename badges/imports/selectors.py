@@ -1,4 +1,4 @@
-"""Org-scoped reads of import runs, shared by the UI and the admin."""
+"""Reads of the imports domain: the org's import runs."""
 
 from django.db.models import QuerySet
 
@@ -6,15 +6,11 @@ from badges.imports.models import ImportRun
 from badges.models import Organization
 
 
-def import_runs(*, org: Organization) -> QuerySet[ImportRun]:
-    """The org's runs, from the UI and from commands, most recent first (faces page them)."""
-    return (
-        ImportRun.objects.filter(org=org)
-        .select_related("created_by")
-        .order_by("-created_on", "-id")
-    )
+def runs_of(*, org: Organization) -> QuerySet[ImportRun]:
+    """The org's runs, newest first, with who ran them."""
+    return ImportRun.objects.filter(org=org).select_related("created_by").order_by("-created_on")
 
 
-def import_run_get(*, org: Organization, pk) -> ImportRun:
-    """The org's run (ImportRun.DoesNotExist, a 404 to every face, for another org's)."""
-    return import_runs(org=org).get(pk=pk)
+def run_of(*, org: Organization, run_id) -> ImportRun:
+    """One run of the org (``ImportRun.DoesNotExist`` for another org's)."""
+    return runs_of(org=org).get(pk=run_id)

@@ -116,15 +116,15 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env("DJANGO_MEDIA_URL", default="media/")
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
-# Import files and their per-row reports (SPEC 14): the ``imports`` storage, never served
-# publicly (the UI hands a report to its org's users only). Production may name another backend.
+# Files uploaded to the import page and their reports (SPEC 14): never served publicly, read
+# back only by the import task and the report view of the org's users.
 IMPORTS_ROOT = env.path("DJANGO_IMPORTS_ROOT", default=BASE_DIR / "imports")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "imports": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": IMPORTS_ROOT},
+        "OPTIONS": {"location": str(IMPORTS_ROOT)},
     },
 }
 # Stored images served by the app itself (badges_project.media), with their safety headers;

@@ -30,17 +30,13 @@ STORAGES = {
         "OPTIONS": env.json("DJANGO_MEDIA_STORAGE_OPTIONS", default={}),
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    # Import files and reports (SPEC 14): files under IMPORTS_ROOT by default, or a private
-    # bucket, e.g. DJANGO_IMPORTS_STORAGE=storages.backends.s3.S3Storage and
-    # DJANGO_IMPORTS_STORAGE_OPTIONS='{"bucket_name": "badge-imports", "default_acl": "private"}'.
-    # Never a public location: reports hold customer ids.
+    # Import files and reports: a private location (a bucket no one reads publicly).
     "imports": {
         "BACKEND": env(
             "DJANGO_IMPORTS_STORAGE", default="django.core.files.storage.FileSystemStorage"
         ),
         "OPTIONS": env.json(
-            "DJANGO_IMPORTS_STORAGE_OPTIONS",
-            default={"location": str(IMPORTS_ROOT)},
+            "DJANGO_IMPORTS_STORAGE_OPTIONS", default={"location": str(IMPORTS_ROOT)}
         ),
     },
 }

@@ -186,7 +186,7 @@ def earned_badges_import_file(
     now: datetime,
     dry_run: bool = False,
     on_progress: Callable[[int], None] | None = None,
-    batch_rows: int = BATCH_ROWS,
+    batch_rows: int | None = None,
 ) -> Summary:
     """A CSV file of earned badges (``rows.EARNED_COLUMNS``), streamed: read through once for
     what makes it malformed (``FileRefused``, before anything is written), then imported a
@@ -200,7 +200,7 @@ def earned_badges_import_file(
     parsed_batches = (
         [earned_row(line, values, zone, now) for line, values in batch]
         for batch in batched.chunked(
-            rows_read(binary, EARNED_COLUMNS, EARNED_OPTIONAL_COLUMNS), batch_rows
+            rows_read(binary, EARNED_COLUMNS, EARNED_OPTIONAL_COLUMNS), batch_rows or BATCH_ROWS
         )
     )
     with transaction.atomic() if dry_run else nullcontext():

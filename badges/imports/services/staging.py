@@ -76,9 +76,9 @@ def _customers_locked(cursor, org: Organization, now: datetime) -> None:
 
 def _decisions_sql() -> str:
     """Per staged row: its customer's key, whether its pair has other rows in the batch, the
-    imported issuance it duplicates and the earliest non-revoked issuance it overlaps (an
-    aggregate, not ``ORDER BY ... LIMIT 1``, which tempts the planner to walk the badge's
-    issuances in date order rather than look up the customer's)."""
+    imported issuance it duplicates and the earliest non-revoked issuance it overlaps, from
+    one lookup of the pair's issuances (aggregates, not ``ORDER BY ... LIMIT 1``, which
+    tempts the planner to walk the badge's issuances in date order)."""
     issuance, customer = _table(Issuance), _table(Customer)
     i = {
         name: _column(Issuance, name)
@@ -95,16 +95,16 @@ def _decisions_sql() -> str:
     }
     return (
         f"SELECT s.line, s.issual_id, c.id, count(*) OVER (PARTITION BY s.badge_id, c.id), "
-        f"(SELECT i.{i['issual_id']} FROM {issuance} i WHERE i.{i['badge']} = s.badge_id "
-        f"AND i.{i['customer']} = c.id AND i.{i['source']} = %s "
-        f"AND i.{i['event_date']} = s.earn), "
-        f"(SELECT (array_agg(i.{i['issual_id']} ORDER BY i.{i['issued_on']}))[1] "
-        f"FROM {issuance} i WHERE i.{i['badge']} = s.badge_id "
-        f"AND i.{i['customer']} = c.id AND i.{i['revoked_on']} IS NULL "
-        f"AND (s.expires IS NULL OR i.{i['issued_on']} < s.expires) "
-        f"AND (i.{i['expires_on']} IS NULL OR i.{i['expires_on']} > s.earn)) "
+        "held.duplicate_of, held.overlapped "
         f"FROM {STAGING} s JOIN {customer} c ON c.{_column(Customer, 'org')} = %s "
-        f"AND c.{_column(Customer, 'customer_id')} = s.customer_key"
+        f"AND c.{_column(Customer, 'customer_id')} = s.customer_key "
+        f"LEFT JOIN LATERAL (SELECT (array_agg(i.{i['issual_id']}) FILTER (WHERE "
+        f"i.{i['source']} = %s AND i.{i['event_date']} = s.earn))[1] AS duplicate_of, "
+        f"(array_agg(i.{i['issual_id']} ORDER BY i.{i['issued_on']}) FILTER (WHERE "
+        f"i.{i['revoked_on']} IS NULL AND (s.expires IS NULL OR i.{i['issued_on']} < s.expires) "
+        f"AND (i.{i['expires_on']} IS NULL OR i.{i['expires_on']} > s.earn)))[1] AS overlapped "
+        f"FROM {issuance} i WHERE i.{i['badge']} = s.badge_id AND i.{i['customer']} = c.id"
+        ") held ON true"
     )
 
 
@@ -193,9 +193,12 @@ def imported(
     with connection.cursor() as cursor, _planned_each_time():
         # An import is re-run safely: a crash may lose its last batches' commits, not corrupt.
         cursor.execute("SET LOCAL synchronous_commit = off")
+        # Each batch's statements are planned afresh; compiling them each time cost more
+        # than it saved (the bench: docs/performance.md).
+        cursor.execute("SET LOCAL jit = off")
         _staged(cursor, candidates)
         _customers_locked(cursor, org, now)
-        cursor.execute(_decisions_sql(), [IssuanceSource.IMPORT, org.pk])
+        cursor.execute(_decisions_sql(), [org.pk, IssuanceSource.IMPORT])
         for line, issual_id, customer_pk, rows, duplicate_of, overlapped in cursor.fetchall():
             if rows > 1:
                 shared[by_line[line][1].pk, customer_pk].append((line, issual_id))

@@ -1,21 +1,10 @@
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
-from tqdm import tqdm
-
 from badges.imports.badge_rows import BADGE_COLUMNS, BADGE_OPTIONAL_COLUMNS
 from badges.imports.choices import ImportKind, RowStatus
-from badges.imports.files import FileRefused
-from badges.imports.services.command_runs import run_recorded
 from badges.imports.services.definitions import badges_import_file
-from badges.selectors import org_by_slug
-
-# The statuses a badge definition's row ends in.
-BADGE_STATUSES = (RowStatus.IMPORTED, RowStatus.DUPLICATE, RowStatus.INVALID)
+from badges.management.import_command import ImportFileCommand
 
 
-class Command(BaseCommand):
+class Command(ImportFileCommand):
     help = (
         "Import badge definitions from a CSV file (SPEC 14; columns in docs/imports.md): a "
         f"header row {','.join(BADGE_COLUMNS)}"
@@ -24,64 +13,9 @@ class Command(BaseCommand):
         "dates allowed. A row whose external_id was imported before answers DUPLICATE and "
         "changes nothing."
     )
+    kind = ImportKind.BADGES
+    # The statuses a badge definition's row ends in.
+    statuses = (RowStatus.IMPORTED, RowStatus.DUPLICATE, RowStatus.INVALID)
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", type=Path)
-        parser.add_argument("--org", required=True, help="The org's slug.")
-        parser.add_argument(
-            "--report",
-            type=Path,
-            help="Where the per-row report CSV goes (default: FILE.report.csv beside it).",
-        )
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Decide every row; write nothing."
-        )
-
-    def handle(self, *args, file: Path, org: str, report: Path | None, dry_run: bool, **options):
-        acting = org_by_slug(org)
-        if acting is None:
-            raise CommandError(f"No org has the slug '{org}'.")
-        report = report or file.with_name(file.name + ".report.csv")
-        now = timezone.now()
-        try:
-            with (
-                file.open("rb") as binary,
-                report.open("w", encoding="utf-8", newline="") as out,
-                tqdm(unit=" rows", disable=None, file=self.stderr) as bar,
-            ):
-                summary = badges_import_file(
-                    org=acting,
-                    actor=None,
-                    binary=binary,
-                    report=out,
-                    now=now,
-                    dry_run=dry_run,
-                    on_progress=lambda done: bar.update(done - bar.n),
-                )
-        except FileRefused as refused:
-            report.unlink(missing_ok=True)
-            run_recorded(
-                org=acting,
-                kind=ImportKind.BADGES,
-                file_name=file.name,
-                started_on=now,
-                finished_on=timezone.now(),
-                dry_run=dry_run,
-                error=str(refused),
-            )
-            raise CommandError(f"{file}: {refused} Nothing was imported.") from refused
-        except OSError as error:
-            raise CommandError(str(error)) from error
-        run_recorded(
-            org=acting,
-            kind=ImportKind.BADGES,
-            file_name=file.name,
-            started_on=now,
-            finished_on=timezone.now(),
-            dry_run=dry_run,
-            summary=summary,
-        )
-        counts = ", ".join(f"{summary.counts[status]:,} {status}" for status in BADGE_STATUSES)
-        prefix = "Dry run (nothing written): " if dry_run else ""
-        self.stdout.write(f"{prefix}{summary.rows:,} rows read: {counts}.")
-        self.stdout.write(f"Report: {report}")
+    def import_file(self, **arguments):
+        return badges_import_file(actor=None, **arguments)

@@ -1,80 +1,16 @@
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
-from tqdm import tqdm
-
 from badges.imports.choices import ImportKind
-from badges.imports.files import FileRefused
-from badges.imports.services.command_runs import run_recorded
 from badges.imports.services.earned import earned_badges_import_file
-from badges.selectors import org_by_slug
+from badges.management.import_command import ImportFileCommand
 
 
-class Command(BaseCommand):
+class Command(ImportFileCommand):
     help = (
         "Import customers' earned badges from a CSV file (SPEC 14): a header row "
         "badge,customer_id,earn_event_date,expires_on[,external_id], UTF-8, dates as in the "
         "API (a date alone is midnight in the org's timezone), an empty expires_on for a badge "
         "that never expires. Re-running a file creates nothing twice (DUPLICATE)."
     )
+    kind = ImportKind.CUSTOMER_BADGES
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", type=Path)
-        parser.add_argument("--org", required=True, help="The org's slug.")
-        parser.add_argument(
-            "--report",
-            type=Path,
-            help="Where the per-row report CSV goes (default: FILE.report.csv beside it).",
-        )
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Decide every row; write nothing."
-        )
-
-    def handle(self, *args, file: Path, org: str, report: Path | None, dry_run: bool, **options):
-        acting = org_by_slug(org)
-        if acting is None:
-            raise CommandError(f"No org has the slug '{org}'.")
-        report = report or file.with_name(file.name + ".report.csv")
-        now = timezone.now()
-        try:
-            with (
-                file.open("rb") as binary,
-                report.open("w", encoding="utf-8", newline="") as out,
-                tqdm(unit=" rows", disable=None, file=self.stderr) as bar,
-            ):
-                summary = earned_badges_import_file(
-                    org=acting,
-                    binary=binary,
-                    report=out,
-                    now=now,
-                    dry_run=dry_run,
-                    on_progress=lambda done: bar.update(done - bar.n),
-                )
-        except FileRefused as refused:
-            report.unlink(missing_ok=True)
-            run_recorded(
-                org=acting,
-                kind=ImportKind.CUSTOMER_BADGES,
-                file_name=file.name,
-                started_on=now,
-                finished_on=timezone.now(),
-                dry_run=dry_run,
-                error=str(refused),
-            )
-            raise CommandError(f"{file}: {refused} Nothing was imported.") from refused
-        except OSError as error:
-            raise CommandError(str(error)) from error
-        run_recorded(
-            org=acting,
-            kind=ImportKind.CUSTOMER_BADGES,
-            file_name=file.name,
-            started_on=now,
-            finished_on=timezone.now(),
-            dry_run=dry_run,
-            summary=summary,
-        )
-        counts = ", ".join(f"{n:,} {status}" for status, n in summary.counts.items())
-        prefix = "Dry run (nothing written): " if dry_run else ""
-        self.stdout.write(f"{prefix}{summary.rows:,} rows read: {counts}.")
-        self.stdout.write(f"Report: {report}")
+    def import_file(self, **arguments):
+        return earned_badges_import_file(**arguments)

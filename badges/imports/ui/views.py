@@ -1,0 +1,120 @@
+"""The import page (SPEC 14): upload a CSV, watch its run, read its summary and report; the
+org's past imports, from this page and from the commands."""
+
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.views.generic import TemplateView, View
+
+from badges.exceptions import RuleViolation
+from badges.imports import selectors
+from badges.imports.choices import ImportKind, RunStatus
+from badges.imports.models import ImportRun
+from badges.imports.services.runs import report_opened, run_start
+from badges.ui.customers import page_of
+from badges_project.ui.access import OrgPageMixin, can_write
+
+PAGE_SIZE = 50
+STATUS_WORDS = {
+    "rows": "Rows read",
+    "imported": "Imported",
+    "duplicate": "Duplicate",
+    "overlapping": "Overlapping",
+    "badge_not_found": "Badge not found",
+    "invalid": "Invalid",
+}
+
+
+def summary_words(run: ImportRun) -> list[tuple[str, str, int]]:
+    return [
+        (key, words, run.summary[key]) for key, words in STATUS_WORDS.items() if key in run.summary
+    ]
+
+
+def counts_words(run: ImportRun) -> str:
+    """The statuses a run's rows ended in, those that some did: "Imported 2, Duplicate 1"."""
+    return ", ".join(
+        f"{words} {count:,}" for key, words, count in summary_words(run) if key != "rows" and count
+    )
+
+
+class ImportListView(OrgPageMixin, TemplateView):
+    """Past imports, newest first, and (for editors) the upload form."""
+
+    template_name = "imports/ui/imports.html"
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self._context(request))
+
+    def _context(self, request, **extra):
+        page = page_of(request, selectors.runs_of(org=request.org), PAGE_SIZE, "page")
+        return self.get_context_data(
+            page=page,
+            runs=[(run, counts_words(run)) for run in page.object_list],
+            kinds=ImportKind.choices,
+            can_upload=can_write(request),
+            **extra,
+        )
+
+    def post(self, request, *args, **kwargs):
+        kind = request.POST.get("kind", "")
+        errors = {}
+        if kind not in ImportKind.values:
+            errors["kind"] = "Choose what the file holds."
+        else:
+            try:
+                run = run_start(
+                    org=request.org,
+                    actor=request.user,
+                    kind=kind,
+                    upload=request.FILES.get("file"),
+                    dry_run=request.POST.get("dry_run") == "on",
+                    now=request.now,
+                )
+            except RuleViolation as refusal:
+                errors = {v.field: v.message for v in refusal.violations}
+            else:
+                return redirect("imports-ui:run", pk=run.pk)
+        context = self._context(
+            request, errors=errors, chosen_kind=kind, dry_run=request.POST.get("dry_run") == "on"
+        )
+        return self.render_to_response(context, status=400)
+
+
+class ImportRunView(OrgPageMixin, TemplateView):
+    """One run: its progress while it runs (the progress part polls), then its summary."""
+
+    template_name = "imports/ui/run.html"
+
+    def get(self, request, *args, pk, **kwargs):
+        try:
+            run = selectors.run_of(org=request.org, run_id=pk)
+        except ImportRun.DoesNotExist as missing:
+            raise Http404("No such import.") from missing
+        running = run.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+        percent = (
+            100 * run.rows_done // run.rows_total
+            if run.rows_total
+            else (100 if run.status == RunStatus.DONE else 0)
+        )
+        context = self.get_context_data(
+            run=run, running=running, percent=percent, summary=summary_words(run)
+        )
+        if request.htmx:
+            return self.response_class(request, "imports/ui/progress.html", context, status=200)
+        return self.render_to_response(context)
+
+
+class ImportReportView(OrgPageMixin, View):
+    """A run's per-row report, to the org's users only."""
+
+    def get(self, request, *args, pk, **kwargs):
+        try:
+            run = selectors.run_of(org=request.org, run_id=pk)
+        except ImportRun.DoesNotExist as missing:
+            raise Http404("No such import.") from missing
+        if not run.report:
+            raise Http404("This import has no report.")
+        name = run.file_name.rsplit(".", 1)[0] + ".report.csv"
+        return FileResponse(
+            report_opened(run), as_attachment=True, filename=name, content_type="text/csv"
+        )
