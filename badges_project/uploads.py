@@ -1,10 +1,14 @@
-"""Image uploads read under the image cap, for every face that takes one (the API's multipart
-route, the browser UI's upload page)."""
+"""Uploads read under a cap: images (the API's multipart route, the browser UI's upload page),
+held in memory; import files (the UI's import page), streamed to a temporary file on disk."""
 
 import io
 
 from django.core.files.uploadedfile import InMemoryUploadedFile
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.files.uploadhandler import (
+    FileUploadHandler,
+    StopUpload,
+    TemporaryFileUploadHandler,
+)
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 
@@ -50,3 +54,33 @@ class CappedImageUpload(FileUploadHandler):
     def _stop(self):
         self.too_large = True
         raise StopUpload(connection_reset=False)
+
+
+def declared_larger(content_length: int, max_bytes: int) -> bool:
+    """A body declared larger than a file of ``max_bytes`` and its form: refused unread."""
+    return content_length > max_bytes + UPLOAD_OVERHEAD
+
+
+class CappedFileUpload(TemporaryFileUploadHandler):
+    """Streams an uploaded file to a temporary file on disk, up to ``max_bytes``: a larger
+    file stops the parse (its temporary file is removed, the rest of the body read and thrown
+    away). A body declared larger than the cap and its form is not parsed at all. Either way
+    ``too_large`` is set and the form arrives without the file."""
+
+    too_large = False
+
+    def __init__(self, request, max_bytes: int):
+        super().__init__(request)
+        self.max_bytes = max_bytes
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        if declared_larger(content_length, self.max_bytes):
+            self.too_large = True
+            return QueryDict(), MultiValueDict()
+        return None
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > self.max_bytes:
+            self.too_large = True
+            raise StopUpload(connection_reset=False)
+        return super().receive_data_chunk(raw_data, start)

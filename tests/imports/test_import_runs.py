@@ -4,11 +4,14 @@ report, or to FAILED with why; badge definitions the same way."""
 from datetime import UTC, datetime
 
 import pytest
+from celery import current_app
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 
 from badges.exceptions import RuleViolation
 from badges.imports.choices import ImportKind, RunStatus
+from badges.imports.models import ImportRun
 from badges.imports.services import earned, runs
 from badges.models import Badge, Issuance
 from tests.factories import BadgeFactory
@@ -94,3 +97,54 @@ def test_an_upload_is_a_csv_of_at_most_200_mb(org_a, name, size, code, monkeypat
     with pytest.raises(RuleViolation) as refused:
         runs.run_start(org=org_a, actor=None, kind="BADGES", upload=upload, dry_run=False, now=NOW)
     assert refused.value.violations[0].code == code
+
+
+def test_the_uploaded_file_is_removed_when_its_run_ends_and_the_report_kept(org_a, badge):
+    for content in [EARNED, "badge\n"]:  # DONE, then FAILED
+        run = started(org_a, content)
+        source = run.source
+        run = executed(run)
+        assert not storages["imports"].exists(source) and run.source == ""
+    assert storages["imports"].exists(executed(started(org_a, EARNED)).report), (
+        "the report stays to be downloaded"
+    )
+
+
+def test_a_run_another_delivery_of_its_task_claimed_is_not_run_again(org_a, badge):
+    run = started(org_a, EARNED)
+    ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    assert executed(run).status == RunStatus.RUNNING
+    assert not Issuance.objects.exists()
+
+
+def test_the_rows_done_stay_when_a_run_stops_half_way(org_a, badge, monkeypatch):
+    def stopping(**arguments):
+        arguments["on_progress"](2)
+        raise RuntimeError("lost the database")
+
+    monkeypatch.setattr(earned, "earned_badges_import_file", stopping)
+    run = executed(started(org_a, EARNED))
+    assert (run.status, run.rows_total, run.rows_done) == (RunStatus.FAILED, 5, 2)
+
+
+def test_a_dry_run_tells_no_progress_its_rolled_back_transaction_would_undo(
+    org_a, badge, monkeypatch
+):
+    seen = []
+    monkeypatch.setattr(runs, "_progressed", lambda pk, done: seen.append(done))
+    run = executed(started(org_a, EARNED, dry_run=True))
+    assert (run.status, run.rows_done, run.summary["imported"]) == (RunStatus.DONE, 5, 5)
+    assert seen == [] and not Issuance.objects.exists()
+
+
+def test_a_run_the_queue_does_not_take_fails_at_once(org_a, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(current_app.tasks[runs.RUN_TASK], "apply_async", unreachable)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        run = started(org_a, EARNED)
+    source = run.source
+    run.refresh_from_db()
+    assert (run.status, run.error, run.finished_on) == (RunStatus.FAILED, runs.NOT_QUEUED, NOW)
+    assert not storages["imports"].exists(source)

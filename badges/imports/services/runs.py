@@ -1,9 +1,11 @@
 """Imports of files uploaded to the import page (SPEC 14): stored, run by a task, watched.
 
 The upload is kept in the ``imports`` storage (never served publicly) under a random name; the
-run is QUEUED and its task queued once the upload commits. The task counts the file's rows,
-imports it through the file service of its kind (each batch commits on its own, and the run's
-``rows_done`` with it, so the page sees the progress) and stores the per-row report beside it.
+run is QUEUED and its task queued once the upload commits. The task claims the run (a task
+delivered twice runs it once), counts the file's rows, imports it through the file service of
+its kind (each batch commits on its own, and the run's ``rows_done`` with it, so the page sees
+the progress) and stores the per-row report beside it; the uploaded file is removed when the
+run ends.
 """
 
 import io
@@ -74,13 +76,27 @@ def run_start(
         created_on=now,
         created_by=actor,
     )
-    transaction.on_commit(partial(run_queued, run.pk))
+    transaction.on_commit(partial(run_queued, run.pk, now))
     return run
 
 
-def run_queued(run_pk) -> None:
-    """Without a broker the task runs here, in-process, once the upload has committed."""
-    current_app.tasks[RUN_TASK].apply_async(args=[str(run_pk)])
+NOT_QUEUED = "The import could not be queued (the task queue did not answer): upload it again."
+
+
+def run_queued(run_pk, now: datetime) -> None:
+    """Without a broker the task runs here, in-process, once the upload has committed. When
+    the broker does not take it, the run is FAILED at once and its file removed (nothing
+    sweeps QUEUED runs; the upload's request, already committed, still answers the run)."""
+    try:
+        current_app.tasks[RUN_TASK].apply_async(args=[str(run_pk)], retry=False)
+    except Exception:
+        logger.exception("Could not queue import run %s", run_pk)
+        run = ImportRun.objects.filter(pk=run_pk, status=RunStatus.QUEUED).first()
+        if run is not None:
+            _source_removed(run)
+            ImportRun.objects.filter(pk=run_pk, status=RunStatus.QUEUED).update(
+                status=RunStatus.FAILED, error=NOT_QUEUED, source="", finished_on=now
+            )
 
 
 def _progressed(run_pk, done: int) -> None:
@@ -90,15 +106,17 @@ def _progressed(run_pk, done: int) -> None:
 def run_execute(*, run_id, clock: Callable[[], datetime]) -> ImportRun:
     """Import a QUEUED run's file; DONE with its summary and report, or FAILED with why (a
     malformed file's message; any other failure is logged and reported in general words)."""
+    started_on = clock()
+    claimed = ImportRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, started_on=started_on
+    )
     run = ImportRun.objects.select_related("org", "created_by").get(pk=run_id)
-    if run.status != RunStatus.QUEUED:
+    if not claimed:  # another delivery of the task has it, or had it
         return run
-    run.status, run.started_on = RunStatus.RUNNING, clock()
-    run.save(update_fields=["status", "started_on"])
     try:
         with _storage().open(run.source, "rb") as binary, tempfile.TemporaryFile() as spooled:
             run.rows_total = rows_counted(binary, *COLUMNS[run.kind])
-            run.save(update_fields=["rows_total"])
+            ImportRun.objects.filter(pk=run.pk).update(rows_total=run.rows_total)
             binary.seek(0)
             report = io.TextIOWrapper(spooled, encoding="utf-8", newline="")
             arguments = {
@@ -107,7 +125,8 @@ def run_execute(*, run_id, clock: Callable[[], datetime]) -> ImportRun:
                 "report": report,
                 "now": run.started_on,
                 "dry_run": run.dry_run,
-                "on_progress": partial(_progressed, run.pk),
+                # A dry run is one transaction rolled back: its progress would be too.
+                "on_progress": None if run.dry_run else partial(_progressed, run.pk),
             }
             if run.kind == ImportKind.BADGES:
                 summary = definitions.badges_import_file(actor=run.created_by, **arguments)
@@ -127,15 +146,30 @@ def run_execute(*, run_id, clock: Callable[[], datetime]) -> ImportRun:
             error="The import stopped on an error; the batches done are kept. Run the file "
             "again to finish it (rows already in answer DUPLICATE).",
         )
-    run.summary, run.rows_done = summary.as_dict(), summary.rows
-    return _ended(run, clock)
+    return _ended(run, clock, summary=summary.as_dict(), rows_done=summary.rows, report=run.report)
 
 
-def _ended(run: ImportRun, clock, error: str = "") -> ImportRun:
-    run.status = RunStatus.FAILED if error else RunStatus.DONE
-    run.error, run.finished_on = error, clock()
-    run.save()
+def _ended(run: ImportRun, clock, error: str = "", **done) -> ImportRun:
+    """The run's end, written by an update of its own fields (the rows done so far, written
+    by the progress, stay on a failure). Its uploaded file is removed: it holds customers'
+    history, which the report and the user's own copy keep."""
+    _source_removed(run)
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.FAILED if error else RunStatus.DONE,
+        error=error,
+        source="",
+        finished_on=clock(),
+        **done,
+    )
+    run.refresh_from_db()
     return run
+
+
+def _source_removed(run: ImportRun) -> None:
+    try:
+        _storage().delete(run.source)
+    except Exception:
+        logger.exception("Could not remove the file of import run %s", run.pk)
 
 
 def report_opened(run: ImportRun):
