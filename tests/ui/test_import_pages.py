@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import TestCase
+from django.test import Client, TestCase
 
 from badges.imports.choices import ImportKind, RunStatus
 from badges.imports.models import ImportRun
+from badges.imports.ui import views
 from badges.models import Issuance, Role
 from tests.factories import BadgeFactory
 from tests.ui.conftest import signed_in
@@ -147,3 +148,23 @@ def test_another_orgs_import_and_report_are_404(editor_page, org_b):
     assert editor_page.get(f"{LIST}{run.pk}/").status_code == 404
     assert editor_page.get(f"{LIST}{run.pk}/report/").status_code == 404
     assert "theirs.csv" not in editor_page.get(LIST).text
+
+
+def test_a_file_over_the_cap_is_refused_whether_declared_or_streamed(editor_page, monkeypatch):
+    """Streamed to a temporary file, the upload stops past the cap; a body declared beyond the
+    cap and its form's room is refused unread. Either way nothing is kept or started."""
+    monkeypatch.setattr(views, "MAX_UPLOAD_BYTES", 1000)  # the page's cap alone
+    for size in [1001, 70_000]:
+        response = upload(editor_page, content=b"x" * size)
+        assert response.status_code == 400, size
+        assert "A file is at most" in response.text, size
+    assert not ImportRun.objects.exists()
+    assert upload(editor_page, content=b"x" * 1000).status_code == 302
+
+
+def test_an_upload_needs_the_csrf_token(editor_page):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(editor_page.user)
+    data = {"kind": ImportKind.CUSTOMER_BADGES, "file": SimpleUploadedFile("e.csv", EARNED)}
+    assert client.post(LIST, data).status_code == 403
+    assert not ImportRun.objects.exists()

@@ -51,12 +51,18 @@ def _check_upload(upload) -> None:
     if not upload.name.lower().endswith(".csv"):
         raise RuleViolation.one("FILE_NOT_CSV", "The file must be a .csv file.", "file")
     if upload.size > MAX_UPLOAD_BYTES:
-        raise RuleViolation.one(
-            "FILE_TOO_LARGE",
-            f"A file is at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; split a bigger one "
-            "(or import it with the command).",
-            "file",
-        )
+        raise upload_too_large()
+
+
+def upload_too_large() -> RuleViolation:
+    """A file over the cap: what the service says of one, and the page of a body it stopped
+    reading."""
+    return RuleViolation.one(
+        "FILE_TOO_LARGE",
+        f"A file is at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; split a bigger one "
+        "(or import it with the command).",
+        "file",
+    )
 
 
 @transaction.atomic

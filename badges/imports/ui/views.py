@@ -3,15 +3,24 @@ org's past imports, from this page and from the commands."""
 
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import TemplateView, View
 
 from badges.exceptions import RuleViolation
 from badges.imports import selectors
 from badges.imports.choices import ImportKind, RunStatus
 from badges.imports.models import ImportRun
-from badges.imports.services.runs import report_opened, run_start
+from badges.imports.services.runs import (
+    MAX_UPLOAD_BYTES,
+    report_opened,
+    run_start,
+    upload_too_large,
+)
 from badges.ui.customers import page_of
+from badges.ui.images import declared_length
 from badges_project.ui.access import OrgPageMixin, can_write
+from badges_project.uploads import CappedFileUpload, declared_larger
 
 PAGE_SIZE = 50
 STATUS_WORDS = {
@@ -37,8 +46,11 @@ def counts_words(run: ImportRun) -> str:
     )
 
 
+@method_decorator(csrf_exempt, name="dispatch")  # checked in post, once the cap is in place
 class ImportListView(OrgPageMixin, TemplateView):
-    """Past imports, newest first, and (for editors) the upload form."""
+    """Past imports, newest first, and (for editors) the upload form. An upload is streamed
+    to a temporary file under the size cap (the CSRF check reads the form, so it runs once
+    the cap is set); a body declared larger is refused unread."""
 
     template_name = "imports/ui/imports.html"
 
@@ -56,26 +68,40 @@ class ImportListView(OrgPageMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
+        if declared_larger(declared_length(request), MAX_UPLOAD_BYTES):
+            # Refused unread, so without the CSRF check, whose token is in the body: a
+            # refusal keeps nothing.
+            return self._refused(request, upload_too_large())
+        capped = CappedFileUpload(request, MAX_UPLOAD_BYTES)
+        request.upload_handlers = [capped]
+        return csrf_protect(self._posted)(request, capped)
+
+    def _posted(self, request, capped):
         kind = request.POST.get("kind", "")
-        errors = {}
         if kind not in ImportKind.values:
-            errors["kind"] = "Choose what the file holds."
-        else:
-            try:
-                run = run_start(
-                    org=request.org,
-                    actor=request.user,
-                    kind=kind,
-                    upload=request.FILES.get("file"),
-                    dry_run=request.POST.get("dry_run") == "on",
-                    now=request.now,
-                )
-            except RuleViolation as refusal:
-                errors = {v.field: v.message for v in refusal.violations}
-            else:
-                return redirect("imports-ui:run", pk=run.pk)
+            return self._refused(request, errors={"kind": "Choose what the file holds."})
+        try:
+            if capped.too_large:
+                raise upload_too_large()
+            run = run_start(
+                org=request.org,
+                actor=request.user,
+                kind=kind,
+                upload=request.FILES.get("file"),
+                dry_run=request.POST.get("dry_run") == "on",
+                now=request.now,
+            )
+        except RuleViolation as refusal:
+            return self._refused(request, refusal)
+        return redirect("imports-ui:run", pk=run.pk)
+
+    def _refused(self, request, refusal: RuleViolation | None = None, errors=None):
+        errors = errors or {v.field: v.message for v in refusal.violations}
         context = self._context(
-            request, errors=errors, chosen_kind=kind, dry_run=request.POST.get("dry_run") == "on"
+            request,
+            errors=errors,
+            chosen_kind=request.POST.get("kind", ""),
+            dry_run=request.POST.get("dry_run") == "on",
         )
         return self.render_to_response(context, status=400)
 
