@@ -1,15 +1,20 @@
 """The import page in Chromium: an editor uploads a small file of earned badges, follows its
 run to the end (without a broker it runs in process, so the page opens done), reads the summary
 and downloads the per-row report; past imports list it; a viewer sees no upload form; the same
-upload by keyboard alone. Every state is checked by ``Watched.assert_healthy`` (axe, the CSP,
-console errors, other origins, no horizontal scroll)."""
+upload by keyboard alone; a run under way polled until its summary. Every state is checked by
+``Watched.assert_healthy`` (axe, the CSP, console errors, other origins, no horizontal
+scroll)."""
 
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from badges.imports.choices import ImportKind, RunStatus
+from badges.imports.models import ImportRun
+from badges.imports.services import runs
 from badges.models import Issuance, Role
 from tests.browser.ui import PASSWORD, Watched, member
 from tests.factories import BadgeFactory, OrganizationFactory
@@ -107,3 +112,41 @@ def test_the_upload_works_by_keyboard_alone(page, live_server, acme, earned_csv)
     page.keyboard.press("Enter")
     expect(page.get_by_text("Dry run done: nothing was written.")).to_be_visible()
     assert not Issuance.objects.exists()
+
+
+def test_a_run_under_way_is_polled_until_its_summary(page, live_server, acme, monkeypatch):
+    """The worker's writes as the page polls them: QUEUED, then rows done of the total, then
+    the run's end (run here, by the test, as a worker would)."""
+    monkeypatch.setattr(runs, "run_queued", lambda *args: None)  # no task: the test runs it
+    day = (timezone.now() - timedelta(days=45)).date().isoformat()
+    content = "badge,customer_id,earn_event_date,expires_on\n" + "".join(
+        f"legacy-gold,c-{n},{day},\n" for n in range(5)
+    )
+    run = runs.run_start(
+        org=acme,
+        actor=acme.memberships.get(role=Role.EDITOR).user,
+        kind=ImportKind.CUSTOMER_BADGES,
+        upload=SimpleUploadedFile("legacy-earned.csv", content.encode()),
+        dry_run=False,
+        now=timezone.now(),
+    )
+    ui = Watched(page, live_server.url)
+    ui.sign_in("victor", PASSWORD, f"/imports/ui/{run.pk}/")
+    progress = page.get_by_role("progressbar", name="Rows imported")
+    expect(progress).to_have_attribute("value", "0")
+    expect(page.locator("#run-progress")).to_contain_text("Waiting to start")
+    ui.assert_healthy("run queued")
+
+    ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, rows_total=5, rows_done=2)
+    expect(progress).to_have_attribute("value", "40")
+    expect(page.locator("#run-progress")).to_contain_text("Importing: 2 of 5 rows")
+    expect(page.locator("#run-live")).to_have_attribute("aria-live", "polite")
+    ui.assert_healthy("run under way")
+
+    ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.QUEUED, rows_done=0)
+    runs.run_execute(run_id=run.pk, clock=timezone.now)
+    expect(page.get_by_text("Done.")).to_be_visible()
+    expect(page.locator("#run-progress dl")).to_contain_text("Imported5")
+    expect(page.get_by_role("link", name="Download the report")).to_be_visible()
+    expect(page.locator("#run-progress")).not_to_have_attribute("hx-trigger", "every 1s")
+    ui.assert_healthy("run done after polling")

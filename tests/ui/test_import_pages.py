@@ -3,6 +3,7 @@ process without a broker), the run page shows its progress until it ends, then t
 the per-row report to download; past imports, from the page and the commands, listed with who
 ran them. Viewers read; other orgs' runs are 404."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -168,3 +169,52 @@ def test_an_upload_needs_the_csrf_token(editor_page):
     data = {"kind": ImportKind.CUSTOMER_BADGES, "file": SimpleUploadedFile("e.csv", EARNED)}
     assert client.post(LIST, data).status_code == 403
     assert not ImportRun.objects.exists()
+
+
+def test_a_poll_that_sees_the_run_as_shown_swaps_nothing(editor_page, org_a):
+    run = ImportRun.objects.create(
+        org=org_a,
+        kind=ImportKind.CUSTOMER_BADGES,
+        file_name="big.csv",
+        status=RunStatus.RUNNING,
+        rows_total=400,
+        rows_done=100,
+        created_on=datetime(2026, 9, 2, tzinfo=UTC),
+    )
+    page = editor_page.get(f"{LIST}{run.pk}/")
+    # The live region stays in place; the part inside it is swapped.
+    assert re.search(r'<div id="run-live" aria-live="polite">\s*<div id="run-progress"', page.text)
+    assert f'hx-get="{LIST}{run.pk}/?seen=RUNNING%3A100%3A400"' in page.text
+    poll = {"headers": {"HX-Request": "true"}}
+    assert editor_page.get(f"{LIST}{run.pk}/?seen=RUNNING:100:400", **poll).status_code == 204
+    ImportRun.objects.filter(pk=run.pk).update(rows_done=300)
+    moved = editor_page.get(f"{LIST}{run.pk}/?seen=RUNNING:100:400", **poll)
+    assert moved.status_code == 200 and 'value="75"' in moved.text
+    assert "seen=RUNNING%3A300%3A400" in moved.text
+
+
+def test_a_dry_run_under_way_shows_a_bar_without_a_value(editor_page, org_a):
+    run = ImportRun.objects.create(
+        org=org_a,
+        kind=ImportKind.CUSTOMER_BADGES,
+        file_name="big.csv",
+        status=RunStatus.RUNNING,
+        dry_run=True,
+        rows_total=400,
+        created_on=datetime(2026, 9, 2, tzinfo=UTC),
+    )
+    page = editor_page.get(f"{LIST}{run.pk}/")
+    assert '<progress class="import-progress w-100 mb-3" aria-label="Rows decided"></progress>' in (
+        page.text
+    )
+    assert "Dry run: deciding 400 rows" in page.text
+
+
+def test_a_refused_upload_names_its_rule_on_the_input(editor_page):
+    response = upload(editor_page, name="earned.xlsx")
+    assert response.status_code == 400
+    assert "The file must be a .csv file. (FILE_NOT_CSV)" in response.text
+    assert (
+        'aria-describedby="import-file-error import-file-help" aria-invalid="true" autofocus'
+        in (response.text)
+    )

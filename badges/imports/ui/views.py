@@ -1,7 +1,7 @@
 """The import page (SPEC 14): upload a CSV, watch its run, read its summary and report; the
 org's past imports, from this page and from the commands."""
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -20,6 +20,7 @@ from badges.imports.services.runs import (
 from badges.ui.customers import page_of
 from badges.ui.images import declared_length
 from badges_project.ui.access import OrgPageMixin, can_write
+from badges_project.ui.pages import refusal_words
 from badges_project.uploads import CappedFileUpload, declared_larger
 
 PAGE_SIZE = 50
@@ -96,7 +97,7 @@ class ImportListView(OrgPageMixin, TemplateView):
         return redirect("imports-ui:run", pk=run.pk)
 
     def _refused(self, request, refusal: RuleViolation | None = None, errors=None):
-        errors = errors or {v.field: v.message for v in refusal.violations}
+        errors = errors or {v.field: refusal_words(v) for v in refusal.violations}
         context = self._context(
             request,
             errors=errors,
@@ -104,6 +105,13 @@ class ImportListView(OrgPageMixin, TemplateView):
             dry_run=request.POST.get("dry_run") == "on",
         )
         return self.render_to_response(context, status=400)
+
+
+def run_state(run: ImportRun) -> str:
+    """What the progress part shows, as one value: a poll that sends the one it shows gets 204
+    while it holds, so nothing is swapped and the live region stays quiet."""
+    total = "" if run.rows_total is None else run.rows_total
+    return f"{run.status}:{run.rows_done}:{total}"
 
 
 class ImportRunView(OrgPageMixin, TemplateView):
@@ -117,13 +125,22 @@ class ImportRunView(OrgPageMixin, TemplateView):
         except ImportRun.DoesNotExist as missing:
             raise Http404("No such import.") from missing
         running = run.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+        state = run_state(run)
+        if request.htmx and request.GET.get("seen") == state:
+            return HttpResponse(status=204)  # as the page shows it: nothing to swap
         percent = (
             100 * run.rows_done // run.rows_total
             if run.rows_total
             else (100 if run.status == RunStatus.DONE else 0)
         )
         context = self.get_context_data(
-            run=run, running=running, percent=percent, summary=summary_words(run)
+            run=run,
+            running=running,
+            state=state,
+            # A dry run's rows done are known once it ends (one transaction, rolled back).
+            measured=not (run.dry_run and run.status == RunStatus.RUNNING),
+            percent=percent,
+            summary=summary_words(run),
         )
         if request.htmx:
             return self.response_class(request, "imports/ui/progress.html", context, status=200)
