@@ -57,23 +57,19 @@ class ImportListView(OrgPageMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         kind = request.POST.get("kind", "")
-        errors = {}
-        if kind not in ImportKind.values:
-            errors["kind"] = "Choose what the file holds."
+        try:
+            run = run_start(
+                org=request.org,
+                actor=request.user,
+                kind=kind,
+                upload=request.FILES.get("file"),
+                dry_run=request.POST.get("dry_run") == "on",
+                now=request.now,
+            )
+        except RuleViolation as refusal:
+            errors = {v.field: v.message for v in refusal.violations}
         else:
-            try:
-                run = run_start(
-                    org=request.org,
-                    actor=request.user,
-                    kind=kind,
-                    upload=request.FILES.get("file"),
-                    dry_run=request.POST.get("dry_run") == "on",
-                    now=request.now,
-                )
-            except RuleViolation as refusal:
-                errors = {v.field: v.message for v in refusal.violations}
-            else:
-                return redirect("imports-ui:run", pk=run.pk)
+            return redirect("imports-ui:run", pk=run.pk)
         context = self._context(
             request, errors=errors, chosen_kind=kind, dry_run=request.POST.get("dry_run") == "on"
         )
