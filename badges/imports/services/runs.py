@@ -70,8 +70,9 @@ def run_start(
     *, org: Organization, actor, kind: str, upload, dry_run: bool, now: datetime
 ) -> ImportRun:
     """Store the upload and queue its import."""
+    if kind not in ImportKind.values:
+        raise RuleViolation.one("KIND_INVALID", "Choose what the file holds.", "kind")
     _check_upload(upload)
-    kind = ImportKind(kind)
     source = _storage().save(f"{uuid.uuid4().hex}.csv", upload)
     run = ImportRun.objects.create(
         org=org,

@@ -78,16 +78,13 @@ class ImportListView(OrgPageMixin, TemplateView):
         return csrf_protect(self._posted)(request, capped)
 
     def _posted(self, request, capped):
-        kind = request.POST.get("kind", "")
-        if kind not in ImportKind.values:
-            return self._refused(request, errors={"kind": "Choose what the file holds."})
         try:
             if capped.too_large:
                 raise upload_too_large()
             run = run_start(
                 org=request.org,
                 actor=request.user,
-                kind=kind,
+                kind=request.POST.get("kind", ""),
                 upload=request.FILES.get("file"),
                 dry_run=request.POST.get("dry_run") == "on",
                 now=request.now,
@@ -96,8 +93,8 @@ class ImportListView(OrgPageMixin, TemplateView):
             return self._refused(request, refusal)
         return redirect("imports-ui:run", pk=run.pk)
 
-    def _refused(self, request, refusal: RuleViolation | None = None, errors=None):
-        errors = errors or {v.field: refusal_words(v) for v in refusal.violations}
+    def _refused(self, request, refusal: RuleViolation):
+        errors = {v.field: refusal_words(v) for v in refusal.violations}
         context = self._context(
             request,
             errors=errors,
