@@ -78,15 +78,16 @@ class ImportListView(OrgPageMixin, TemplateView):
         return csrf_protect(self._posted)(request, capped)
 
     def _posted(self, request, capped):
+        form, files = request.POST, request.FILES  # read (under the cap) before it is asked
         try:
             if capped.too_large:
                 raise upload_too_large()
             run = run_start(
                 org=request.org,
                 actor=request.user,
-                kind=request.POST.get("kind", ""),
-                upload=request.FILES.get("file"),
-                dry_run=request.POST.get("dry_run") == "on",
+                kind=form.get("kind", ""),
+                upload=files.get("file"),
+                dry_run=form.get("dry_run") == "on",
                 now=request.now,
             )
         except RuleViolation as refusal:
