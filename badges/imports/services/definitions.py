@@ -36,6 +36,8 @@ from badges.models import Badge, Organization
 from badges.services.definitions import badge_create
 from badges.values import REQUEST_ID_MAX_LENGTH, Definition, is_request_id
 
+from . import batch_checked
+
 # How often (in rows) a file import tells its progress.
 PROGRESS_ROWS = 100
 
@@ -115,12 +117,7 @@ def badge_import(
 
 def badge_batch_check(items: Sequence[object]) -> None:
     """An API batch holds 1 to 1,000 definitions."""
-    if not items:
-        raise RuleViolation.one("ROWS_REQUIRED", "Send at least one badge.", "badges")
-    if len(items) > MAX_API_BADGES:
-        raise RuleViolation.one(
-            "TOO_MANY_ROWS", f"At most {MAX_API_BADGES:,} badges per request.", "badges"
-        )
+    batch_checked(items, most=MAX_API_BADGES, field="badges", noun="badge")
 
 
 class _DryRun:

@@ -22,7 +22,6 @@ from typing import IO
 
 from django.db import connection, transaction
 
-from badges.exceptions import RuleViolation
 from badges.imports.choices import MAX_API_ROWS, RowStatus
 from badges.imports.classify import Decision
 from badges.imports.files import Report, Summary, rows_counted, rows_read
@@ -35,7 +34,7 @@ from badges.imports.rows import (
 )
 from badges.models import Badge, Organization
 
-from . import batched, staging
+from . import batch_checked, batched, staging
 
 # Rows per transaction: a batch holds its customers' locks about a second here, well within the
 # 5 s an issue waits for a lock.
@@ -149,15 +148,6 @@ def _as_shown(results: list[RowResult], dry_run: bool, made: set) -> list[RowRes
     return [dataclasses.replace(r, issual_id=None) if r.issual_id in made else r for r in results]
 
 
-def _check_rows(rows: Sequence) -> None:
-    if not rows:
-        raise RuleViolation.one("ROWS_REQUIRED", "Send at least one row.", "rows")
-    if len(rows) > MAX_API_ROWS:
-        raise RuleViolation.one(
-            "TOO_MANY_ROWS", f"At most {MAX_API_ROWS:,} rows per request.", "rows"
-        )
-
-
 def _parsed(line: int, values: object, org: Organization, now: datetime):
     if not isinstance(values, Mapping):
         return RowResult(line, RowStatus.INVALID, "ROW_INVALID", "", "A row is a JSON object.")
@@ -170,7 +160,7 @@ def earned_badges_import(
 ) -> list[RowResult]:
     """An API batch of up to 5,000 rows, in one transaction; a row's line is its position
     from 1."""
-    _check_rows(rows)
+    batch_checked(rows, most=MAX_API_ROWS, field="rows", noun="row")
     parsed = [_parsed(index, values, org, now) for index, values in enumerate(rows, start=1)]
     results = _batch_imported(org, parsed, BadgeNames(org), now)
     if dry_run:

@@ -105,6 +105,13 @@ class ImportListView(OrgPageMixin, TemplateView):
         return self.render_to_response(context, status=400)
 
 
+def _run_or_404(request, pk) -> ImportRun:
+    try:
+        return selectors.run_of(org=request.org, run_id=pk)
+    except ImportRun.DoesNotExist as missing:
+        raise Http404("No such import.") from missing
+
+
 def run_state(run: ImportRun) -> str:
     """What the progress part shows, as one value: a poll that sends the one it shows gets 204
     while it holds, so nothing is swapped and the live region stays quiet."""
@@ -118,10 +125,7 @@ class ImportRunView(OrgPageMixin, TemplateView):
     template_name = "imports/ui/run.html"
 
     def get(self, request, *args, pk, **kwargs):
-        try:
-            run = selectors.run_of(org=request.org, run_id=pk)
-        except ImportRun.DoesNotExist as missing:
-            raise Http404("No such import.") from missing
+        run = _run_or_404(request, pk)
         running = run.status in (RunStatus.QUEUED, RunStatus.RUNNING)
         state = run_state(run)
         if request.htmx and request.GET.get("seen") == state:
@@ -149,10 +153,7 @@ class ImportReportView(OrgPageMixin, View):
     """A run's per-row report, to the org's users only."""
 
     def get(self, request, *args, pk, **kwargs):
-        try:
-            run = selectors.run_of(org=request.org, run_id=pk)
-        except ImportRun.DoesNotExist as missing:
-            raise Http404("No such import.") from missing
+        run = _run_or_404(request, pk)
         if not run.report:
             raise Http404("This import has no report.")
         name = run.file_name.rsplit(".", 1)[0] + ".report.csv"
