@@ -279,6 +279,7 @@ UPDATE_ONLY_CODES = {"START_ON_LOCKED", "EXPIRES_ON_IN_PAST", "ISSUE_TYPE_FIXED"
 
 
 def test_importing_badges_documents_every_code_an_item_can_answer(schema):
+    from badges.imports import services as import_batches
     from badges.imports.services import definitions as imports
     from badges.services import definition_rules
     from customfields import services as customfield_services
@@ -290,6 +291,7 @@ def test_importing_badges_documents_every_code_an_item_can_answer(schema):
         group_services.rank_violations,
         customfield_services.badge_values_violations,
         imports,
+        import_batches,
     )
     assert {"EXTERNAL_ID_INVALID", "ROWS_REQUIRED", "TOO_MANY_ROWS"} <= codes
     post = schema["paths"]["/api/v1/imports/badges/"]["post"]
@@ -311,10 +313,12 @@ def test_importing_badges_documents_every_code_an_item_can_answer(schema):
 
 def test_importing_customer_badges_documents_every_code_a_row_can_answer(schema):
     from badges.imports import rows
+    from badges.imports import services as import_batches
     from badges.imports.services import earned
 
     literal = set(re.findall(r'"([A-Z][A-Z_]+[A-Z])"', inspect.getsource(rows)))
-    literal |= set(re.findall(r'"([A-Z][A-Z_]+[A-Z])"', inspect.getsource(earned)))
+    for module in (earned, import_batches):
+        literal |= set(re.findall(r'"([A-Z][A-Z_]+[A-Z])"', inspect.getsource(module)))
     # rows.py names the code of a value of the wrong JSON type after its field.
     typed = {f"{field.upper()}_INVALID" for field in (*rows.EARNED_COLUMNS, "external_id")}
     codes = (literal | typed) - {"ISO"}
