@@ -127,6 +127,9 @@ STORAGES = {
         "OPTIONS": {"location": str(IMPORTS_ROOT)},
     },
 }
+# Connections an import file's batches are written over on PostgreSQL, a customer's rows always
+# on the same one (badges.imports.services.lanes); 1 writes them all on the import's own.
+IMPORTS_LANES = env.int("DJANGO_IMPORTS_LANES", default=2)
 # Stored images served by the app itself (badges_project.media), with their safety headers;
 # production sets it false when a media origin or object storage serves them (docs/deploy.md).
 MEDIA_SERVED_BY_APP = env.bool("DJANGO_MEDIA_SERVED_BY_APP", default=True)

@@ -127,3 +127,48 @@ def test_an_import_waits_for_an_issue_holding_its_customer_then_answers_overlapp
     results = run_concurrently(work, 2)
     watcher.join()
     assert results[1].status == RowStatus.OVERLAPPING, results
+
+
+def test_an_issue_waits_for_an_import_holding_its_existing_customer():
+    """The import locks a customer it did not create (``DO UPDATE ... WHERE false`` writes
+    no new version of the row, but locks it): an issue for that customer waits for the
+    batch, then sees its issuance and refuses the overlap."""
+    org = OrganizationFactory(timezone="UTC")
+    badge = BadgeFactory(org=org, start_on=datetime(2026, 9, 1, tzinfo=UTC))
+    CustomerFactory(org=org, customer_id="c-1")
+    holding, release = threading.Event(), threading.Event()
+    waited = []
+
+    def work(i: int):
+        if i == 0:
+            with transaction.atomic():
+                row = {
+                    "badge": str(badge.pk),
+                    "customer_id": "c-1",
+                    "earn_event_date": "2026-09-19",
+                }
+                [result] = earned_badges_import(org=org, rows=[row], now=NOW)
+                holding.set()
+                release.wait(10)
+            return result
+        holding.wait(10)
+        [outcome] = issue(
+            badge=badge, customer_ids=["c-1"], order=IssueOrder(request_id="r"), now=NOW
+        )
+        return outcome
+
+    def release_once_the_issue_waits():
+        deadline = time.monotonic() + 10
+        while not _a_backend_waits_for_a_lock() and time.monotonic() < deadline:
+            threading.Event().wait(0.01)
+        waited.append(_a_backend_waits_for_a_lock())
+        release.set()
+
+    watcher = threading.Thread(target=release_once_the_issue_waits)
+    watcher.start()
+    imported, issued = run_concurrently(work, 2)
+    watcher.join()
+    assert waited == [True]
+    assert imported.status == RowStatus.IMPORTED, imported
+    assert issued.status != "ISSUED", issued
+    assert Issuance.objects.count() == 1

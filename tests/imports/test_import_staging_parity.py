@@ -32,7 +32,7 @@ def _instant(days):
 
 
 def _outcome(org, rows, decide, monkeypatch):
-    monkeypatch.setattr(earned, "staging", decide)
+    monkeypatch.setattr(earned.staging, "imported", decide.imported)
     results = earned.earned_badges_import(org=org, rows=rows, now=NOW)
     written = set(
         Issuance.objects.filter(source=IssuanceSource.IMPORT, request_id="new").values_list(

@@ -15,11 +15,13 @@ rolled back: its answer is what the import would do.
 
 import dataclasses
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import nullcontext
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import closing, nullcontext
 from datetime import datetime
 from typing import IO
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from badges.imports.choices import MAX_API_ROWS, RowStatus
@@ -34,7 +36,7 @@ from badges.imports.rows import (
 )
 from badges.models import Badge, Organization
 
-from . import batch_checked, batched, staging
+from . import batch_checked, batched, lanes, staging
 
 # Rows per transaction: a batch holds its customers' locks about a second here, well within the
 # 5 s an issue waits for a lock.
@@ -118,25 +120,87 @@ def _result(row: EarnedRow, decision: Decision) -> RowResult:
     )
 
 
+def _screened(
+    parsed: Sequence[EarnedRow | RowResult], badges: BadgeNames
+) -> tuple[dict[int, RowResult], list[tuple[EarnedRow, Badge]]]:
+    """A batch's rows refused for their badge, by line, and the others with their badge."""
+    rows = [row for row in parsed if isinstance(row, EarnedRow)]
+    badges.resolve(row.badge for row in rows)
+    refused, candidates = {}, []
+    for row in rows:
+        refusal = _badge_refusal(row, badges[row.badge])
+        if refusal is not None:
+            refused[row.line] = refusal
+        else:
+            candidates.append((row, badges[row.badge]))
+    return refused, candidates
+
+
+def _decided(org: Organization, candidates, now) -> list[tuple[EarnedRow, Decision]]:
+    """Candidates decided and the IMPORTED written, in the caller's transaction."""
+    if not candidates:
+        return []
+    if connection.vendor != "postgresql":
+        return batched.imported(org=org, candidates=candidates, now=now)
+    decided = staging.imported(org=org, candidates=candidates, now=now)
+    staging.statistics_kept()
+    return decided
+
+
+def _in_order(
+    parsed: Sequence[EarnedRow | RowResult],
+    refused: dict[int, RowResult],
+    decided: Iterable[tuple[EarnedRow, Decision]],
+) -> list[RowResult]:
+    results = dict(refused)
+    for row, decision in decided:
+        results[row.line] = _result(row, decision)
+    return [row if isinstance(row, RowResult) else results[row.line] for row in parsed]
+
+
 def _batch_imported(
     org: Organization, parsed: Sequence[EarnedRow | RowResult], badges: BadgeNames, now
 ) -> list[RowResult]:
     """Decide and write one batch (in the caller's transaction): a result per row, in order."""
-    rows = [row for row in parsed if isinstance(row, EarnedRow)]
-    badges.resolve(row.badge for row in rows)
-    results = {}
-    candidates = []
-    for row in rows:
-        refusal = _badge_refusal(row, badges[row.badge])
-        if refusal is not None:
-            results[row.line] = refusal
-        else:
-            candidates.append((row, badges[row.badge]))
-    if candidates:
-        decide = staging if connection.vendor == "postgresql" else batched
-        for row, decision in decide.imported(org=org, candidates=candidates, now=now):
-            results[row.line] = _result(row, decision)
-    return [row if isinstance(row, RowResult) else results[row.line] for row in parsed]
+    refused, candidates = _screened(parsed, badges)
+    return _in_order(parsed, refused, _decided(org, candidates, now))
+
+
+def _lane_part(org: Organization, part, now) -> list[tuple[EarnedRow, Decision]]:
+    with transaction.atomic():
+        return staging.imported(org=org, candidates=part, now=now)
+
+
+def _laned(
+    org: Organization, parsed_batches: Iterable[list], badges: BadgeNames, now, count: int
+) -> Iterator[list[RowResult]]:
+    """Each batch's results, in file order, its rows written over ``count`` lanes while the
+    next batch is read (``lanes``); the org's statistics kept between batches."""
+    pending: deque = deque()
+    with lanes.lanes_opened(count) as opened:
+        try:
+            for parsed in parsed_batches:
+                refused, candidates = _screened(parsed, badges)
+                futures = [
+                    lane.submit(_lane_part, org, part, now)
+                    for lane, part in zip(opened, lanes.parts(candidates, count), strict=True)
+                    if part
+                ]
+                pending.append((parsed, refused, futures))
+                if len(pending) > 1:
+                    yield _collected(*pending.popleft())
+            while pending:
+                yield _collected(*pending.popleft())
+        finally:
+            for _, _, futures in pending:
+                for future in futures:
+                    future.cancel()
+
+
+def _collected(parsed, refused, futures) -> list[RowResult]:
+    decided = [pair for future in futures for pair in future.result()]
+    staging.statistics_kept()
+    return _in_order(parsed, refused, decided)
 
 
 def _as_shown(results: list[RowResult], dry_run: bool, made: set) -> list[RowResult]:
@@ -181,7 +245,11 @@ def earned_badges_import_file(
     """A CSV file of earned badges (``rows.EARNED_COLUMNS``), streamed: read through once for
     what makes it malformed (``FileRefused``, before anything is written), then imported a
     batch per transaction. Each row's result goes to ``report``; ``on_progress`` hears the
-    rows done after each batch."""
+    rows done after each batch.
+
+    On PostgreSQL, an import that owns its transactions (not a dry run, not inside the
+    caller's) writes each batch over ``settings.IMPORTS_LANES`` connections (``lanes``): a
+    transaction per lane and batch."""
     rows_counted(binary, EARNED_COLUMNS, EARNED_OPTIONAL_COLUMNS)
     binary.seek(0)
     summary, written, badges = Summary(), Report(report), BadgeNames(org)
@@ -193,10 +261,19 @@ def earned_badges_import_file(
             rows_read(binary, EARNED_COLUMNS, EARNED_OPTIONAL_COLUMNS), batch_rows or BATCH_ROWS
         )
     )
-    with transaction.atomic() if dry_run else nullcontext():
-        for parsed in parsed_batches:
-            with transaction.atomic():
-                results = _as_shown(_batch_imported(org, parsed, badges, now), dry_run, made)
+    count = settings.IMPORTS_LANES
+    if (
+        count > 1
+        and not dry_run
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+    ):
+        batches_done = _laned(org, parsed_batches, badges, now, count)
+    else:
+        batches_done = _one_by_one(org, parsed_batches, badges, now, dry_run, made)
+    # Closed at once if the report fails: the batches' transaction and lanes with it.
+    with closing(batches_done):
+        for results in batches_done:
             for result in results:
                 summary.add(result.status)
                 written.write(
@@ -209,6 +286,18 @@ def earned_badges_import_file(
                 )
             if on_progress is not None:
                 on_progress(summary.rows)
+    return summary
+
+
+def _one_by_one(
+    org: Organization, parsed_batches: Iterable[list], badges: BadgeNames, now, dry_run, made
+) -> Iterator[list[RowResult]]:
+    """Each batch's results, the batch imported in a transaction on this connection; a dry
+    run's batches all inside one, rolled back at the end."""
+    with transaction.atomic() if dry_run else nullcontext():
+        for parsed in parsed_batches:
+            with transaction.atomic():
+                results = _batch_imported(org, parsed, badges, now)
+            yield _as_shown(results, dry_run, made)
         if dry_run:
             transaction.set_rollback(True)
-    return summary
