@@ -2,12 +2,14 @@
 BADGE_NOT_FOUND or INVALID (with the field and rule); a re-run creates nothing."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from badges.choices import IssuanceSource, IssuanceStatus
 from badges.exceptions import RuleViolation
 from badges.imports.choices import MAX_API_ROWS, RowStatus
+from badges.imports.rows import earned_row
 from badges.imports.services.earned import earned_badges_import
 from badges.models import Customer, Issuance, IssuedCountChange, Notification
 from badges.services.issued_counts import issued_count_read
@@ -253,6 +255,37 @@ def test_dates_read_as_the_api_reads_them_in_the_org_timezone(org_a, badge):
     )
     assert kolkata["c-2"][0] == datetime(2026, 9, 2, 4, 30, tzinfo=UTC)
     assert "42" in kolkata
+
+
+def test_a_rows_instants_are_read_into_utc_whatever_their_offset():
+    """Compared with now and the badge's period (UTC), they are kept in UTC: the same
+    instants, compared without a time zone lookup each time."""
+    kolkata = ZoneInfo("Asia/Kolkata")
+    values = {
+        "badge": "b",
+        "customer_id": "c-1",
+        "earn_event_date": "2026-09-02",
+        "expires_on": "2026-09-16T10:00:00+02:00",
+    }
+    read = earned_row(2, values, kolkata, NOW)
+    assert read.earn_event_date == datetime(2026, 9, 1, 18, 30, tzinfo=UTC)
+    assert read.expires_on == datetime(2026, 9, 16, 8, tzinfo=UTC)
+    assert read.earn_event_date.tzinfo is UTC and read.expires_on.tzinfo is UTC
+
+
+def test_customer_and_external_ids_are_stored_as_sent_whatever_their_characters(org_a, badge):
+    """Staged by COPY on PostgreSQL: tabs, backslashes, quotes, line breaks and non-ASCII
+    letters come out as they went in (and name the same customer again)."""
+    odd = ["tab\there", "back\\slash\\N", 'quote"s, and; more', "line\nbreak", "Zoë 北京 ☕"]
+    results = imported(
+        org_a,
+        *[{**row(badge, c), "external_id": f"x-{c}"} for c in odd],
+        *[row(badge, c, earned="2026-09-03T00:00:00Z") for c in odd],
+    )
+    assert [r.status for r in results] == [RowStatus.IMPORTED] * 5 + [RowStatus.OVERLAPPING] * 5
+    stored = set(Issuance.objects.values_list("customer__customer_id", "request_id"))
+    assert stored == {(c, f"x-{c}") for c in odd}
+    assert Customer.objects.filter(org=org_a).count() == 5
 
 
 def _by_customer():
