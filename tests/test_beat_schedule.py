@@ -14,6 +14,8 @@ JOBS = {
     "badges.tasks.deliver_notifications": timedelta(seconds=60),
     # Events whose queued processing was lost (#15).
     "badges.events.tasks.process_pending_events": timedelta(minutes=1),
+    # Import runs left RUNNING by a lost worker (#16).
+    "badges.imports.tasks.requeue_lost_import_runs": timedelta(minutes=5),
 }
 
 

@@ -22,8 +22,8 @@ from badges.services.issued_counts import (
     issued_counts_start_missing,
 )
 
-# The advisory lock a run holds until its transaction ends (PostgreSQL); nothing else in the
-# project takes advisory locks.
+# The advisory lock a run holds until its transaction ends (PostgreSQL), a single bigint key;
+# import runs take theirs by two int4 keys, a space of its own.
 SYNC_LOCK_KEY = 16_0001
 
 

@@ -258,6 +258,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "badges.events.tasks.process_pending_events",
         "schedule": timedelta(minutes=1),
     },
+    # Import runs a lost worker left RUNNING, taken over before the broker redelivers them.
+    "lost-import-runs": {
+        "task": "badges.imports.tasks.requeue_lost_import_runs",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 # Webhooks (SPEC 13) ---------------------------------------------------------------------------

@@ -1,18 +1,24 @@
 """SPEC 14: an uploaded file's run, from QUEUED to DONE with its summary, progress and stored
 report, or to FAILED with why; badge definitions the same way."""
 
-from datetime import UTC, datetime
+import io
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
+import psycopg
 import pytest
 from celery import current_app
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import connection
 from django.test import TestCase
 
 from badges.exceptions import RuleViolation
 from badges.imports.choices import ImportKind, RunStatus
 from badges.imports.models import ImportRun
 from badges.imports.services import earned, runs
+from badges.management.commands import requeue_lost_import_runs
 from badges.models import Badge, Issuance
 from tests.factories import BadgeFactory
 
@@ -110,11 +116,69 @@ def test_the_uploaded_file_is_removed_when_its_run_ends_and_the_report_kept(org_
     )
 
 
-def test_a_run_another_delivery_of_its_task_claimed_is_not_run_again(org_a, badge):
+@contextmanager
+def held_elsewhere(run):
+    """On PostgreSQL, the run held by another connection, as a live delivery holds it; on
+    SQLite nothing tells a live delivery from a lost one."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    settings = connection.settings_dict
+    with psycopg.connect(
+        dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"], port=settings["PORT"]
+    ) as other:
+        other.execute(
+            "SELECT pg_advisory_lock(%s, hashtext(%s))", [runs.RUN_LOCK_SPACE, str(run.pk)]
+        )
+        yield
+
+
+def test_a_run_another_delivery_of_its_task_holds_is_not_run_again(org_a, badge):
     run = started(org_a, EARNED)
     ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
-    assert executed(run).status == RunStatus.RUNNING
+    with held_elsewhere(run):
+        assert executed(run).status == RunStatus.RUNNING
     assert not Issuance.objects.exists()
+
+
+@pytest.mark.postgres
+def test_a_run_its_lost_worker_left_running_is_taken_over_and_imported_from_the_start(org_a, badge):
+    run = started(org_a, EARNED)
+    ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_on=NOW)
+    lost_worker_rows = [
+        {"badge": "old-7", "customer_id": f"c-{n}", "earn_event_date": "2026-09-02"}
+        for n in range(2)
+    ]
+    earned.earned_badges_import(org=org_a, rows=lost_worker_rows, now=NOW)
+    run = runs.run_execute(run_id=run.pk, clock=lambda: NOW + timedelta(hours=1))
+    assert (run.status, run.started_on, run.rows_done) == (RunStatus.DONE, NOW, 5)
+    assert (run.summary["imported"], run.summary["duplicate"]) == (3, 2)
+    assert Issuance.objects.count() == 5 and run.source == ""
+    assert executed(run).finished_on == NOW + timedelta(hours=1)  # ended once
+
+
+@pytest.mark.postgres
+def test_runs_no_process_holds_are_sent_again_and_held_or_ended_ones_left(
+    org_a, badge, monkeypatch
+):
+    sent = []
+    monkeypatch.setattr(
+        current_app.tasks[runs.RUN_TASK], "apply_async", lambda args, **_: sent.append(args[0])
+    )
+    lost, live, _queued, done = (started(org_a, EARNED) for _ in range(4))
+    ImportRun.objects.filter(pk__in=[lost.pk, live.pk]).update(status=RunStatus.RUNNING)
+    ImportRun.objects.filter(pk=done.pk).update(status=RunStatus.DONE)
+    with held_elsewhere(live):
+        assert runs.lost_runs_requeued() == 1
+    assert sent == [str(lost.pk)]
+
+
+def test_without_postgresql_no_run_is_taken_for_lost(org_a, badge, monkeypatch):
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL tells a lost worker by its lock")
+    run = started(org_a, EARNED)
+    ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    assert runs.lost_runs_requeued() == 0
 
 
 def test_the_rows_done_stay_when_a_run_stops_half_way(org_a, badge, monkeypatch):
@@ -148,3 +212,10 @@ def test_a_run_the_queue_does_not_take_fails_at_once(org_a, monkeypatch):
     run.refresh_from_db()
     assert (run.status, run.error, run.finished_on) == (RunStatus.FAILED, runs.NOT_QUEUED, NOW)
     assert not storages["imports"].exists(source)
+
+
+def test_the_command_sends_lost_runs_again_and_says_how_many(monkeypatch):
+    monkeypatch.setattr(requeue_lost_import_runs, "lost_runs_requeued", lambda: 3)
+    out = io.StringIO()
+    call_command("requeue_lost_import_runs", stdout=out)
+    assert out.getvalue() == "3 import run(s) sent again.\n"

@@ -1,11 +1,13 @@
-"""Issues #11 and #15 on the stack as deployed (SPEC 12, 13, 16): real ``celery worker`` and
-``celery beat`` processes, on the Redis broker and the test's PostgreSQL database, deliver what
-the app writes.
+"""Issues #11, #15 and #16 on the stack as deployed (SPEC 12, 13, 14, 16): real ``celery
+worker`` and ``celery beat`` processes, on the Redis broker and the test's PostgreSQL database,
+deliver what the app writes.
 
 An issue over HTTP reaches the receiver signed, under the notification's id; a failing receiver
 gets the same ``webhook-id`` until it answers; a worker killed mid-delivery loses nothing (its
 claim runs out and beat's sweep sends the notification again). A loyalty event posted over HTTP
 is processed by the worker, whose rule issues the badge and whose delivery signs the webhook.
+An import run whose worker is killed mid-file is taken over once the worker is back, and ends
+with every row imported once.
 The worker and beat run the dev settings with a retry schedule of seconds and a sweep every
 2 s, on a queue of the test's own, so that other runs sharing the broker neither take its tasks
 nor give it theirs.
@@ -26,6 +28,7 @@ from urllib.parse import urlsplit
 
 import kombu
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 from standardwebhooks import Webhook
@@ -33,7 +36,10 @@ from werkzeug import Response
 
 from badges.events.choices import EventStatus, OutcomeResult
 from badges.events.models import Event, EventOutcome
-from badges.models import Notification, NotificationAttempt, NotificationStatus, Role
+from badges.imports.choices import ImportKind, RunStatus
+from badges.imports.models import ImportRun
+from badges.imports.services import runs
+from badges.models import Issuance, Notification, NotificationAttempt, NotificationStatus, Role
 from badges.services.orgs import new_webhook_secret
 from badges_project.celery import app
 from tests.events.factories import rule_for
@@ -87,6 +93,7 @@ class Stack:
             "WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "true",
             "WEBHOOK_RETRY_DELAYS": "1,1,1,1,1,1,1",
             "NOTIFICATION_SWEEP_SECONDS": str(SWEEP_SECONDS),
+            "DJANGO_IMPORTS_ROOT": str(directory / "imports"),
         }
 
     def _start(self, role: str, *arguments: str) -> Path:
@@ -324,3 +331,60 @@ def test_an_event_posted_over_http_issues_through_the_worker_and_reaches_the_web
     body = Webhook(SECRET).verify(request.get_data(), dict(request.headers))
     assert (body["type"], body["data"]["issual_id"]) == ("badge.issued", str(issuance.issual_id))
     httpserver.check_assertions()
+
+
+IMPORT_ROWS = 100_000
+
+
+def test_an_import_run_whose_worker_is_killed_mid_file_is_taken_over_and_ends_whole(
+    stack, tmp_path, settings
+):
+    """The run's advisory lock dies with the killed worker's connection; the lost-runs job
+    sends its task again to the restarted worker, which imports the file from the start: the
+    batches committed before the kill answer DUPLICATE, every row is imported once."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "imports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "imports")},
+        },
+    }
+    org = OrganizationFactory(timezone="UTC")
+    start = timezone.now() - timedelta(days=60)
+    BadgeFactory(org=org, start_on=start, external_id="old-1")
+    earned_on = (start + timedelta(days=1)).isoformat()
+    content = "badge,customer_id,earn_event_date,expires_on\n" + "".join(
+        f"old-1,c-{n},{earned_on},\n" for n in range(IMPORT_ROWS)
+    )
+    run = runs.run_start(
+        org=org,
+        actor=None,
+        kind=ImportKind.CUSTOMER_BADGES,
+        upload=SimpleUploadedFile("history.csv", content.encode()),
+        dry_run=False,
+        now=timezone.now(),
+    )  # its task queued on commit
+
+    def done_rows() -> int:
+        return ImportRun.objects.values_list("rows_done", flat=True).get(pk=run.pk)
+
+    wait_until(lambda: 0 < done_rows() < IMPORT_ROWS, 60, "a first batch committed")
+    stack.kill_worker()
+    run.refresh_from_db()
+    assert run.status == RunStatus.RUNNING
+    before = Issuance.objects.filter(org=org).count()
+    assert 0 < before < IMPORT_ROWS
+    stack.start_worker()
+    wait_until(runs.lost_runs_requeued, 30, "the lost run sent again")
+    wait_until(
+        lambda: ImportRun.objects.filter(pk=run.pk, status=RunStatus.DONE).exists(),
+        120,
+        "the run taken over and done",
+    )
+    run.refresh_from_db()
+    assert (run.summary["imported"], run.summary["duplicate"]) == (
+        IMPORT_ROWS - before,
+        before,
+    )
+    assert Issuance.objects.filter(org=org).count() == IMPORT_ROWS
+    assert not runs.lost_runs_requeued()

@@ -6,20 +6,27 @@ delivered twice runs it once), counts the file's rows, imports it through the fi
 its kind (each batch commits on its own, and the run's ``rows_done`` with it, so the page sees
 the progress) and stores the per-row report beside it; the uploaded file is removed when the
 run ends.
+
+On PostgreSQL the task holds the run by a session advisory lock for as long as it runs: a
+worker lost mid-run (killed, its machine gone) loses the lock with its connection, and the
+run, left RUNNING, is taken over by the next delivery of its task (the broker redelivers it;
+``lost_runs_requeued`` sends it again sooner), which imports the file again from the start:
+the batches the lost worker committed answer DUPLICATE.
 """
 
 import io
 import logging
 import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
 
 from celery import current_app
 from django.core.files import File
 from django.core.files.storage import storages
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 
 from badges.exceptions import RuleViolation
 from badges.imports.badge_rows import BADGE_COLUMNS, BADGE_OPTIONAL_COLUMNS
@@ -110,16 +117,55 @@ def _progressed(run_pk, done: int) -> None:
     ImportRun.objects.filter(pk=run_pk).update(rows_done=done)
 
 
+# The advisory lock space of import runs, (RUN_LOCK_SPACE, hashtext(run id)): two int4 keys,
+# apart from the single bigint key of the issued-count sync.
+RUN_LOCK_SPACE = 16
+
+
+def _run_lock_call(function: str, run_id) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s, hashtext(%s))", [RUN_LOCK_SPACE, str(run_id)])
+        return cursor.fetchone()[0]
+
+
+@contextmanager
+def _run_held(run_id) -> Iterator[bool | None]:
+    """Whether this process holds the run, for the block: True or False on PostgreSQL (a
+    session advisory lock, which dies with a lost worker's connection), None elsewhere (no way
+    to tell a lost worker from a live one)."""
+    if connection.vendor != "postgresql":
+        yield None
+        return
+    held = _run_lock_call("pg_try_advisory_lock", run_id)
+    try:
+        yield held
+    finally:
+        if held:
+            try:
+                _run_lock_call("pg_advisory_unlock", run_id)
+            except DatabaseError:  # the connection is gone, and the lock with it
+                logger.exception("Could not unlock import run %s", run_id)
+
+
 def run_execute(*, run_id, clock: Callable[[], datetime]) -> ImportRun:
-    """Import a QUEUED run's file; DONE with its summary and report, or FAILED with why (a
-    malformed file's message; any other failure is logged and reported in general words)."""
-    started_on = clock()
-    claimed = ImportRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, started_on=started_on
-    )
-    run = ImportRun.objects.select_related("org", "created_by").get(pk=run_id)
-    if not claimed:  # another delivery of the task has it, or had it
-        return run
+    """Import a QUEUED run's file, or a RUNNING one's whose worker was lost (PostgreSQL); DONE
+    with its summary and report, or FAILED with why (a malformed file's message; any other
+    failure is logged and reported in general words)."""
+    with _run_held(run_id) as held:
+        if held is False:  # another delivery of the task is running it
+            return ImportRun.objects.get(pk=run_id)
+        claimed = ImportRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+            status=RunStatus.RUNNING, started_on=clock()
+        )
+        run = ImportRun.objects.select_related("org", "created_by").get(pk=run_id)
+        if not claimed:
+            if not (held and run.status == RunStatus.RUNNING):  # ended, or had elsewhere
+                return run
+            logger.warning("Import run %s resumed: the worker running it was lost", run.pk)
+        return _executed(run, clock)
+
+
+def _executed(run: ImportRun, clock: Callable[[], datetime]) -> ImportRun:
     try:
         with _storage().open(run.source, "rb") as binary, tempfile.TemporaryFile() as spooled:
             run.rows_total = rows_counted(binary, *COLUMNS[run.kind])
@@ -154,6 +200,25 @@ def run_execute(*, run_id, clock: Callable[[], datetime]) -> ImportRun:
             "again to finish it (rows already in answer DUPLICATE).",
         )
     return _ended(run, clock, summary=summary.as_dict(), rows_done=summary.rows, report=run.report)
+
+
+def lost_runs_requeued() -> int:
+    """Send the task again for each RUNNING run no process holds (PostgreSQL: its worker was
+    lost), so that it is taken over without waiting for the broker's redelivery; how many.
+    A run still held is left alone, and a second sending only finds it held or ended."""
+    if connection.vendor != "postgresql":
+        return 0
+    lost = []
+    for run_id in ImportRun.objects.filter(status=RunStatus.RUNNING).values_list("pk", flat=True):
+        if _run_lock_call("pg_try_advisory_lock", run_id):
+            _run_lock_call("pg_advisory_unlock", run_id)
+            lost.append(run_id)
+    for run_id in lost:
+        try:
+            current_app.tasks[RUN_TASK].apply_async(args=[str(run_id)], retry=False)
+        except Exception:
+            logger.exception("Could not queue import run %s again", run_id)
+    return len(lost)
 
 
 def _ended(run: ImportRun, clock, error: str = "", **done) -> ImportRun:
