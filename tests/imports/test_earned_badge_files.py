@@ -19,16 +19,6 @@ NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
 HEADER = "badge,customer_id,earn_event_date,expires_on"
 
 
-@pytest.fixture
-def badge(org_a):
-    return BadgeFactory(
-        org=org_a,
-        start_on=datetime(2026, 9, 1, tzinfo=UTC),
-        expires_on=datetime(2026, 10, 1, tzinfo=UTC),
-        external_id="old-7",
-    )
-
-
 def run(org, text: bytes | str, *, dry_run=False, batch_rows=3):
     data = text.encode() if isinstance(text, str) else text
     report = io.StringIO()

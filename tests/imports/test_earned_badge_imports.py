@@ -26,13 +26,6 @@ NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
 SEPT = datetime(2026, 9, 1, tzinfo=UTC)
 
 
-@pytest.fixture
-def badge(org_a):
-    return BadgeFactory(
-        org=org_a, start_on=SEPT, expires_on=datetime(2026, 10, 1, tzinfo=UTC), external_id="old-7"
-    )
-
-
 def row(badge, customer="c-1", earned="2026-09-02T00:00:00Z", expires="2026-09-16T00:00:00Z"):
     return {
         "badge": str(badge.pk),

@@ -20,7 +20,6 @@ from badges.imports.models import ImportRun
 from badges.imports.services import earned, runs
 from badges.management.commands import requeue_lost_import_runs
 from badges.models import Badge, Issuance
-from tests.factories import BadgeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,16 +36,6 @@ def started(org, content: str, kind=ImportKind.CUSTOMER_BADGES, name="f.csv", dr
 
 def executed(run):
     return runs.run_execute(run_id=run.pk, clock=lambda: NOW)
-
-
-@pytest.fixture
-def badge(org_a):
-    return BadgeFactory(
-        org=org_a,
-        start_on=datetime(2026, 9, 1, tzinfo=UTC),
-        expires_on=datetime(2026, 10, 1, tzinfo=UTC),
-        external_id="old-7",
-    )
 
 
 def test_a_run_imports_its_file_and_stores_its_summary_and_report(org_a, badge, monkeypatch):
