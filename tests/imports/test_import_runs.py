@@ -112,14 +112,26 @@ def held_elsewhere(run):
     if connection.vendor != "postgresql":
         yield
         return
-    settings = connection.settings_dict
-    with psycopg.connect(
-        dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"], port=settings["PORT"]
-    ) as other:
+    with _other_connection() as other:
         other.execute(
             "SELECT pg_advisory_lock(%s, hashtext(%s))", [runs.RUN_LOCK_SPACE, str(run.pk)]
         )
         yield
+
+
+def _other_connection():
+    settings = connection.settings_dict
+    return psycopg.connect(
+        dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"], port=settings["PORT"]
+    )
+
+
+def free_elsewhere(run) -> bool:
+    """Whether another connection can take the run's lock (its task let it go)."""
+    with _other_connection() as other:
+        return other.execute(
+            "SELECT pg_try_advisory_lock(%s, hashtext(%s))", [runs.RUN_LOCK_SPACE, str(run.pk)]
+        ).fetchone()[0]
 
 
 def test_a_run_another_delivery_of_its_task_holds_is_not_run_again(org_a, badge):
@@ -143,6 +155,7 @@ def test_a_run_its_lost_worker_left_running_is_taken_over_and_imported_from_the_
     assert (run.status, run.started_on, run.rows_done) == (RunStatus.DONE, NOW, 5)
     assert (run.summary["imported"], run.summary["duplicate"]) == (3, 2)
     assert Issuance.objects.count() == 5 and run.source == ""
+    assert free_elsewhere(run)  # let go at its end
     assert executed(run).finished_on == NOW + timedelta(hours=1)  # ended once
 
 
