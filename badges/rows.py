@@ -13,6 +13,8 @@ statements) without ``Model.__init__``, which sets each field through its descri
 
 import functools
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack
+from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models.base import ModelState
@@ -148,45 +150,86 @@ def _array_text(target: models.Field, keys: tuple) -> str:
     return "{" + ",".join(map(str, prepared)) + "}"
 
 
-def _where_in(
+def _where_in_statement(
     model: type[models.Model], field_name: str, keys: Iterable, names: tuple, ordering: tuple
-) -> list[tuple]:
+) -> tuple[str, list] | None:
+    """The statement reading ``names`` of the ``model`` rows whose ``field_name`` is one of
+    ``keys``, with its parameters; None for no keys."""
     database = connections[DEFAULT_DB_ALIAS]
     target, array_type = _key_shape(model, field_name, database.vendor)
     keys = tuple(keys)
     if not keys:
-        return []
+        return None
     sql = _where_in_sql(model, field_name, names, ordering, array_type)
     if array_type:
-        params = [_array_text(target, keys)]
+        return sql, [_array_text(target, keys)]
+    keys = [target.get_db_prep_value(key, database) for key in dict.fromkeys(keys)]
+    return sql.format(keys=", ".join(["%s"] * len(keys))), keys
+
+
+def _rows_of(statements: list[tuple[str, list] | None]) -> list[list[tuple]]:
+    """The rows of each statement (none for None). On PostgreSQL several go in one pipeline:
+    sent together, and their rows waited for once rather than one round trip each."""
+    database = connections[DEFAULT_DB_ALIAS]
+    sent = [each for each in statements if each is not None]
+    if len(sent) > 1 and database.vendor == "postgresql":
+        database.ensure_connection()
+        with database.connection.pipeline(), ExitStack() as open_cursors:
+            cursors = [open_cursors.enter_context(database.cursor()) for _ in sent]
+            for cursor, (sql, params) in zip(cursors, sent, strict=True):
+                cursor.execute(sql, params)
+            read = [cursor.fetchall() for cursor in cursors]
     else:
-        keys = [target.get_db_prep_value(key, database) for key in dict.fromkeys(keys)]
-        sql, params = sql.format(keys=", ".join(["%s"] * len(keys))), keys
-    with database.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+        read = []
+        for sql, params in sent:
+            with database.cursor() as cursor:
+                cursor.execute(sql, params)
+                read.append(cursor.fetchall())
+    found = iter(read)
+    return [[] if each is None else next(found) for each in statements]
 
 
-def rows_where_in(
-    model: type[models.Model], field_name: str, keys: Iterable, ordering: Sequence[str] = ()
-) -> list:
+class RowsWhereIn(NamedTuple):
     """The ``model`` rows whose ``field_name`` is one of ``keys``, as instances, in
-    ``ordering`` (plain fields), else in the model's default ordering; no statement when there
-    are no keys."""
-    names = tuple(model_shape(model)[1])
-    ordering = tuple(ordering or model._meta.ordering)
-    return instances_from(model, _where_in(model, field_name, keys, names, ordering))
+    ``ordering`` (plain fields), else in the model's default ordering."""
+
+    model: type[models.Model]
+    field_name: str
+    keys: Iterable
+    ordering: Sequence[str] = ()
+
+    def statement(self) -> tuple[str, list] | None:
+        names = tuple(model_shape(self.model)[1])
+        ordering = tuple(self.ordering or self.model._meta.ordering)
+        return _where_in_statement(self.model, self.field_name, self.keys, names, ordering)
+
+    def found(self, rows: list[tuple]) -> list:
+        return instances_from(self.model, rows)
 
 
-def values_where_in(
-    model: type[models.Model], field_name: str, keys: Iterable, names: Sequence[str]
-) -> list[tuple]:
-    """The ``names`` fields of the ``model`` rows whose ``field_name`` is one
-    of ``keys``, as tuples of the values a queryset reads, unordered: where a read needs a few
-    of a part's values, not instances (a page of 200 badges' custom field values spent more
-    time building instances than the database took to send them)."""
-    _, attnames, converters = model_shape(model)
-    shape = dict(zip(attnames, converters, strict=True))
-    wanted = [shape[model._meta.get_field(name).attname] for name in names]
-    rows = _where_in(model, field_name, keys, tuple(names), ())
-    return [tuple(values) for values in converted_rows(rows, wanted)]
+class ValuesWhereIn(NamedTuple):
+    """The ``names`` fields of the ``model`` rows whose ``field_name`` is one of ``keys``, as
+    tuples of the values a queryset reads, unordered: where a read needs a few of a part's
+    values, not instances (a page of 200 badges' custom field values spent more time building
+    instances than the database took to send them)."""
+
+    model: type[models.Model]
+    field_name: str
+    keys: Iterable
+    names: Sequence[str]
+
+    def statement(self) -> tuple[str, list] | None:
+        return _where_in_statement(self.model, self.field_name, self.keys, tuple(self.names), ())
+
+    def found(self, rows: list[tuple]) -> list[tuple]:
+        _, attnames, converters = model_shape(self.model)
+        shape = dict(zip(attnames, converters, strict=True))
+        wanted = [shape[self.model._meta.get_field(name).attname] for name in self.names]
+        return [tuple(values) for values in converted_rows(rows, wanted)]
+
+
+def read_together(reads: Sequence[RowsWhereIn | ValuesWhereIn]) -> list[list]:
+    """What each of ``reads`` finds, their statements sent together (``_rows_of``); no
+    statement for a read with no keys."""
+    rows = _rows_of([read.statement() for read in reads])
+    return [read.found(found) for read, found in zip(reads, rows, strict=True)]

@@ -1,8 +1,10 @@
 """Reads of custom fields and badge values, scoped to one org. Only active fields are read."""
 
+from collections.abc import Sequence
+
 from django.db.models import QuerySet
 
-from badges.rows import rows_where_in, values_where_in
+from badges.rows import RowsWhereIn, ValuesWhereIn, read_together
 from customfields.models import BadgeFieldValue, CustomField
 from customfields.values import FieldRead, FieldValue, typed
 
@@ -18,18 +20,36 @@ def custom_field_get(*, org, field_id) -> CustomField:
     return custom_field_list(org=org, include_inactive=True).get(pk=field_id)
 
 
-def badge_values_loaded(badges: list, org) -> None:
-    """Load what ``badge_field_reads`` reads for ``badges`` of ``org`` (their values of active
-    fields, and the org's active fields) in at most two statements written once, without a
-    queryset: a page of badges reads them on every call."""
-    fields = {f.pk: f for f in rows_where_in(CustomField, "org", [org.pk]) if f.is_active}
+def org_fields_read(org) -> RowsWhereIn:
+    """The read of the org's fields, for ``badge_values_loaded``: a caller may send it
+    together with its own reads (``badges.rows.read_together``)."""
+    return RowsWhereIn(CustomField, "org", [org.pk])
+
+
+def badge_texts_read(badges: list) -> ValuesWhereIn:
+    """The read of the texts ``badges`` store, for ``badge_values_loaded``, as
+    ``org_fields_read``."""
+    return ValuesWhereIn(BadgeFieldValue, "badge", [b.pk for b in badges], TEXT_COLUMNS)
+
+
+TEXT_COLUMNS = ("badge", "field", "value")
+
+
+def badge_values_loaded(badges: list, org, read: Sequence[list] | None = None) -> None:
+    """Load what ``badge_field_reads`` reads for ``badges`` of ``org``: the org's active
+    fields, and the badges' texts of them. ``read``: what ``org_fields_read`` and
+    ``badge_texts_read`` found, sent together with the caller's own reads; else they are
+    read here, without a queryset, the texts only when the org has active fields. A page of
+    badges reads them on every call."""
+    if read is None:
+        [org_fields] = read_together([org_fields_read(org)])
+        texts = None
+    else:
+        org_fields, texts = read
+    fields = {f.pk: f for f in org_fields if f.is_active}
     org.active_fields_in_order = in_read_order(fields.values())
-    texts = values_where_in(
-        BadgeFieldValue,
-        "badge",
-        [b.pk for b in badges] if fields else [],
-        ["badge", "field", "value"],
-    )
+    if texts is None:
+        [texts] = read_together([badge_texts_read(badges if fields else [])])
     by_badge = {badge.pk: {} for badge in badges}
     for badge_id, field_id, text in texts:
         if field_id in fields:

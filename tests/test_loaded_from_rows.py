@@ -7,11 +7,17 @@ import uuid
 
 import pytest
 from django.apps import apps
-from django.db import models
+from django.db import connection, models
 from django.db.models.signals import post_init
 
+from badges import selectors
 from badges.models import Badge, Issuance
-from badges.rows import LoadedFromRows, rows_where_in, values_where_in
+from badges.rows import (
+    LoadedFromRows,
+    RowsWhereIn,
+    ValuesWhereIn,
+    read_together,
+)
 from customfields.models import BadgeFieldValue
 from tests.factories import (
     BadgeFactory,
@@ -84,29 +90,69 @@ def test_related_instances_are_read_and_cached_as_before(one_of_each):
 
 
 def test_instances_read_by_statements_written_once_are_built_the_same_way(one_of_each):
-    (badge,) = rows_where_in(Badge, "id", [one_of_each.badge_id])
+    [(badge,)] = read_together([RowsWhereIn(Badge, "id", [one_of_each.badge_id])])
     assert fields_of(badge) == fields_of(built_by_django(badge))
     badge.name = "Renamed"
     badge.save(update_fields=["name"])
     assert Badge.objects.get(pk=badge.pk).name == "Renamed"
 
 
-def test_rows_where_in_finds_every_key_of_a_long_list_once(one_of_each):
+def test_a_read_where_in_finds_every_key_of_a_long_list_once(one_of_each):
     """Past 50 keys psycopg stops caching a statement's conversion, and on PostgreSQL the keys
     go as one array: every key is found, repeated keys once, unknown keys none."""
     badges = [one_of_each.badge, *BadgeFactory.create_batch(59, org=one_of_each.org)]
     keys = [b.pk for b in badges] + [badges[0].pk, uuid.uuid4()]
-    found = rows_where_in(Badge, "id", keys, ["id"])
+    [found] = read_together([RowsWhereIn(Badge, "id", keys, ["id"])])
     assert [b.pk for b in found] == sorted(b.pk for b in badges)
-    assert rows_where_in(Badge, "org", [one_of_each.org_id, 10**9]) != []
-    assert rows_where_in(Badge, "id", []) == []
+    assert read_together([RowsWhereIn(Badge, "org", [one_of_each.org_id, 10**9])]) != [[]]
+    assert read_together([RowsWhereIn(Badge, "id", [])]) == [[]]
 
 
-def test_values_where_in_reads_the_values_a_queryset_reads(one_of_each):
+def test_reads_sent_together_each_find_what_they_would_find_alone(one_of_each):
+    """A read with no keys sends nothing and finds nothing; the others find their rows."""
     names = ["badge", "field", "value"]
-    (read,) = values_where_in(BadgeFieldValue, "badge", [one_of_each.badge_id], names)
+    reads = [
+        RowsWhereIn(Badge, "org", [one_of_each.org_id]),
+        RowsWhereIn(Badge, "id", []),
+        ValuesWhereIn(BadgeFieldValue, "badge", [one_of_each.badge_id], names),
+        RowsWhereIn(Issuance, "badge", [one_of_each.badge_id, uuid.uuid4()]),
+    ]
+    badges, none, texts, issuances = read_together(reads)
+    assert [fields_of(b) for b in badges] == [fields_of(one_of_each.badge)]
+    assert none == []
+    assert texts == list(BadgeFieldValue.objects.values_list(*names))
+    assert [fields_of(i) for i in issuances] == [
+        fields_of(i) for i in Issuance.objects.filter(badge=one_of_each.badge_id)
+    ]
+
+
+@pytest.mark.postgres
+def test_the_parts_of_a_badge_read_are_sent_in_one_pipeline_on_postgresql(one_of_each):
+    """The definition parts, the authors, the org's custom fields and the badge's texts of
+    them go together, their rows waited for once."""
+    if connection.vendor != "postgresql":
+        pytest.skip("pipelines are PostgreSQL's")
+    author = MembershipFactory(org=one_of_each.org).user
+    Badge.objects.filter(pk=one_of_each.badge_id).update(created_by=author)
+    piped = []
+
+    def watched(execute, sql, params, many, context):
+        piped.append(connection.connection.pgconn.pipeline_status != 0)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watched):
+        selectors.badge_get(org=one_of_each.org, badge_id=one_of_each.badge_id)
+    # The badge's row, then 6 parts, the authors, the org's fields and the texts together.
+    assert piped == [False, *[True] * 9]
+
+
+def test_values_read_where_in_are_the_values_a_queryset_reads(one_of_each):
+    names = ["badge", "field", "value"]
+    [(read,)] = read_together(
+        [ValuesWhereIn(BadgeFieldValue, "badge", [one_of_each.badge_id], names)]
+    )
     assert read == BadgeFieldValue.objects.values_list(*names).get()
-    assert values_where_in(BadgeFieldValue, "badge", [], names) == []
+    assert read_together([ValuesWhereIn(BadgeFieldValue, "badge", [], names)]) == [[]]
 
 
 def test_a_receiver_watching_instances_being_built_sees_every_read_instance(one_of_each):

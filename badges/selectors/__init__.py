@@ -5,7 +5,7 @@ import functools
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
@@ -35,14 +35,15 @@ from badges.models import (
     Organization,
 )
 from badges.rows import (
+    RowsWhereIn,
     instances_from,
     instances_read,
     model_shape,
+    read_together,
     related_known,
-    rows_where_in,
 )
 from badges.windows import ConfigState, config_states, counted_span
-from customfields.selectors import badge_values_loaded
+from customfields.selectors import badge_texts_read, badge_values_loaded, org_fields_read
 
 
 class NoOrg(Exception):
@@ -251,29 +252,39 @@ def badge_reads_loaded(badges: list[Badge]) -> list[Badge]:
     badges read through prefetches spent 17 ms in Python for 3 ms of SQL."""
     if not badges:
         return badges
-    badge_parts_loaded(badges, DEFINITION_PARTS)
-    authors = [key for b in badges for key in (b.created_by_id, b.updated_by_id) if key]
     user = get_user_model()
-    users = {u.pk: u for u in rows_where_in(user, user._meta.pk.name, authors)}
+    authors = [key for b in badges for key in (b.created_by_id, b.updated_by_id) if key]
+    org = badges[0].org
+    users, *field_values = badge_parts_loaded(
+        badges,
+        DEFINITION_PARTS,
+        [RowsWhereIn(user, user._meta.pk.name, authors), *field_values_read(badges, org)],
+    )
+    users = {u.pk: u for u in users}
     for badge in badges:
         related_known(badge, "created_by", users.get(badge.created_by_id))
         related_known(badge, "updated_by", users.get(badge.updated_by_id))
-    return badge_field_values_loaded(badges, badges[0].org)
+    return badge_field_values_loaded(badges, org, field_values)
 
 
-def badge_parts_loaded(badges: list[Badge], relations) -> None:
+def badge_parts_loaded(badges: list[Badge], relations, also: Sequence = ()) -> list[list]:
     """Each of ``relations`` of ``badges`` into ``<relation>_rows`` (``Badge.rows``), a
-    statement each."""
+    statement each, sent together with the reads of ``also`` (``badges.rows.read_together``),
+    whose finds it returns."""
     by_key = {badge.pk: badge for badge in badges}
-    for relation in relations:
+    parts = [Badge._meta.get_field(relation) for relation in relations]
+    read = read_together(
+        [RowsWhereIn(part.related_model, part.field.name, by_key) for part in parts] + [*also]
+    )
+    for relation, rows in zip(relations, read, strict=False):
         by_badge = {key: [] for key in by_key}
-        part = Badge._meta.get_field(relation)
-        for row in rows_where_in(part.related_model, part.field.name, by_key):
+        for row in rows:
             badge = by_key[row.badge_id]
             related_known(row, "badge", badge)
             by_badge[badge.pk].append(row)
         for badge in badges:
             badge.__dict__[f"{relation}_rows"] = by_badge[badge.pk]
+    return read[len(relations) :]
 
 
 def badge_get(*, org: Organization, badge_id) -> Badge:
@@ -346,11 +357,20 @@ def enrolment_list(*, org: Organization) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(org=org).select_related("badge", "customer", "org")
 
 
-def badge_field_values_loaded(badges: list[Badge], org: Organization) -> list[Badge]:
+def field_values_read(badges: list[Badge], org: Organization) -> list:
+    """The reads of the custom field values of ``badges`` (of ``org``), to send together with
+    other reads: the org's fields and the badges' texts (sent even when the org has no active
+    field, which a read alone would skip: a statement more in the same round trip)."""
+    return [org_fields_read(org), badge_texts_read(badges)]
+
+
+def badge_field_values_loaded(
+    badges: list[Badge], org: Organization, read: list | None = None
+) -> list[Badge]:
     """Load the custom field values of ``badges`` (of ``org``, each knowing it); nothing to
-    read for an empty page."""
+    read for an empty page. ``read``: what the reads of ``field_values_read`` found."""
     if badges:
-        badge_values_loaded(badges, org)
+        badge_values_loaded(badges, org, read)
     return badges
 
 

@@ -41,3 +41,14 @@ def test_filters_not_sent_change_nothing_in_what_is_sent(org_a):
         call("?ordering=-name"), Badge.objects.filter(org=org_a), BadgeListView()
     )
     assert [b.name for b in found] == ["c", "b", "a"]
+
+
+def test_only_the_filters_sent_are_copied_from_a_filterset_made_once_for_them():
+    """django-filter deep-copies a filterset's filters on every call: the filterset a call
+    gets holds the filters it sends alone, its class made once per set of names sent."""
+    view, badges = BadgeListView(), Badge.objects.all()
+    first = FilterBackend().get_filterset(call("?status=live&ordering=name"), badges, view)
+    again = FilterBackend().get_filterset(call("?ordering=-name&status=paused"), badges, view)
+    assert isinstance(first, BadgeFilter)
+    assert set(type(first).base_filters) == {"ordering", "status"}
+    assert type(again) is type(first)

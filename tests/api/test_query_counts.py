@@ -196,9 +196,10 @@ def targets(org_a):
 def test_available_badges_with_targets(viewer_a, targets, n, django_assert_num_queries):
     targets(n)
     # the caller, customer, count, badges, benefits, the customer's enrolments and active
-    # issuances, images, the org's custom fields (none: no values to read), the target rules
-    # and the customer's progress toward them
-    with django_assert_num_queries(11):
+    # issuances, images, the org's custom fields and the badges' texts of them (none, but
+    # sent in the same round trip as the images), the target rules and the customer's
+    # progress toward them
+    with django_assert_num_queries(12):
         response = viewer_a.get("/api/v1/customers/c-1/available-badges/?page_size=100")
     assert all(r["progress"]["total"] == 1 for r in response.json()["results"])
 

@@ -48,7 +48,7 @@ from customfields.api.serializers import FieldReadsField, FieldValueSerializer
 from groups.models import MAX_RANK, MIN_RANK
 
 from ..fields import ImageSlotsField
-from .shown import badge_shown
+from .shown import ShownPage, badge_shown
 
 
 def bounded(minimum: int, maximum: int, **kwargs) -> JsonIntegerField:
@@ -318,14 +318,17 @@ class BadgeSerializer(serializers.ModelSerializer):
             "updated_by",
         ]
         read_only_fields = fields
+        list_serializer_class = ShownPage
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Module.choices)))
     def get_owners(self, badge: Badge) -> list[str]:
         return [owner.module for owner in badge.rows("owners")]
 
+    shown = staticmethod(badge_shown)
+
     def to_representation(self, badge: Badge) -> dict:
         """What the fields above declare, built directly (``shown.badge_shown``)."""
-        return badge_shown(badge, self.context["org"].tzinfo, self.context["now"])
+        return self.shown(badge, self.context["org"].tzinfo, self.context["now"])
 
 
 class BadgeChangeSerializer(serializers.ModelSerializer):

@@ -41,7 +41,7 @@ from badges_project.api.fields import (
 )
 
 from .badges import BenefitSerializer
-from .shown import granted_benefits_shown, issuance_shown
+from .shown import ShownPage, granted_benefits_shown, issuance_shown
 
 CUSTOMER_ID_SCHEMA = {
     "type": "string",
@@ -124,10 +124,13 @@ class IssuanceSerializer(serializers.ModelSerializer):
             "revoke_reason",
         ]
         read_only_fields = fields
+        list_serializer_class = ShownPage
+
+    shown = staticmethod(issuance_shown)
 
     def to_representation(self, issuance: Issuance) -> dict:
         """What the fields above declare, built directly (``shown.issuance_shown``)."""
-        return issuance_shown(issuance, self.context["org"].tzinfo, self.context["now"])
+        return self.shown(issuance, self.context["org"].tzinfo, self.context["now"])
 
 
 class IssuancePreviewSerializer(serializers.Serializer):

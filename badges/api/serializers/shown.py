@@ -10,6 +10,8 @@ import functools
 from datetime import tzinfo
 from uuid import UUID
 
+from rest_framework import serializers
+
 from badges.models import Badge, Issuance, IssueExpiryType, LimitScope
 from badges.values import Expiry, LimitSet
 from badges.windows import ConfigState, config_states
@@ -171,7 +173,7 @@ def issuance_shown(issuance: Issuance, zone: tzinfo, now) -> dict:
     by = issuance.triggered_by
     return {
         "issual_id": str(issuance.issual_id),
-        "badge": str(issuance.badge_id),
+        "badge": key_shown(issuance.badge_id),
         "customer_id": issuance.customer.customer_id,
         "event_date": instant_shown(issuance.event_date, zone),
         "issued_on": instant_shown(issuance.issued_on, zone),
@@ -207,3 +209,13 @@ def customer_badge_shown(issuance: Issuance, zone: tzinfo, now) -> dict:
         "rank": badge.rank,
         "custom_fields": field_reads_shown(badge),
     }
+
+
+class ShownPage(serializers.ListSerializer):
+    """A page of reads built directly by its child's ``shown`` (one of the functions above):
+    the org's zone and the request's clock are looked up once for the page, where each row's
+    ``to_representation`` looks them up in the serializer's context again."""
+
+    def to_representation(self, data) -> list[dict]:
+        zone, now, shown = self.context["org"].tzinfo, self.context["now"], self.child.shown
+        return [shown(item, zone, now) for item in data]
