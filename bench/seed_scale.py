@@ -144,7 +144,7 @@ VALUES (%(org)s, 'c-special', now() - interval '400 days', now() - interval '400
 
 # Row g goes to customer g mod 1M, issued 5 s after row g - 1 (the last one now), valid a day;
 # every 10th to the hot badge, the rest to the started badges in turn; every 33rd revoked.
-# Rows are written badge by badge, customer by customer (as a restore of a table clustered on
+# Rows are written customer by customer, badge by badge (as a restore of a table clustered on
 # its overlap key would be): the GiST index of the overlap constraint then builds from
 # neighbouring entries, in about 2 minutes rather than over 7 of reading its pages back into
 # 128 MB of shared buffers in random order. The measured reads go through indexes (index-only
@@ -167,7 +167,7 @@ SELECT gen_random_uuid(), %(org)s,
 FROM (SELECT array_agg(id ORDER BY n) AS ids FROM started) s,
      generate_series(1, %(issuances)s) g,
      LATERAL (SELECT now() - make_interval(secs => (%(issuances)s - g) * 5.0)) AS t(at)
-ORDER BY 3, 4;
+ORDER BY 4, 3;
 """
 
 SPECIAL_SQL = """

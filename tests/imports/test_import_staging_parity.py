@@ -40,7 +40,7 @@ def _outcome(org, rows, decide, monkeypatch):
         )
     )
     shown = [(r.line, r.status, r.code, r.field, r.issual_id is not None) for r in results]
-    spans = dict(Issuance.objects.values_list("issual_id", "issued_on"))
+    spans = {str(i): on for i, on in Issuance.objects.values_list("issual_id", "issued_on")}
     met = [spans[r.issual_id] for r in results if r.status in ("DUPLICATE", "OVERLAPPING")]
     return shown, met, written
 

@@ -109,7 +109,7 @@ def _badge_refusal(row: EarnedRow, badge: Badge | None) -> RowResult | None:
 
 
 def _result(row: EarnedRow, decision: Decision) -> RowResult:
-    met = decision.met if isinstance(decision.met, uuid.UUID) else None
+    met = None if decision.met is None else str(decision.met)
     return RowResult(
         row.line,
         decision.status,
@@ -274,16 +274,8 @@ def earned_badges_import_file(
     # Closed at once if the report fails: the batches' transaction and lanes with it.
     with closing(batches_done):
         for results in batches_done:
-            for result in results:
-                summary.add(result.status)
-                written.write(
-                    result.line,
-                    result.status,
-                    result.code,
-                    result.field,
-                    result.message,
-                    result.issual_id,
-                )
+            summary.added(results)
+            written.results(results)
             if on_progress is not None:
                 on_progress(summary.rows)
     return summary

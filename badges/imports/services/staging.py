@@ -84,7 +84,9 @@ def _decisions_sql() -> str:
     """Per staged row: its customer's key, whether its pair has other rows in the batch, the
     imported issuance it duplicates and the earliest non-revoked issuance it overlaps, from
     one lookup of the pair's issuances (aggregates, not ``ORDER BY ... LIMIT 1``, which
-    tempts the planner to walk the badge's issuances in date order)."""
+    tempts the planner to walk the badge's issuances in date order). Ids are read as text,
+    as the report and the results show them: a million rows' UUIDs cost seconds to build
+    and write back out."""
     issuance, customer = _table(Issuance), _table(Customer)
     i = {
         name: _column(Issuance, name)
@@ -100,8 +102,8 @@ def _decisions_sql() -> str:
         )
     }
     return (
-        f"SELECT s.line, s.issual_id, c.id, count(*) OVER (PARTITION BY s.badge_id, c.id), "
-        "held.duplicate_of, held.overlapped "
+        f"SELECT s.line, s.issual_id::text, c.id, count(*) OVER (PARTITION BY s.badge_id, c.id), "
+        "held.duplicate_of::text, held.overlapped::text "
         f"FROM {STAGING} s JOIN {customer} c ON c.{_column(Customer, 'org')} = %s "
         f"AND c.{_column(Customer, 'customer_id')} = s.customer_key "
         f"LEFT JOIN LATERAL (SELECT (array_agg(i.{i['issual_id']}) FILTER (WHERE "
