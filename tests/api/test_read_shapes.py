@@ -47,6 +47,18 @@ def built(serializer) -> bytes:
     return JSONRenderer().render(serializer.data)
 
 
+def page_declared(serializer_class, instances, context) -> bytes:
+    """A page as DRF renders it: each row by the declared fields, in order."""
+    return JSONRenderer().render(
+        [
+            serializers.ModelSerializer.to_representation(
+                serializer_class(instance, context=context), instance
+            )
+            for instance in instances
+        ]
+    )
+
+
 @pytest.fixture(params=["Asia/Kolkata", "UTC", "America/St_Johns"])
 def org(request):
     return OrganizationFactory(timezone=request.param)
@@ -137,6 +149,9 @@ def test_badge_reads_render_what_their_serializer_declares(org):
     for badge in badges:
         serializer = BadgeSerializer(badge, context=context)
         assert built(serializer) == declared(serializer, badge), badge.name
+    assert built(BadgeSerializer(badges, many=True, context=context)) == page_declared(
+        BadgeSerializer, badges, context
+    )
 
 
 def test_a_badge_read_without_loaded_parts_renders_the_same(org):
@@ -195,3 +210,6 @@ def test_customer_badge_reads_render_what_their_serializer_declares(org):
         assert built(serializer) == declared(serializer, issuance)
         plain = IssuanceSerializer(issuance, context=context)
         assert built(plain) == declared(plain, issuance)
+    for page_of in (CustomerBadgeSerializer, IssuanceSerializer):
+        page = page_of(issuances, many=True, context=context)
+        assert built(page) == page_declared(page_of, issuances, context), page_of.__name__

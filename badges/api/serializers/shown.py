@@ -10,6 +10,7 @@ import functools
 from datetime import tzinfo
 from uuid import UUID
 
+from django.db.models.manager import BaseManager
 from rest_framework import serializers
 
 from badges.models import Badge, Issuance, IssueExpiryType, LimitScope
@@ -217,5 +218,6 @@ class ShownPage(serializers.ListSerializer):
     ``to_representation`` looks them up in the serializer's context again."""
 
     def to_representation(self, data) -> list[dict]:
+        rows = data.all() if isinstance(data, BaseManager) else data  # as DRF's does
         zone, now, shown = self.context["org"].tzinfo, self.context["now"], self.child.shown
-        return [shown(item, zone, now) for item in data]
+        return [shown(item, zone, now) for item in rows]
