@@ -266,6 +266,18 @@ def test_a_rows_instants_are_read_into_utc_whatever_their_offset():
     assert read.earn_event_date.tzinfo is UTC and read.expires_on.tzinfo is UTC
 
 
+def test_a_date_alone_is_midnight_in_each_orgs_zone_however_often_it_is_read():
+    """A file's dates alone are read once and kept: kept per zone, so the same date read for
+    orgs in other zones is each one's own midnight."""
+    values = {"badge": "b", "customer_id": "c-1", "earn_event_date": "2026-09-02"}
+    for zone, midnight in (
+        ("Asia/Kolkata", datetime(2026, 9, 1, 18, 30, tzinfo=UTC)),
+        ("America/Sao_Paulo", datetime(2026, 9, 2, 3, tzinfo=UTC)),
+        ("Asia/Kolkata", datetime(2026, 9, 1, 18, 30, tzinfo=UTC)),
+    ):
+        assert earned_row(2, values, ZoneInfo(zone), NOW).earn_event_date == midnight
+
+
 def test_customer_and_external_ids_are_stored_as_sent_whatever_their_characters(org_a, badge):
     """Staged by COPY on PostgreSQL: tabs, backslashes, quotes, line breaks and non-ASCII
     letters come out as they went in (and name the same customer again)."""

@@ -97,14 +97,21 @@ def run_start(
 NOT_QUEUED = "The import could not be queued (the task queue did not answer): upload it again."
 
 
-def run_queued(run_pk, now: datetime) -> None:
-    """Without a broker the task runs here, in-process, once the upload has committed. When
-    the broker does not take it, the run is FAILED at once and its file removed (nothing
-    sweeps QUEUED runs; the upload's request, already committed, still answers the run)."""
+def _task_sent(run_pk) -> bool:
+    """Send the run's task; False, logged, when the broker does not take it."""
     try:
         current_app.tasks[RUN_TASK].apply_async(args=[str(run_pk)], retry=False)
     except Exception:
         logger.exception("Could not queue import run %s", run_pk)
+        return False
+    return True
+
+
+def run_queued(run_pk, now: datetime) -> None:
+    """Without a broker the task runs here, in-process, once the upload has committed. When
+    the broker does not take it, the run is FAILED at once and its file removed (nothing
+    sweeps QUEUED runs; the upload's request, already committed, still answers the run)."""
+    if not _task_sent(run_pk):
         run = ImportRun.objects.filter(pk=run_pk, status=RunStatus.QUEUED).first()
         if run is not None:
             _source_removed(run)
@@ -214,10 +221,7 @@ def lost_runs_requeued() -> int:
             _run_lock_call("pg_advisory_unlock", run_id)
             lost.append(run_id)
     for run_id in lost:
-        try:
-            current_app.tasks[RUN_TASK].apply_async(args=[str(run_id)], retry=False)
-        except Exception:
-            logger.exception("Could not queue import run %s again", run_id)
+        _task_sent(run_id)
     return len(lost)
 
 
