@@ -336,6 +336,19 @@ def test_an_event_posted_over_http_issues_through_the_worker_and_reaches_the_web
 IMPORT_ROWS = 100_000
 
 
+def no_other_session_at_work() -> bool:
+    """No other session of the test database runs a statement or holds a transaction open: a
+    killed worker's server processes end theirs (a batch's commit already sent still lands)
+    before they notice the worker is gone."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
+            "AND state <> 'idle'"
+        )
+        return cursor.fetchone()[0] == 0
+
+
 def test_an_import_run_whose_worker_is_killed_mid_file_is_taken_over_and_ends_whole(
     stack, tmp_path, settings
 ):
@@ -370,6 +383,7 @@ def test_an_import_run_whose_worker_is_killed_mid_file_is_taken_over_and_ends_wh
 
     wait_until(lambda: 0 < done_rows() < IMPORT_ROWS, 60, "a first batch committed")
     stack.kill_worker()
+    wait_until(no_other_session_at_work, 30, "the killed worker's transactions ended")
     run.refresh_from_db()
     assert run.status == RunStatus.RUNNING
     before = Issuance.objects.filter(org=org).count()
