@@ -193,11 +193,19 @@ def _apply_to_started_badge(
     configs: list[FixedWindowConfig],
     now: datetime,
 ) -> None:
-    """``configs``: the scope's configs not removed."""
+    """``configs``: the scope's configs not removed, in start order.
+
+    Of the configs starting after the weighed instant, the newest is the one the limit set shows
+    and the one a change replaces or updates. There are more only when the badge's cycles ended
+    before configs that began while its issues never expired: they govern nothing now, and are
+    ended so that the limit set reads back as written."""
     until = cycles_until(badge)
     weighed_at = now if until is None or now < until else until - timedelta(microseconds=1)
     current = config_in_force(configs, scope, weighed_at, now)
-    upcoming = next((c for c in configs if c.starts_on > weighed_at), None)  # never applied
+    *begun_after_the_end, upcoming = [c for c in configs if c.starts_on > weighed_at] or [None]
+    if begun_after_the_end:
+        _remove(begun_after_the_end, now)
+        configs = [c for c in configs if c not in begun_after_the_end]
 
     if upcoming is not None and window is not None and upcoming.as_value().same_cycles_as(window):
         _set_limit(upcoming, window)

@@ -243,3 +243,43 @@ def test_month_cycles_start_on_the_first_and_end_at_the_badge_end():
     last = cycle_at(first.end, window=window, starts_on=start, until=end, tz=UTC_TZ)
     assert last == Cycle(start=first.end, end=end)
     assert cycle_at(end, window=window, starts_on=start, until=end, tz=UTC_TZ) is None
+
+
+@pytest.fixture
+def configs_begun_after_the_end(badge):
+    """While its issues never expired, the ended badge took two cycle changes: 7 weeks from
+    Nov 5 (the end of the 5-day cycle Oct 31-Nov 4), then 7 days from Nov 16 (the end of the
+    week Nov 9-15). Then its issues expire with it again: its cycles end Nov 1, and a change is
+    weighed against the 5-day config, in force at that end."""
+    badge = badge_update(badge=badge, actor=None, now=NOW, issue_expiry=Expiry(type="NEVER"))
+    set_window(badge, FixedWindow(10, "WEEKS", 1, "MONDAY"), datetime(2026, 11, 3, tzinfo=UTC))
+    set_window(badge, FixedWindow(10, "DAYS", 7), datetime(2026, 11, 10, tzinfo=UTC))
+    return badge_update(
+        badge=badge,
+        actor=None,
+        now=datetime(2026, 11, 12, tzinfo=UTC),
+        issue_expiry=Expiry(type="BADGE_END"),
+    )
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        FixedWindow(3, "WEEKS", 1, "MONDAY"),  # the cycles of the config begun Nov 5
+        FixedWindow(3, "MONTHS", 1),  # cycles no config has
+        FixedWindow(3, "DAYS", 5),  # the cycles of the config in force at the end
+    ],
+)
+def test_a_change_weighed_at_the_badge_end_reads_back_as_written_past_configs_begun_after_it(
+    configs_begun_after_the_end, window
+):
+    """The configs begun after the badge's cycles ended govern nothing: the change ends them,
+    keeps one UPCOMING config at most, and the limit set reads back as written."""
+    now = datetime(2026, 11, 12, 9, tzinfo=UTC)
+    badge = set_window(configs_begun_after_the_end, window, now)
+    assert badge.limit_set(LimitScope.CUSTOMER, now).fixed_window == window
+    found = [status for *_, status in statuses(badge, now)]
+    assert found.count(FixedWindowStatus.ACTIVE) == 0
+    assert found.count(FixedWindowStatus.UPCOMING) <= 1
+    begun = FixedWindowConfig.objects.filter(starts_on__range=(badge.expires_on, now))
+    assert [c.ended_on for c in begun] == [now], "begun Nov 5 under the old expiry: ended"
