@@ -144,13 +144,29 @@ class BadgeFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value.strip()))
 
     def filter_queryset(self, queryset):
-        """Any explicit ordering still ends on the id, so pages never overlap."""
         queryset = super().filter_queryset(queryset)
-        return (
-            queryset.order_by(*queryset.query.order_by, "id")
-            if queryset.query.order_by
-            else queryset
-        )
+        ordering = queryset.query.order_by
+        return queryset.order_by(*ending_on_the_id(ordering)) if ordering else queryset
+
+    @classmethod
+    def ordering_alone(cls, params) -> tuple[str, ...] | None:
+        """The ordering of a call that sends no filter but ``ordering`` (or none), each term
+        one of the choices and naming a field of its own: what ``filter_queryset`` orders
+        by. None for any other call, whose filters apply (or refuse)."""
+        if any(name in params for name in cls.base_filters if name != "ordering"):
+            return None
+        terms = OrderingWidget().value_from_datadict(params, {}, "ordering")
+        if terms is None:
+            return tuple(Badge._meta.ordering)
+        fields = [term.removeprefix("-") for term in terms]
+        if len(set(fields)) < len(fields) or not set(fields) <= set(BADGE_ORDERINGS):
+            return None
+        return ending_on_the_id(terms)
+
+
+def ending_on_the_id(terms) -> tuple[str, ...]:
+    """Any explicit ordering still ends on the id, so pages never overlap."""
+    return (*terms, "id")
 
 
 class CustomerBadgeFilter(django_filters.FilterSet):

@@ -228,7 +228,70 @@ class ValuesWhereIn(NamedTuple):
         return [tuple(values) for values in converted_rows(rows, wanted)]
 
 
-def read_together(reads: Sequence[RowsWhereIn | ValuesWhereIn]) -> list[list]:
+def _key_prepared(model: type[models.Model], field_name: str, key) -> object:
+    """``key``, a value of ``field_name`` (a key of the model it points to, for a foreign
+    key), as the database takes it."""
+    field = model._meta.get_field(field_name)
+    target = field.target_field if field.is_relation else field
+    return target.get_db_prep_value(key, connections[DEFAULT_DB_ALIAS])
+
+
+@functools.lru_cache(maxsize=256)
+def _page_sql(
+    model: type[models.Model], field_name: str, ordering: tuple, offset: int, limit: int
+) -> str:
+    """Past the first page, the page's keys are picked first, then their rows read, as
+    ``badges_project.paging.KeysFirstPaginator`` does: the offset walks an index of keys."""
+    quote = connection.ops.quote_name
+    table, order_by = quote(model._meta.db_table), _order_by(model, ordering)
+    columns = ", ".join(model_shape(model)[0])
+    pk, column = quote(model._meta.pk.column), quote(model._meta.get_field(field_name).column)
+    window = f"{order_by} LIMIT {limit:d}" + (f" OFFSET {offset:d}" if offset else "")
+    if not offset:
+        return f"SELECT {columns} FROM {table} WHERE {column} = %s{window}"
+    keys = f"SELECT {pk} FROM {table} WHERE {column} = %s{window}"
+    return f"SELECT {columns} FROM {table} WHERE {pk} IN ({keys}){order_by}"
+
+
+class RowsPage(NamedTuple):
+    """The ``model`` rows whose ``field_name`` is ``key``, as instances: ``limit`` of them
+    from ``offset``, in ``ordering`` (plain fields, the last one unique)."""
+
+    model: type[models.Model]
+    field_name: str
+    key: object
+    ordering: Sequence[str]
+    offset: int
+    limit: int
+
+    def statement(self) -> tuple[str, list]:
+        sql = _page_sql(self.model, self.field_name, tuple(self.ordering), self.offset, self.limit)
+        return sql, [_key_prepared(self.model, self.field_name, self.key)]
+
+    def found(self, rows: list[tuple]) -> list:
+        return instances_from(self.model, rows)
+
+
+class RowsCounted(NamedTuple):
+    """How many ``model`` rows have ``key`` as their ``field_name``."""
+
+    model: type[models.Model]
+    field_name: str
+    key: object
+
+    def statement(self) -> tuple[str, list]:
+        quote = connection.ops.quote_name
+        column = quote(self.model._meta.get_field(self.field_name).column)
+        sql = f"SELECT COUNT(*) FROM {quote(self.model._meta.db_table)} WHERE {column} = %s"
+        return sql, [_key_prepared(self.model, self.field_name, self.key)]
+
+    def found(self, rows: list[tuple]) -> int:
+        return rows[0][0]
+
+
+def read_together(
+    reads: Sequence[RowsWhereIn | ValuesWhereIn | RowsPage | RowsCounted],
+) -> list:
     """What each of ``reads`` finds, their statements sent together (``_rows_of``); no
     statement for a read with no keys."""
     rows = _rows_of([read.statement() for read in reads])

@@ -90,8 +90,14 @@ class BadgeViewSet(
         return selectors.badge_reads_loaded(list(page)) if self.badge_reads == "read" else page
 
     def filter_queryset(self, queryset):
-        """List filters apply to the list only; a badge's own routes find it by id alone."""
-        return super().filter_queryset(queryset) if self.action == "list" else queryset
+        """List filters apply to the list only; a badge's own routes find it by id alone. A
+        list call sending no filter but an ordering reads its page and count together."""
+        if self.action != "list":
+            return queryset
+        ordering = BadgeFilter.ordering_alone(self.request.query_params)
+        if ordering is None or self.request.org is None:
+            return super().filter_queryset(queryset)
+        return selectors.BadgePages(org=self.request.org, ordering=ordering)
 
     def _read(self, badge, status_code=status.HTTP_200_OK) -> Response:
         badge = selectors.badge_get(org=self.request.org, badge_id=badge.pk)
