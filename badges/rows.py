@@ -231,9 +231,9 @@ class ValuesWhereIn(NamedTuple):
 def _key_prepared(model: type[models.Model], field_name: str, key) -> object:
     """``key``, a value of ``field_name`` (a key of the model it points to, for a foreign
     key), as the database takes it."""
-    field = model._meta.get_field(field_name)
-    target = field.target_field if field.is_relation else field
-    return target.get_db_prep_value(key, connections[DEFAULT_DB_ALIAS])
+    database = connections[DEFAULT_DB_ALIAS]
+    target, _ = _key_shape(model, field_name, database.vendor)
+    return target.get_db_prep_value(key, database)
 
 
 @functools.lru_cache(maxsize=256)

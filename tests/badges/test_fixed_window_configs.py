@@ -249,8 +249,8 @@ def test_month_cycles_start_on_the_first_and_end_at_the_badge_end():
 def configs_begun_after_the_end(badge):
     """While its issues never expired, the ended badge took two cycle changes: weekly cycles
     from Nov 5 (the end of the 5-day cycle Oct 31-Nov 4), then 7-day cycles from Nov 16 (the
-    end of the week Nov 9-15). Then its issues expire with it again: its cycles end Nov 1, and a change is
-    weighed against the 5-day config, in force at that end."""
+    end of the week Nov 9-15). Then its issues expire with it again: its cycles end Nov 1, and
+    a change is weighed against the 5-day config, in force at that end."""
     badge = badge_update(badge=badge, actor=None, now=NOW, issue_expiry=Expiry(type="NEVER"))
     set_window(badge, FixedWindow(10, "WEEKS", 1, "MONDAY"), datetime(2026, 11, 3, tzinfo=UTC))
     set_window(badge, FixedWindow(10, "DAYS", 7), datetime(2026, 11, 10, tzinfo=UTC))
