@@ -3,12 +3,16 @@
 import re
 from typing import Protocol, runtime_checkable
 
-from django.core.paginator import PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
 
 # A page number as every list takes it: ASCII digits only ("+1", " 1", "" and other scripts'
 # digits are no page).
 WHOLE_NUMBER = re.compile(r"[0-9]+")
+
+# The last row a statement can skip to: LIMIT and OFFSET are 64-bit signed integers in
+# PostgreSQL and SQLite alike. A page past it holds nothing in any list.
+LAST_OFFSET = 2**63 - 1
 
 
 @runtime_checkable
@@ -49,6 +53,9 @@ class KeysFirstPaginator(Paginator):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from error
         if wanted < 1:
             return super().page(wanted)  # refused before the count is read
-        found, count = rows.page_and_count((wanted - 1) * self.per_page, self.per_page)
+        offset = (wanted - 1) * self.per_page
+        if offset + self.per_page > LAST_OFFSET:
+            raise EmptyPage(self.error_messages["no_results"])
+        found, count = rows.page_and_count(offset, self.per_page)
         self.__dict__["count"] = count  # the cached property, read with the page
         return self._get_page(found, self.validate_number(wanted), self)

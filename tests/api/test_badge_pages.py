@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from badges import selectors
 from badges.filters import BADGE_ORDERINGS, BadgeFilter
-from badges_project.paging import KeysFirstPaginator
+from badges_project.paging import LAST_OFFSET, KeysFirstPaginator
 from tests.factories import BadgeFactory
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +102,24 @@ def test_a_page_read_with_its_count_finds_them_once(org_a, badges, django_assert
         KeysFirstPaginator(pages, 3).page(0)
     with pytest.raises(PageNotAnInteger):
         KeysFirstPaginator(pages, 3).page("two")
+
+
+def test_a_page_past_the_last_offset_a_database_takes_is_empty_without_a_read(
+    org_a, badges, django_assert_num_queries
+):
+    """LIMIT and OFFSET are 64-bit: the last page they reach is read (and empty); the next
+    one is refused before any statement, which the database would refuse."""
+    pages = selectors.BadgePages(org=org_a, ordering=("name", "id"))
+    last = LAST_OFFSET // 7  # offset + limit == LAST_OFFSET: 7 divides 2**63 - 1
+    with django_assert_num_queries(2), pytest.raises(EmptyPage):
+        KeysFirstPaginator(pages, 7).page(str(last))
+    with django_assert_num_queries(0), pytest.raises(EmptyPage):
+        KeysFirstPaginator(pages, 7).page(str(last + 1))
+
+
+def test_a_page_no_database_can_skip_to_is_not_found(viewer_a, badges):
+    past = LAST_OFFSET // 50 + 2  # its offset, (past - 1) * 50, passes LAST_OFFSET
+    assert viewer_a.get(f"{URL}?page={past}").status_code == 404
 
 
 def test_an_org_without_badges_has_one_empty_page(org_a):
