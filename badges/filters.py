@@ -198,6 +198,12 @@ class CustomerBadgeFilter(django_filters.FilterSet):
         model = Issuance
         fields = []
 
+    @classmethod
+    def display_order_alone(cls, params) -> bool:
+        """Whether a call sends none of these filters (nor ``sort_on``): its page is every
+        issuance of the customer in the display order, read without them."""
+        return not any(name in params for name in cls.base_filters)
+
     def filter_status(self, queryset, name, value):
         return queryset.filter(selectors.issuance_status_q(value, self.request.now))
 

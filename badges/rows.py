@@ -14,7 +14,7 @@ statements) without ``Model.__init__``, which sets each field through its descri
 import functools
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models.base import ModelState
@@ -289,9 +289,16 @@ class RowsCounted(NamedTuple):
         return rows[0][0]
 
 
-def read_together(
-    reads: Sequence[RowsWhereIn | ValuesWhereIn | RowsPage | RowsCounted],
-) -> list:
+class Read(Protocol):
+    """A read by a statement written once: ``RowsWhereIn``, ``ValuesWhereIn``, ``RowsPage``,
+    ``RowsCounted``, or a selector's own."""
+
+    def statement(self) -> tuple[str, list] | None: ...
+
+    def found(self, rows: list[tuple]): ...
+
+
+def read_together(reads: Sequence[Read]) -> list:
     """What each of ``reads`` finds, their statements sent together (``_rows_of``); no
     statement for a read with no keys."""
     rows = _rows_of([read.statement() for read in reads])

@@ -95,7 +95,10 @@ class CustomerViewSet(
     )
     def badges(self, request, customer_id=None):
         customer = customer_selectors.customer_get(org=request.org, customer_id=customer_id)
-        found = self.filter_queryset(customer_selectors.customer_issuances(customer=customer))
+        if CustomerBadgeFilter.display_order_alone(request.query_params):
+            found = customer_selectors.CustomerBadgePages(customer=customer)
+        else:
+            found = self.filter_queryset(customer_selectors.customer_issuances(customer=customer))
         page = customer_selectors.customer_badge_reads_loaded(
             list(self.paginate_queryset(found)), customer, request.org
         )

@@ -151,10 +151,11 @@ class CustomerView(OrgPageMixin, TemplateView):
             queryset=customer_selectors.customer_issuances(customer=customer),
             request=request,
         )
+        filtered = not CustomerBadgeFilter.display_order_alone(request.GET)
         context = self.get_context_data(
             customer=customer,
             filters=filters,
-            filtered=any(key in request.GET for key in filters.base_filters),
+            filtered=filtered,
             chosen_statuses=request.GET.getlist("status"),
             chosen_badge=request.GET.get("badge", ""),
             chosen_group=request.GET.get("group", ""),
@@ -170,7 +171,8 @@ class CustomerView(OrgPageMixin, TemplateView):
         )
         status = 200
         if filters.is_valid():
-            page = page_of(request, filters.qs, PAGE_SIZE, "page")
+            read = filters.qs if filtered else customer_selectors.CustomerBadgePages(customer)
+            page = page_of(request, read, PAGE_SIZE, "page")
             issuances = list(page.object_list)
             customer_selectors.badge_images_loaded([issuance.badge for issuance in issuances])
             context.update(page=page, rows=[self._row(i) for i in issuances])
