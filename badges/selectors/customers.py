@@ -255,7 +255,7 @@ def _customer_badge_page_sql(offset: int, limit: int) -> str:
             id=column(badge, "id"),
         )
     )
-    columns = ", ".join(column for part in _customer_badge_joined() for column in part.columns)
+    columns = ", ".join(read for part in _customer_badge_joined() for read in part.columns)
     tables = [connection.ops.quote_name(model._meta.db_table) for model in (issuance, badge, group)]
     return (
         f"SELECT {columns} FROM {tables[0]}"
