@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 from django.apps import apps
-from django.db import connection, models
+from django.db import models
 from django.db.models.signals import post_init
 
 from badges import selectors
@@ -29,6 +29,7 @@ from tests.factories import (
     IssueRequestFactory,
     MembershipFactory,
 )
+from tests.pipelines import statements_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -130,20 +131,12 @@ def test_reads_sent_together_each_find_what_they_would_find_alone(one_of_each):
 def test_the_parts_of_a_badge_read_are_sent_in_one_pipeline_on_postgresql(one_of_each):
     """The definition parts, the authors, the org's custom fields and the badge's texts of
     them go together, their rows waited for once."""
-    if connection.vendor != "postgresql":
-        pytest.skip("pipelines are PostgreSQL's")
     author = MembershipFactory(org=one_of_each.org).user
     Badge.objects.filter(pk=one_of_each.badge_id).update(created_by=author)
-    piped = []
-
-    def watched(execute, sql, params, many, context):
-        piped.append(connection.connection.pgconn.pipeline_status != 0)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(watched):
+    with statements_sent() as sent:
         selectors.badge_get(org=one_of_each.org, badge_id=one_of_each.badge_id)
     # The badge's row, then 6 parts, the authors, the org's fields and the texts together.
-    assert piped == [False, *[True] * 9]
+    assert [each.piped for each in sent] == [False, *[True] * 9]
 
 
 def test_values_read_where_in_are_the_values_a_queryset_reads(one_of_each):

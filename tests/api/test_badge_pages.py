@@ -6,13 +6,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db import connection
 from django.utils import timezone
 
 from badges import selectors
 from badges.filters import BADGE_ORDERINGS, BadgeFilter
 from badges_project.paging import LAST_OFFSET, KeysFirstPaginator
 from tests.factories import BadgeFactory
+from tests.pipelines import statements_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -129,15 +129,7 @@ def test_an_org_without_badges_has_one_empty_page(org_a):
 
 @pytest.mark.postgres
 def test_the_page_and_its_count_go_in_one_pipeline_on_postgresql(viewer_a, badges):
-    if connection.vendor != "postgresql":
-        pytest.skip("pipelines are PostgreSQL's")
-    piped = []
-
-    def watched(execute, sql, params, many, context):
-        piped.append((connection.connection.pgconn.pipeline_status != 0, sql.split()[1]))
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(watched):
+    with statements_sent() as piped:
         viewer_a.get(URL + "?ordering=name&page=2&page_size=3")
     # The caller, then the count and the page together, then what the badges show together.
     assert piped[1:3] == [(True, "COUNT(*)"), (True, '"id",')]

@@ -4,7 +4,6 @@ lists exactly what the filtered list (the display order compiled by the ORM) lis
 
 import pytest
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db import connection
 
 from badges.filters import CustomerBadgeFilter
 from badges.models import IssuanceStatus
@@ -12,6 +11,7 @@ from badges.selectors import customers as customer_selectors
 from badges_project.paging import LAST_OFFSET, KeysFirstPaginator
 from tests.customer_view import BADGES, at, live_badge
 from tests.factories import BadgeGroupFactory, CustomerFactory, IssuanceFactory
+from tests.pipelines import statements_sent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("october_10th")]
 
@@ -153,15 +153,7 @@ def test_a_customer_holding_nothing_has_one_empty_page(org_a):
 
 @pytest.mark.postgres
 def test_the_page_and_its_count_go_in_one_pipeline_on_postgresql(viewer_a, held):
-    if connection.vendor != "postgresql":
-        pytest.skip("pipelines are PostgreSQL's")
-    piped = []
-
-    def watched(execute, sql, params, many, context):
-        piped.append((connection.connection.pgconn.pipeline_status != 0, sql.split()[1]))
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(watched):
+    with statements_sent() as piped:
         viewer_a.get(BADGES + "?page=2&page_size=3")
     # The caller and the customer, then the count and the page together, then what the
     # badges show together.
