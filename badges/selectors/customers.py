@@ -203,10 +203,12 @@ class CustomerBadgePages:
 
 
 class _Joined(NamedTuple):
-    """One table of the customer badge page's join: its model and the columns read of it
-    (qualified), with their attribute names and converters (``model_shape``)."""
+    """One table of the customer badge page's join: its model, its name (quoted) and the
+    columns read of it (qualified), with their attribute names and converters
+    (``model_shape``)."""
 
     model: type[Model]
+    table: str
     columns: list[str]
     names: list[str]
     converters: list[tuple]
@@ -225,6 +227,7 @@ def _customer_badge_joined() -> tuple[_Joined, _Joined, _Joined]:
         joined.append(
             _Joined(
                 model,
+                table,
                 [f"{table}.{columns[index]}" for index in kept],
                 [names[index] for index in kept],
                 [converters[index] for index in kept],
@@ -237,7 +240,8 @@ def _customer_badge_joined() -> tuple[_Joined, _Joined, _Joined]:
 def _customer_badge_page_sql(offset: int, limit: int) -> str:
     """The statement ``customer_issuances`` compiles (no ``sort_on``), written once per page
     window."""
-    issuance, badge, group = (part.model for part in _customer_badge_joined())
+    joined = _customer_badge_joined()
+    issuance, badge, group = (part.model for part in joined)
 
     def column(model: type[Model], name: str) -> str:
         quote = connection.ops.quote_name
@@ -255,12 +259,12 @@ def _customer_badge_page_sql(offset: int, limit: int) -> str:
             id=column(badge, "id"),
         )
     )
-    columns = ", ".join(read for part in _customer_badge_joined() for read in part.columns)
-    tables = [connection.ops.quote_name(model._meta.db_table) for model in (issuance, badge, group)]
+    columns = ", ".join(read for part in joined for read in part.columns)
     return (
-        f"SELECT {columns} FROM {tables[0]}"
-        f" INNER JOIN {tables[1]} ON ({column(issuance, 'badge')} = {column(badge, 'id')})"
-        f" LEFT OUTER JOIN {tables[2]} ON ({column(badge, 'group')} = {column(group, 'id')})"
+        f"SELECT {columns} FROM {joined[0].table}"
+        f" INNER JOIN {joined[1].table} ON ({column(issuance, 'badge')} = {column(badge, 'id')})"
+        f" LEFT OUTER JOIN {joined[2].table}"
+        f" ON ({column(badge, 'group')} = {column(group, 'id')})"
         f" WHERE {column(issuance, 'customer')} = %s"
         f" ORDER BY {order}, {column(issuance, 'issued_on')} DESC, {column(issuance, 'id')} DESC"
         f" LIMIT {limit:d}" + (f" OFFSET {offset:d}" if offset else "")

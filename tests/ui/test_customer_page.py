@@ -12,6 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from badges.events.selectors import customer_progress
 from badges.models import Role
+from badges.selectors.customers import CustomerBadgePage
+from badges.ui.customers import PAGE_SIZE
 from tests.customer_view import at, live_badge
 from tests.events.factories import body, processed, rule_for
 from tests.factories import (
@@ -113,6 +115,25 @@ def test_rows_are_the_apis_in_its_order_under_the_same_filters(
         page = viewer_page.get(f"{PAGE}?{query}")
         assert page.status_code == 200
         assert issual_ids(page) == [item["issual_id"] for item in api], query
+
+
+def test_the_page_unfiltered_reads_its_rows_by_the_customer_badge_page_read(
+    viewer_page, org_a, customer
+):
+    """As the API's list: no filter sent, the rows come from ``CustomerBadgePages`` (count and
+    page by statements written once); a filter sent, from the filtered queryset."""
+    IssuanceFactory(badge=live_badge(org_a, "B1"), customer=customer)
+    page_read = CustomerBadgePage(customer, 0, PAGE_SIZE).statement()[0]
+    for query, read_directly in (("", True), ("?status=ACTIVE", False)):
+        sent = []
+
+        def watched(execute, sql, params, many, context, sent=sent):
+            sent.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(watched):
+            assert viewer_page.get(PAGE + query).status_code == 200
+        assert (page_read in sent) is read_directly
 
 
 def test_a_filter_the_api_refuses_is_refused_here(viewer_page, customer):
