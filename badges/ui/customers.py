@@ -20,7 +20,7 @@ from badges.selectors import customers as customer_selectors
 from badges.services import customers
 from badges_project.paging import WHOLE_NUMBER, KeysFirstPaginator
 from badges_project.ui.access import OrgPageMixin, can_write
-from badges_project.ui.pages import violations_on_form
+from badges_project.ui.pages import filters_sent, violations_on_form
 from groups import selectors as group_selectors
 
 from .care import RegisterForm
@@ -145,20 +145,20 @@ class CustomerView(OrgPageMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         customer = customer_or_404(request, kwargs["customer_id"])
-        org, now = request.org, request.now
+        org, now, query = request.org, request.now, filters_sent(request.GET)
         filters = CustomerBadgeFilter(
-            request.GET,
+            query,
             queryset=customer_selectors.customer_issuances(customer=customer),
             request=request,
         )
-        filtered = not CustomerBadgeFilter.display_order_alone(request.GET)
+        filtered = not CustomerBadgeFilter.display_order_alone(query)
         context = self.get_context_data(
             customer=customer,
             filters=filters,
             filtered=filtered,
-            chosen_statuses=request.GET.getlist("status"),
-            chosen_badge=request.GET.get("badge", ""),
-            chosen_group=request.GET.get("group", ""),
+            chosen_statuses=query.getlist("status"),
+            chosen_badge=query.get("badge", ""),
+            chosen_group=query.get("group", ""),
             statuses=IssuanceStatus.choices,
             badge_choices=customer_selectors.customer_badge_choices(customer=customer),
             group_choices=group_selectors.group_list(org=org).filter(is_active=True),

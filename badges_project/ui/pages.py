@@ -1,9 +1,11 @@
 """What every app's pages share: forms styled alike, a service's refusal in words, refusals
 placed on a form's fields, a stored text kept when a browser sends it back reshaped, the
-create-or-edit page over a service, and where a page returns to."""
+create-or-edit page over a service, where a page returns to, and the filters a page's form
+sent."""
 
 from django import forms
 from django.contrib import messages
+from django.http import QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -58,6 +60,17 @@ def violations_on_form(form, violations) -> None:
     for violation in violations:
         field = violation.field if violation.field in form.fields else None
         form.add_error(field, refusal_words(violation))
+
+
+def filters_sent(query: QueryDict) -> QueryDict:
+    """A filter form's query without its blank values: a page's "Any ..." choice sends its
+    field empty, which means no filter there (the API, called by programs, refuses a blank
+    where a value must be valid)."""
+    sent = QueryDict(mutable=True)
+    for name, values in query.lists():
+        if kept := [value for value in values if value]:
+            sent.setlist(name, kept)
+    return sent
 
 
 def next_page(request, default: str = "badges-ui:universe") -> str:

@@ -136,6 +136,23 @@ def test_the_page_unfiltered_reads_its_rows_by_the_customer_badge_page_read(
         assert (page_read in sent) is read_directly
 
 
+def test_the_forms_any_choices_filter_nothing(viewer_page, org_a, customer):
+    """ "Any badge" and "Any group" are sent empty: no filter, as if unsent (the API refuses
+    an empty badge or group id; a browser's form sends one)."""
+    held = IssuanceFactory(badge=live_badge(org_a, "Held"), customer=customer)
+    ended = IssuanceFactory(
+        badge=live_badge(org_a, "Ended"),
+        customer=customer,
+        issued_on=at("2026-10-02T00:00Z"),
+        expires_on=at("2026-10-05T00:00Z"),
+    )
+    response = viewer_page.get(PAGE + "?badge=&group=")
+    assert response.status_code == 200
+    assert issual_ids(response) == [str(ended.issual_id), str(held.issual_id)]
+    active = viewer_page.get(PAGE + "?status=ACTIVE&badge=&group=")
+    assert active.status_code == 200 and issual_ids(active) == [str(held.issual_id)]
+
+
 def test_a_filter_the_api_refuses_is_refused_here(viewer_page, customer):
     response = viewer_page.get(f"{PAGE}?status=LOST")
     assert response.status_code == 400

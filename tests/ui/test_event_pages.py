@@ -73,6 +73,16 @@ def test_the_list_takes_the_apis_filters(viewer_page, org_a):
     assert "No event matches these filters." in viewer_page.get(f"{LIST}?customer=nobody").text
 
 
+def test_a_filter_sent_blank_filters_nothing(viewer_page, org_a):
+    """The form sends its customer box empty when none is typed: no filter, as if unsent."""
+    assert "No events yet." in viewer_page.get(f"{LIST}?customer=").text
+    posted(org_a, "a-bill", minutes_ago=2, customer_id="c-a")
+    posted(org_a, "b-bill", minutes_ago=1, customer_id="c-b")
+    Event.objects.filter(event_id="a-bill").update(status="FAILED", error="boom")
+    assert listed(viewer_page.get(f"{LIST}?customer=")) == ["b-bill", "a-bill"]
+    assert listed(viewer_page.get(f"{LIST}?customer=&status=FAILED")) == ["a-bill"]
+
+
 def test_the_list_counts_each_events_outcomes_by_result(viewer_page, org_a):
     badge = BadgeFactory(org=org_a)
     rule_for(badge, name="Any bill")

@@ -111,6 +111,17 @@ def test_the_list_takes_the_apis_filters(viewer_page, spender):
     assert viewer_page.get(f"{LIST}?page=2").status_code == 404
 
 
+def test_the_forms_any_choices_filter_nothing(viewer_page, spender):
+    """ "Any event type" and "Active and disabled" are sent empty: no filter, as if unsent."""
+    assert "No rules yet." in viewer_page.get(f"{LIST}?event_type=&is_active=").text
+    rule_for(spender, name="On bills")
+    off = rule_for(spender, name="Off")
+    Rule.objects.filter(pk=off.pk).update(is_active=False)
+    response = viewer_page.get(f"{LIST}?event_type=&is_active=")
+    assert response.status_code == 200 and row_names(response) == ["Off", "On bills"]
+    assert row_names(viewer_page.get(f"{LIST}?event_type=&is_active=false")) == ["Off"]
+
+
 def test_the_badge_is_picked_among_those_the_module_may_pick(editor_page, org_a, spender):
     BadgeFactory(org=org_a, name="Not yet", upcoming=True)
     BadgeFactory(org=org_a, name="Switched off", is_active=False)

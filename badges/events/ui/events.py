@@ -15,6 +15,7 @@ from badges.events.models import Event, EventOutcome
 from badges.ui.customers import page_of
 from badges.ui.display import amount_words
 from badges_project.ui.access import OrgPageMixin
+from badges_project.ui.pages import filters_sent
 
 from .words import (
     ACTION_WORDS,
@@ -53,18 +54,15 @@ class EventListView(OrgPageMixin, TemplateView):
     template_name = "badges/ui/events/events.html"
 
     def get(self, request, *args, **kwargs):
-        filters = EventFilter(
-            request.GET, queryset=selectors.event_list(org=request.org), request=request
-        )
-        chosen_types, chosen_statuses = (
-            request.GET.getlist("event_type"),
-            request.GET.getlist("status"),
-        )
+        query = filters_sent(request.GET)
+        every_event = selectors.event_list(org=request.org)
+        filters = EventFilter(query, queryset=every_event, request=request)
+        chosen_types, chosen_statuses = query.getlist("event_type"), query.getlist("status")
         context = self.get_context_data(
-            customer=request.GET.get("customer", ""),
+            customer=query.get("customer", ""),
             event_types=[(t, t, t in chosen_types) for t in EventType.values],
             statuses=[(s, s.title(), s in chosen_statuses) for s in EventStatus.values],
-            filtered=any(key in request.GET for key in filters.base_filters),
+            filtered=any(key in query for key in filters.base_filters),
         )
         if not filters.is_valid():
             context.update(rows=[], page=None, errors=filters.errors)

@@ -24,7 +24,7 @@ from badges.selectors import badge_get
 from badges.ui.customers import page_of
 from badges.ui.display import module_words
 from badges_project.ui.access import OrgPageMixin, can_write
-from badges_project.ui.pages import refusal_words
+from badges_project.ui.pages import filters_sent, refusal_words
 
 from .forms import RuleCreateForm, RuleEditForm
 from .words import condition_words, event_type_words, target_words
@@ -60,14 +60,13 @@ class RuleListView(OrgPageMixin, TemplateView):
     template_name = "badges/ui/events/rules.html"
 
     def get(self, request, *args, **kwargs):
-        filters = RuleFilter(
-            request.GET, queryset=selectors.rule_list(org=request.org), request=request
-        )
+        query = filters_sent(request.GET)
+        filters = RuleFilter(query, queryset=selectors.rule_list(org=request.org), request=request)
         context = self.get_context_data(
             event_types=EventType.values,
-            chosen_type=request.GET.get("event_type", ""),
-            chosen_active=request.GET.get("is_active", ""),
-            filtered=any(key in request.GET for key in filters.base_filters),
+            chosen_type=query.get("event_type", ""),
+            chosen_active=query.get("is_active", ""),
+            filtered=any(key in query for key in filters.base_filters),
             can_write=can_write(request),
         )
         if not filters.is_valid():
