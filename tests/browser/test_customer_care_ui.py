@@ -1,8 +1,9 @@
-"""The customer pages in Chromium: find a customer, read their badges, and every customer-care
-action: a refused issue that explains itself, an issue whose submit arrives twice and makes one
-issuance, enrol, and revoke an enrolment and an issuance; a viewer who sees no write controls
-and gets 403 on a write URL, and another org's customer or badge answering 404. Every page and
-state is checked by ``Watched.assert_healthy``. Writes the README's customer screenshots."""
+"""The customer pages in Chromium: find a customer, read their badges (filtered by keyboard, the
+form's "Any" choices sent empty), and every customer-care action: a refused issue that explains
+itself, an issue whose submit arrives twice and makes one issuance, enrol, and revoke an
+enrolment and an issuance; a viewer who sees no write controls and gets 403 on a write URL, and
+another org's customer or badge answering 404. Every page and state is checked by
+``Watched.assert_healthy``. Writes the README's customer screenshots."""
 
 from datetime import timedelta
 
@@ -145,6 +146,21 @@ def test_enrol_then_revoke_the_enrolment_and_an_issuance(page, live_server, desk
     expect(page.get_by_text("The issuance of “Welcome” is revoked.")).to_be_visible()
     expect(page.locator("table.customer-badges")).to_contain_text("Revoked")
     ui.assert_healthy("revoked")
+
+
+def test_the_badge_filters_apply_by_keyboard_with_any_badge_and_group(page, live_server, desk):
+    """The form sends "Any badge" and "Any group" empty: the status alone filters."""
+    ui = Watched(page, live_server.url)
+    ui.sign_in("victor", PASSWORD, "/customers/ui/c-42/")
+    rows = page.locator("table.customer-badges tbody tr")
+    expect(rows).to_have_count(2)
+    page.get_by_label("Active", exact=True).press("Space")
+    page.get_by_role("button", name="Apply").press("Enter")
+    expect(page).to_have_url(f"{live_server.url}/customers/ui/c-42/?status=ACTIVE&badge=&group=")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("Welcome")
+    expect(page.get_by_text("These filters can't be applied")).to_have_count(0)
+    ui.assert_healthy("customer badges filtered by status")
 
 
 def test_a_viewer_reads_only_and_other_orgs_answer_404(page, live_server, desk):

@@ -1,10 +1,10 @@
-"""The rule and event pages in Chromium: an editor creates a rule whose badge is picked among
-those the module may pick (htmx refreshes the choices when the module changes), confirms the
-permanent claim it adds and finds it listed; the same by keyboard alone; an event's outcomes
-read rule by rule, leading to the customer's page and its progress toward a target; a viewer
-reads without write controls; the pages in dark mode. Every page and state is checked by
-``Watched.assert_healthy`` (axe, the content security policy, console errors, other origins,
-no horizontal scroll)."""
+"""The rule and event pages in Chromium: an editor creates a rule whose badge is picked among those
+the module may pick (htmx refreshes the choices when the module changes), confirms the permanent
+claim it adds and finds it listed; the same by keyboard alone; an event's outcomes read rule by
+rule, leading to the customer's page and its progress toward a target; the rule filters by
+keyboard with "Any event type" sent empty; a viewer reads without write controls; the pages in
+dark mode. Every page and state is checked by ``Watched.assert_healthy`` (axe, the content
+security policy, console errors, other origins, no horizontal scroll)."""
 
 from datetime import timedelta
 
@@ -238,6 +238,25 @@ def test_a_viewer_reads_the_rules_without_write_controls(page, live_server, acme
     ui.assert_healthy("rules, viewer")
     ui.open("/rules/ui/new/", status=403)
     ui.assert_healthy("403 for a viewer")
+
+
+def test_the_rule_filters_apply_by_keyboard_with_any_event_type(page, live_server, acme):
+    """The form sends "Any event type" empty: the status alone filters."""
+    rule_for(acme.badges.get(name="Big Spender"), name="On")
+    off = rule_for(acme.badges.get(name="Gold Shopper"), name="Off")
+    Rule.objects.filter(pk=off.pk).update(is_active=False)
+    ui = Watched(page, live_server.url)
+    ui.sign_in("victor", PASSWORD, "/rules/ui/")
+    rows = page.locator("#rules tbody tr")
+    expect(rows).to_have_count(2)
+    status = page.get_by_label("Status")
+    status.press("ArrowDown")  # Active
+    status.press("ArrowDown")  # Disabled
+    page.get_by_role("button", name="Apply").press("Enter")
+    expect(page).to_have_url(f"{live_server.url}/rules/ui/?event_type=&is_active=false")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("Off")
+    ui.assert_healthy("rules filtered by status")
 
 
 def test_the_rule_and_event_pages_in_dark_mode(page, live_server, bill):
